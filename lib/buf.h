@@ -1,0 +1,33 @@
+/*
+ * Growable byte buffer on the heap: request input, response output, SQL
+ * text. The data is always followed by a NUL that len does not count.
+ */
+#ifndef LA_BUF_H
+#define LA_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct la_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void la_buf_init(struct la_buf *b);
+void la_buf_free(struct la_buf *b);
+void la_buf_reset(struct la_buf *b);
+/* Makes room for n more bytes; returns a pointer to where they go. */
+char *la_buf_reserve(struct la_buf *b, size_t n);
+void la_buf_append(struct la_buf *b, const void *p, size_t n);
+void la_buf_puts(struct la_buf *b, const char *s);
+void la_buf_putc(struct la_buf *b, char c);
+void la_buf_printf(struct la_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap);
+/* Drops the first n bytes (a consumed request, a sent response). */
+void la_buf_consume(struct la_buf *b, size_t n);
+/* Shrinks back to len bytes, e.g. to undo a partly written element. */
+void la_buf_truncate(struct la_buf *b, size_t len);
+
+#endif

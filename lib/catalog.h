@@ -1,0 +1,126 @@
+/*
+ * The schema catalog: every endpoint with its table and columns, in one
+ * position-independent image (offsets, never pointers) so the master can
+ * build it once and place it in a shared mapping that every worker reads.
+ *
+ * Layout: struct la_catalog header, then the tables, the columns, the
+ * column-index lists and a string pool. Offsets are from the start of the
+ * image; 0 means "none" for strings and lists.
+ */
+#ifndef LA_CATALOG_H
+#define LA_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coldef.h"
+
+#define LA_CATALOG_MAGIC   0x6c616361u /* "laca" */
+#define LA_CATALOG_VERSION 1u
+
+/* Table flags. */
+#define LA_TBL_DECLARED 0x01u /* created from declared fields */
+#define LA_TBL_REFLECTED 0x02u
+#define LA_TBL_LISTONLY 0x04u /* no primary key: list only */
+
+/* Pagination styles. */
+#define LA_PAGE_NONE   0
+#define LA_PAGE_NUMBER 1
+#define LA_PAGE_CURSOR 2
+
+struct la_cat_col {
+	uint32_t name, dflt, pattern, fk_table, fk_col, description, sqltype;
+	uint32_t type;
+	uint32_t flags;
+	int32_t decimal_places, max_digits;
+	int64_t min_length, max_length;
+	double gt, ge, lt, le;
+};
+
+/* A list of column indexes: count and offset of a uint16_t array. */
+struct la_cat_list {
+	uint32_t n, off;
+};
+
+struct la_cat_table {
+	uint32_t name;	/* SQL table name */
+	uint32_t route; /* "/products", no trailing slash */
+	uint32_t cols;	/* offset of ncols struct la_cat_col, output order */
+	uint32_t ncols;
+	int32_t pk, version, created_at, updated_at; /* indexes, or -1 */
+	uint32_t methods;			     /* LA_M_* allowed */
+	uint32_t flags;
+	int32_t cache_ttl; /* 0: not cached */
+	int32_t page_style, page_size, max_page_size; /* 0: unset */
+	struct la_cat_list filter, search, ordering;
+	struct la_cat_list ser_read, ser_write; /* n == 0: every column */
+	uint32_t auth;	/* offset of a struct la_cat_auth, or 0 */
+};
+
+/* Who may call an endpoint; one permission per verb. */
+#define LA_AUTH_NONE  0
+#define LA_AUTH_JWT   1
+#define LA_AUTH_BASIC 2
+#define LA_PERM_ALLOWANY 0
+#define LA_PERM_AUTHENTICATED 1
+#define LA_PERM_ADMIN 2
+
+struct la_cat_auth {
+	uint32_t backend[5];	/* per verb index, LA_AUTH_* */
+	uint32_t permission[5]; /* per verb index, LA_PERM_* */
+};
+
+struct la_catalog {
+	uint32_t magic, version;
+	uint32_t size; /* of the whole image */
+	uint32_t ntables;
+	uint32_t tables; /* offset of the struct la_cat_table array */
+};
+
+/* Read side. */
+const struct la_cat_table *la_catalog_table(const struct la_catalog *c,
+    size_t i);
+const struct la_cat_col *la_catalog_cols(const struct la_catalog *c,
+    const struct la_cat_table *t);
+const char *la_catalog_str(const struct la_catalog *c, uint32_t off);
+const uint16_t *la_catalog_list(const struct la_catalog *c,
+    struct la_cat_list l);
+const struct la_cat_auth *la_catalog_auth(const struct la_catalog *c,
+    const struct la_cat_table *t);
+/* The endpoint served at route (exact, no trailing slash), or NULL. */
+const struct la_cat_table *la_catalog_find(const struct la_catalog *c,
+    const char *route, size_t len);
+/* Index of the named column, or -1. */
+int la_catalog_col_index(const struct la_catalog *c,
+    const struct la_cat_table *t, const char *name, size_t len);
+/* 0 when img looks like a catalog whose offsets stay inside size. */
+int la_catalog_check(const void *img, size_t size);
+
+/* Build side (master only). */
+struct la_catb;
+
+struct la_catb_table {
+	const char *name, *route;
+	uint32_t methods, flags;
+	int32_t cache_ttl, page_style, page_size, max_page_size;
+	const char **filter, **search, **ordering, **ser_read, **ser_write;
+	size_t nfilter, nsearch, nordering, nser_read, nser_write;
+	const struct la_cat_auth *auth; /* NULL: open */
+};
+
+struct la_catb *la_catb_new(void);
+void la_catb_free(struct la_catb *b);
+/* Starts an endpoint; columns added next belong to it. */
+void la_catb_table(struct la_catb *b, const struct la_catb_table *t);
+void la_catb_column(struct la_catb *b, const struct la_col_def *d);
+/*
+ * Lays out the image in one malloc'd block (caller frees) and sets *size.
+ * Resolves pk/version/created_at/updated_at by flags and names and the
+ * name lists to column indexes (names that match no column are dropped).
+ */
+struct la_catalog *la_catb_finish(struct la_catb *b, size_t *size);
+
+/* The four server-managed columns every declared endpoint gets. */
+void la_catalog_auto_columns(struct la_col_def out[4]);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * CREATE TABLE and CREATE INDEX text for declared endpoints, per dialect,
+ * built only from catalog identifiers (quoted) and literal types.
+ */
+#ifndef LA_DDL_H
+#define LA_DDL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "coldef.h"
+
+/* Same numbering as enum la_dialect in src/db.h. */
+#define LA_DDL_SQLITE 1
+#define LA_DDL_PGSQL  2
+#define LA_DDL_MYSQL  3
+
+/* Appends a quoted identifier: "x" (SQLite, PostgreSQL) or `x` (MySQL). */
+void la_ddl_ident(struct la_buf *b, int dialect, const char *name);
+/*
+ * Appends "CREATE TABLE IF NOT EXISTS ..." for table with the given
+ * columns (stored ones: EXCLUDE columns are skipped), without a trailing
+ * semicolon, then for each INDEX column a separate statement in idx
+ * (one per line, "\n"-separated). Columns with LA_COL_AUTO are the
+ * server-managed id/created_at/updated_at/version.
+ */
+void la_ddl_create_table(struct la_buf *b, struct la_buf *idx, int dialect,
+    const char *table, const struct la_col_def *cols, size_t ncols);
+/* "ALTER TABLE t ADD COLUMN ..." for reflect: partial. */
+void la_ddl_add_column(struct la_buf *b, int dialect, const char *table,
+    const struct la_col_def *col);
+
+#endif

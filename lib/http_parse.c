@@ -1,0 +1,564 @@
+/*
+ * HTTP/1.x request head parser and chunked body decoder (see http_parse.h).
+ *
+ * The head parser keeps no state between calls and re-scans from the
+ * start: heads are a few hundred bytes, so a resumable state machine would
+ * cost more than it saves. It checks every byte once, in a forward scan
+ * driven by a class table, and stops at the first byte it cannot accept,
+ * so garbage is refused before the rest of it arrives. Everything that
+ * could let two parsers disagree on where a request ends (request
+ * smuggling) is an error rather than a guess.
+ *
+ * The chunked decoder does keep state, since a body can be large and a
+ * read may end at any byte.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "http_parse.h"
+#include "la.h"
+
+#define HTTP_TOKEN 0x01 /* RFC 9110 tchar */
+#define HTTP_VCHAR 0x02 /* VCHAR or obs-text: target and version */
+#define HTTP_FIELD 0x04 /* field-value bytes: VCHAR, obs-text, SP, HTAB */
+
+#define HTTP_CLS(c) (http_parse_cls[(unsigned char)(c)])
+
+/* Internal result: 0, this, or the HTTP status of the error. */
+#define HTTP_INCOMPLETE LA_AGAIN
+
+/* Chunk-size and trailer lines, and all trailers together. */
+#define HTTP_CHUNK_LINE_MAX    4096
+#define HTTP_CHUNK_TRAILER_MAX 16384
+
+static const unsigned char http_parse_cls[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	4, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6, /* 0x20 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, /* 0x30 */
+	6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x40 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7, /* 0x50 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x60 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 0, /* 0x70 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x80 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x90 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xa0 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xb0 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xc0 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xd0 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xe0 */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xf0 */
+};
+
+struct http_parse_ctx {
+	const char *p, *end; /* end is min(len, max_head) */
+	struct la_http_req *req;
+	int hosts;	/* Host fields seen */
+	int te;		/* Transfer-Encoding fields seen */
+	int te_chunked; /* ... of which exactly "chunked" */
+	int conn_close, conn_keep;
+	int expect;
+};
+
+enum {
+	HTTP_CH_SIZE0,	  /* start of a chunk-size line, no digit yet */
+	HTTP_CH_SIZE,	  /* in the hex digits */
+	HTTP_CH_BWS,	  /* after the digits, before ';' or the line end */
+	HTTP_CH_EXT,	  /* chunk extensions, ignored */
+	HTTP_CH_SIZE_LF,  /* CR seen at the end of the size line */
+	HTTP_CH_DATA,	  /* chunk data */
+	HTTP_CH_DATA_CR,  /* CRLF after the data */
+	HTTP_CH_DATA_LF,  /* ... its LF */
+	HTTP_CH_TRAILER,  /* start of a trailer line */
+	HTTP_CH_TLINE,	  /* in a trailer line, ignored */
+	HTTP_CH_TLINE_LF, /* CR seen at the end of a trailer line */
+	HTTP_CH_END_LF,	  /* CR of the final empty line seen */
+	HTTP_CH_DONE
+};
+
+/* A line end, CRLF or bare LF. A CR not followed by LF is an error. */
+static int
+http_parse_eol(struct http_parse_ctx *c)
+{
+	if (c->p == c->end)
+		return (HTTP_INCOMPLETE);
+	if (*c->p == '\n') {
+		c->p++;
+		return (0);
+	}
+	if (*c->p != '\r')
+		return (400);
+	if (c->end - c->p < 2)
+		return (HTTP_INCOMPLETE);
+	if (c->p[1] != '\n')
+		return (400);
+	c->p += 2;
+	return (0);
+}
+
+/* RFC 9112 2.2: empty lines before the request line are ignored, since
+ * some clients send a CRLF after a POST body. */
+static int
+http_parse_skip_empty(struct http_parse_ctx *c)
+{
+	int rc;
+
+	while (c->p < c->end && (*c->p == '\r' || *c->p == '\n'))
+		if ((rc = http_parse_eol(c)) != 0)
+			return (rc);
+	return (0);
+}
+
+static int
+http_parse_method(struct http_parse_ctx *c)
+{
+	const char *s = c->p;
+	unsigned id;
+
+	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_TOKEN))
+		c->p++;
+	if (c->p == c->end)
+		return (HTTP_INCOMPLETE);
+	if (*c->p != ' ' || c->p == s)
+		return (400);
+	c->req->method.p = s;
+	c->req->method.len = (size_t)(c->p - s);
+	id = la_verb_parse(s, c->req->method.len);
+	c->req->method_id = id != 0 ? id : LA_M_OTHER;
+	c->p++;
+	return (0);
+}
+
+/* Origin-form only: absolute-form and '*' are refused at the first byte. */
+static int
+http_parse_target(struct http_parse_ctx *c)
+{
+	struct la_http_req *req = c->req;
+	const char *s = c->p, *q;
+
+	if (c->p < c->end && *c->p != '/')
+		return (400);
+	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_VCHAR))
+		c->p++;
+	if (c->p == c->end)
+		return (HTTP_INCOMPLETE);
+	if (*c->p != ' ' || c->p == s)
+		return (400);
+	req->target.p = s;
+	req->target.len = (size_t)(c->p - s);
+	req->path = req->target;
+	if ((q = memchr(s, '?', req->target.len)) != NULL) {
+		req->path.len = (size_t)(q - s);
+		req->query.p = q + 1;
+		req->query.len = req->target.len - req->path.len - 1;
+	}
+	c->p++;
+	return (0);
+}
+
+static int
+http_parse_version(struct http_parse_ctx *c)
+{
+	const char *s = c->p;
+
+	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_VCHAR))
+		c->p++;
+	if (c->p == c->end)
+		return (HTTP_INCOMPLETE);
+	if (*c->p != '\r' && *c->p != '\n')
+		return (400);
+	if (c->p - s != 8 || memcmp(s, "HTTP/", 5) != 0 || s[5] < '0' ||
+	    s[5] > '9' || s[6] != '.' || s[7] < '0' || s[7] > '9')
+		return (400);
+	if (s[5] != '1' || s[7] > '1')
+		return (505);
+	c->req->minor = s[7] - '0';
+	return (http_parse_eol(c));
+}
+
+/* Digits only: a sign, a list or spaces inside could be read differently
+ * by a proxy in front of us. */
+static int
+http_parse_content_length(struct la_http_req *req, struct la_str v)
+{
+	int64_t n = 0;
+	size_t i;
+	int d;
+
+	if (v.len == 0)
+		return (400);
+	for (i = 0; i < v.len; i++) {
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return (400);
+		d = v.p[i] - '0';
+		if (n > (INT64_MAX - d) / 10)
+			return (400);
+		n = n * 10 + d;
+	}
+	if (req->content_length >= 0 && req->content_length != n)
+		return (400);
+	req->content_length = n;
+	return (0);
+}
+
+static void
+http_parse_connection(struct http_parse_ctx *c, struct la_str v)
+{
+	const char *p = v.p, *end = v.p + v.len, *comma;
+	struct la_str t;
+
+	for (;;) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		t.p = p;
+		t.len = (size_t)(comma - p);
+		t = la_str_trim(t);
+		if (la_str_caseeq(t, "close"))
+			c->conn_close = 1;
+		else if (la_str_caseeq(t, "keep-alive"))
+			c->conn_keep = 1;
+		if (comma == end)
+			break;
+		p = comma + 1;
+	}
+}
+
+/* Names are told apart by length first: most fields match none. */
+static int
+http_parse_field(struct http_parse_ctx *c, const struct la_http_header *h)
+{
+	const char *n = h->name.p;
+
+	switch (h->name.len) {
+	case 4:
+		if (strncasecmp(n, "host", 4) == 0) {
+			c->hosts++;
+			c->req->host = h->value;
+		}
+		break;
+	case 6:
+		if (strncasecmp(n, "expect", 6) == 0 &&
+		    la_str_caseeq(h->value, "100-continue"))
+			c->expect = 1;
+		break;
+	case 10:
+		if (strncasecmp(n, "connection", 10) == 0)
+			http_parse_connection(c, h->value);
+		break;
+	case 14:
+		if (strncasecmp(n, "content-length", 14) == 0)
+			return (http_parse_content_length(c->req, h->value));
+		break;
+	case 17:
+		if (strncasecmp(n, "transfer-encoding", 17) == 0) {
+			c->te++;
+			c->te_chunked += la_str_caseeq(h->value, "chunked");
+		}
+		break;
+	}
+	return (0);
+}
+
+/*
+ * One header line, or the empty line that ends the head (*done set).
+ * No whitespace is allowed before the colon (RFC 9112 5.1) and a line
+ * starting with whitespace is obs-fold: both are smuggling vectors.
+ */
+static int
+http_parse_header(struct http_parse_ctx *c, int *done)
+{
+	struct la_http_req *req = c->req;
+	struct la_http_header *h;
+	const char *s = c->p, *v;
+	int rc;
+
+	if (c->p == c->end)
+		return (HTTP_INCOMPLETE);
+	if (*c->p == '\r' || *c->p == '\n') {
+		rc = http_parse_eol(c);
+		*done = rc == 0;
+		return (rc);
+	}
+	if (req->nheaders == LA_HTTP_MAX_HEADERS)
+		return (431);
+	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_TOKEN))
+		c->p++;
+	if (c->p == c->end)
+		return (HTTP_INCOMPLETE);
+	if (*c->p != ':' || c->p == s)
+		return (400);
+	h = &req->headers[req->nheaders];
+	h->name.p = s;
+	h->name.len = (size_t)(c->p - s);
+	for (c->p++; c->p < c->end && (*c->p == ' ' || *c->p == '\t');)
+		c->p++;
+	for (v = c->p; c->p < c->end && (HTTP_CLS(*c->p) & HTTP_FIELD);)
+		c->p++;
+	h->value.p = v;
+	h->value.len = (size_t)(c->p - v);
+	h->value = la_str_trim(h->value);
+	if ((rc = http_parse_eol(c)) != 0)
+		return (rc);
+	req->nheaders++;
+	return (http_parse_field(c, h));
+}
+
+/*
+ * Checks that need the whole head. HTTP/1.0 has no chunked coding, so a
+ * Transfer-Encoding there means broken framing (RFC 9112 6.1).
+ */
+static int
+http_parse_finish(struct http_parse_ctx *c)
+{
+	struct la_http_req *req = c->req;
+
+	if (c->hosts > 1 || (req->minor == 1 && c->hosts == 0))
+		return (400);
+	if (c->te > 0 && (req->content_length >= 0 || req->minor == 0))
+		return (400);
+	if (c->te > 1 || c->te_chunked != c->te)
+		return (501);
+	req->chunked = c->te == 1;
+	if (req->minor == 1)
+		req->keepalive = !c->conn_close;
+	else
+		req->keepalive = c->conn_keep && !c->conn_close;
+	/* An HTTP/1.0 client would not understand 100 (RFC 9110 10.1.1). */
+	req->expect_continue = c->expect && req->minor == 1;
+	return (0);
+}
+
+static int
+http_parse_run(struct http_parse_ctx *c)
+{
+	int done = 0, rc;
+
+	if ((rc = http_parse_skip_empty(c)) != 0 ||
+	    (rc = http_parse_method(c)) != 0 ||
+	    (rc = http_parse_target(c)) != 0 ||
+	    (rc = http_parse_version(c)) != 0)
+		return (rc);
+	while (!done)
+		if ((rc = http_parse_header(c, &done)) != 0)
+			return (rc);
+	return (http_parse_finish(c));
+}
+
+static void
+http_parse_init(struct http_parse_ctx *c, const char *buf, size_t n,
+    struct la_http_req *req)
+{
+	memset(c, 0, sizeof(*c));
+	c->p = buf;
+	c->end = buf + n;
+	c->req = req;
+	req->method.p = req->target.p = req->path.p = req->query.p = buf;
+	req->method.len = req->target.len = req->path.len = 0;
+	req->query.len = 0;
+	req->host = req->query;
+	req->method_id = 0;
+	req->minor = 0;
+	req->nheaders = 0;
+	req->content_length = -1;
+	req->chunked = req->keepalive = req->expect_continue = 0;
+}
+
+/*
+ * Only the first max_head bytes are looked at: a head that has not ended
+ * by then is too large, complete or not, and bytes past it may be a body
+ * or a pipelined request.
+ */
+int
+la_http_parse_head(const char *buf, size_t len, size_t max_head,
+    struct la_http_req *req, int *status)
+{
+	struct http_parse_ctx c;
+	size_t n;
+	int rc;
+
+	if (max_head > INT32_MAX)
+		max_head = INT32_MAX;
+	n = len < max_head ? len : max_head;
+	http_parse_init(&c, buf, n, req);
+	rc = http_parse_run(&c);
+	if (rc == 0)
+		return ((int)(c.p - buf));
+	if (rc == HTTP_INCOMPLETE && len < max_head)
+		return (LA_AGAIN);
+	*status = rc == HTTP_INCOMPLETE ? 431 : rc;
+	return (LA_ERROR);
+}
+
+const struct la_str *
+la_http_header(const struct la_http_req *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nheaders; i++)
+		if (la_str_caseeq(req->headers[i].name, name))
+			return (&req->headers[i].value);
+	return (NULL);
+}
+
+static int
+http_parse_hex(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return (ch - '0');
+	if (ch >= 'a' && ch <= 'f')
+		return (ch - 'a' + 10);
+	if (ch >= 'A' && ch <= 'F')
+		return (ch - 'A' + 10);
+	return (-1);
+}
+
+/* End of a size line: the size is checked against max_body before any of
+ * the data is read. */
+static int
+http_parse_chunk_start(struct la_http_chunked *st, size_t max_body)
+{
+	st->line = 0;
+	if (st->remaining == 0) {
+		st->state = HTTP_CH_TRAILER;
+		return (LA_AGAIN);
+	}
+	if (st->total > max_body || st->remaining > max_body - st->total)
+		return (LA_HTTP_TOO_LARGE);
+	st->state = HTTP_CH_DATA;
+	return (LA_AGAIN);
+}
+
+/* After the digits: BWS, then extensions after ';', then the line end. */
+static int
+http_parse_chunk_ext(struct la_http_chunked *st, char ch, size_t max_body)
+{
+	if (ch == '\r') {
+		st->state = HTTP_CH_SIZE_LF;
+		return (LA_AGAIN);
+	}
+	if (ch == '\n')
+		return (http_parse_chunk_start(st, max_body));
+	if (st->state == HTTP_CH_EXT && (HTTP_CLS(ch) & HTTP_FIELD))
+		return (LA_AGAIN);
+	if (ch == ';')
+		st->state = HTTP_CH_EXT;
+	else if (ch != ' ' && ch != '\t')
+		return (LA_ERROR);
+	return (LA_AGAIN);
+}
+
+static int
+http_parse_chunk_size(struct la_http_chunked *st, char ch, size_t max_body)
+{
+	int d;
+
+	if (++st->line > HTTP_CHUNK_LINE_MAX)
+		return (LA_ERROR);
+	if (st->state == HTTP_CH_SIZE_LF)
+		return (ch == '\n' ? http_parse_chunk_start(st, max_body)
+				   : LA_ERROR);
+	if (st->state == HTTP_CH_SIZE0 || st->state == HTTP_CH_SIZE) {
+		if ((d = http_parse_hex(ch)) >= 0) {
+			if (st->remaining > (UINT64_MAX >> 4))
+				return (LA_ERROR);
+			st->remaining = st->remaining << 4 | (uint64_t)d;
+			st->state = HTTP_CH_SIZE;
+			return (LA_AGAIN);
+		}
+		if (st->state == HTTP_CH_SIZE0)
+			return (LA_ERROR);
+		st->state = HTTP_CH_BWS;
+	}
+	return (http_parse_chunk_ext(st, ch, max_body));
+}
+
+/*
+ * Trailer fields are read and dropped. While they are read, remaining
+ * (otherwise zero at this point) counts their total size.
+ */
+static int
+http_parse_chunk_trailer(struct la_http_chunked *st, char ch)
+{
+	if (++st->line > HTTP_CHUNK_LINE_MAX ||
+	    ++st->remaining > HTTP_CHUNK_TRAILER_MAX)
+		return (LA_ERROR);
+	if (st->state == HTTP_CH_TLINE_LF || st->state == HTTP_CH_END_LF) {
+		if (ch != '\n')
+			return (LA_ERROR);
+		st->state = st->state == HTTP_CH_END_LF ? HTTP_CH_DONE
+							: HTTP_CH_TRAILER;
+	} else if (ch == '\r') {
+		st->state = st->state == HTTP_CH_TRAILER ? HTTP_CH_END_LF
+							 : HTTP_CH_TLINE_LF;
+	} else if (ch == '\n') {
+		st->state = st->state == HTTP_CH_TRAILER ? HTTP_CH_DONE
+							 : HTTP_CH_TRAILER;
+	} else if (HTTP_CLS(ch) & HTTP_FIELD) {
+		st->state = HTTP_CH_TLINE;
+		return (LA_AGAIN);
+	} else
+		return (LA_ERROR);
+	if (st->state == HTTP_CH_TRAILER)
+		st->line = 0;
+	return (st->state == HTTP_CH_DONE ? LA_OK : LA_AGAIN);
+}
+
+static int
+http_parse_chunk_byte(struct la_http_chunked *st, char ch, size_t max_body)
+{
+	switch (st->state) {
+	case HTTP_CH_DATA_CR:
+		if (ch == '\r') {
+			st->state = HTTP_CH_DATA_LF;
+			return (LA_AGAIN);
+		}
+		/* FALLTHROUGH */
+	case HTTP_CH_DATA_LF:
+		if (ch != '\n')
+			return (LA_ERROR);
+		st->state = HTTP_CH_SIZE0;
+		return (LA_AGAIN);
+	case HTTP_CH_TRAILER:
+	case HTTP_CH_TLINE:
+	case HTTP_CH_TLINE_LF:
+	case HTTP_CH_END_LF:
+		return (http_parse_chunk_trailer(st, ch));
+	case HTTP_CH_DONE:
+		return (LA_OK);
+	default:
+		return (http_parse_chunk_size(st, ch, max_body));
+	}
+}
+
+static size_t
+http_parse_chunk_data(struct la_http_chunked *st, const char *in, size_t len,
+    struct la_buf *out)
+{
+	size_t n = len;
+
+	if (n > st->remaining)
+		n = (size_t)st->remaining;
+	la_buf_append(out, in, n);
+	st->remaining -= n;
+	st->total += n;
+	if (st->remaining == 0)
+		st->state = HTTP_CH_DATA_CR;
+	return (n);
+}
+
+int
+la_http_chunked_feed(struct la_http_chunked *st, const char *in, size_t len,
+    struct la_buf *out, size_t max_body, size_t *consumed)
+{
+	size_t i = 0;
+	int rc = st->state == HTTP_CH_DONE ? LA_OK : LA_AGAIN;
+
+	while (i < len && rc == LA_AGAIN) {
+		if (st->state == HTTP_CH_DATA)
+			i += http_parse_chunk_data(st, in + i, len - i, out);
+		else
+			rc = http_parse_chunk_byte(st, in[i++], max_body);
+	}
+	*consumed = i;
+	return (rc);
+}

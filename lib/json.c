@@ -1,0 +1,347 @@
+/*
+ * JSON in and out (see json.h). Parsing goes through yajl's tree API, but
+ * only after a linear pre-scan has bounded the nesting depth, because the
+ * tree is freed recursively, and has ruled out NUL bytes, because yajl
+ * reads its input up to the first NUL and keeps strings NUL-terminated.
+ * Writing follows Python's json.dumps(ensure_ascii=False) with compact
+ * separators, which is what LightAPI clients receive today.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "json.h"
+
+static const char json_hex[] = "0123456789abcdef";
+
+/* Skips a string body from just after its opening quote; returns the
+ * index after the closing quote, or len when it is unterminated. A
+ * "\u0000" escape is refused: the tree would silently cut the string. */
+static size_t
+json_skip_string(const char *p, size_t i, size_t len, int *bad)
+{
+	while (i < len) {
+		if (p[i] == '"')
+			return (i + 1);
+		if (p[i] == '\\' && i + 1 < len) {
+			if (p[i + 1] == 'u' && i + 6 <= len &&
+			    memcmp(p + i + 2, "0000", 4) == 0)
+				*bad = 1;
+			i += 2;
+			continue;
+		}
+		i++;
+	}
+	return (len);
+}
+
+static int
+json_prescan(const char *p, size_t len, int max_depth)
+{
+	size_t i = 0;
+	int depth = 0, bad = 0;
+
+	while (i < len) {
+		switch (p[i]) {
+		case '\0':
+			return (-1);
+		case '"':
+			i = json_skip_string(p, i + 1, len, &bad);
+			if (bad)
+				return (-1);
+			continue;
+		case '[':
+		case '{':
+			if (++depth > max_depth)
+				return (-1);
+			break;
+		case ']':
+		case '}':
+			depth--;
+			break;
+		default:
+			break;
+		}
+		i++;
+	}
+	return (0);
+}
+
+static void
+json_tree_free(void *v)
+{
+	yajl_tree_free(v);
+}
+
+yajl_val
+la_json_parse(const char *text, size_t len, int max_depth, struct la_arena *a)
+{
+	char *copy;
+	yajl_val v;
+
+	if (json_prescan(text, len, max_depth) != 0)
+		return (NULL);
+	copy = la_arena_strndup(a, text, len);
+	/* yajl checks UTF-8 and trailing garbage with its default config. */
+	v = yajl_tree_parse(copy, NULL, 0);
+	if (v == NULL)
+		return (NULL);
+	la_arena_cleanup(a, json_tree_free, v);
+	return (v);
+}
+
+yajl_val
+la_json_get(yajl_val obj, const char *key, size_t len)
+{
+	yajl_val found = NULL;
+	size_t i;
+	const char *k;
+
+	if (obj == NULL || !YAJL_IS_OBJECT(obj))
+		return (NULL);
+	/* The last duplicate wins, as with Python's json module. */
+	for (i = 0; i < obj->u.object.len; i++) {
+		k = obj->u.object.keys[i];
+		if (strncmp(k, key, len) == 0 && k[len] == '\0')
+			found = obj->u.object.values[i];
+	}
+	return (found);
+}
+
+static void
+json_escape(struct la_buf *b, unsigned char c)
+{
+	char u[6] = {'\\', 'u', '0', '0', 0, 0};
+
+	switch (c) {
+	case '"':
+		la_buf_append(b, "\\\"", 2);
+		break;
+	case '\\':
+		la_buf_append(b, "\\\\", 2);
+		break;
+	case '\n':
+		la_buf_append(b, "\\n", 2);
+		break;
+	case '\r':
+		la_buf_append(b, "\\r", 2);
+		break;
+	case '\t':
+		la_buf_append(b, "\\t", 2);
+		break;
+	case '\b':
+		la_buf_append(b, "\\b", 2);
+		break;
+	case '\f':
+		la_buf_append(b, "\\f", 2);
+		break;
+	default:
+		u[4] = json_hex[c >> 4];
+		u[5] = json_hex[c & 0xf];
+		la_buf_append(b, u, sizeof(u));
+		break;
+	}
+}
+
+void
+la_json_str(struct la_buf *b, const char *s, size_t len)
+{
+	size_t i, run = 0;
+	unsigned char c;
+
+	la_buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		/* Copy the clean run in one go, then the escape. */
+		la_buf_append(b, s + run, i - run);
+		json_escape(b, c);
+		run = i + 1;
+	}
+	la_buf_append(b, s + run, len - run);
+	la_buf_putc(b, '"');
+}
+
+void
+la_json_cstr(struct la_buf *b, const char *s)
+{
+	la_json_str(b, s, strlen(s));
+}
+
+void
+la_json_int(struct la_buf *b, int64_t v)
+{
+	char tmp[24];
+	int n;
+
+	n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	la_buf_append(b, tmp, (size_t)n);
+}
+
+/*
+ * Shortest "%.*e" text that reads back as v. The correctly rounded
+ * 15-digit form is exact for anything that has a shorter representation,
+ * so only 15, 16 and 17 significant digits need trying.
+ */
+static void
+json_shortest(double v, char *tmp, size_t size)
+{
+	int prec;
+
+	for (prec = 14; prec < 17; prec++) {
+		snprintf(tmp, size, "%.*e", prec, v);
+		if (strtod(tmp, NULL) == v)
+			return;
+	}
+}
+
+/* Splits "-d.ddde+XX" into digits without trailing zeros and exponent. */
+static size_t
+json_digits(const char *e, char *digits, int *exp10)
+{
+	size_t n = 0;
+
+	for (; *e != 'e'; e++)
+		if (*e >= '0' && *e <= '9')
+			digits[n++] = *e;
+	*exp10 = atoi(e + 1);
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	return (n);
+}
+
+/* Python repr layout: positional for 1e-4 <= |v| < 1e16, else exponent. */
+static void
+json_layout(struct la_buf *b, const char *d, size_t n, int e)
+{
+	int i;
+
+	if (e < -4 || e >= 16) {
+		la_buf_putc(b, d[0]);
+		if (n > 1) {
+			la_buf_putc(b, '.');
+			la_buf_append(b, d + 1, n - 1);
+		}
+		la_buf_printf(b, "e%c%02d", e < 0 ? '-' : '+', abs(e));
+	} else if (e < 0) {
+		la_buf_append(b, "0.", 2);
+		for (i = -1; i > e; i--)
+			la_buf_putc(b, '0');
+		la_buf_append(b, d, n);
+	} else if ((size_t)e + 1 >= n) {
+		la_buf_append(b, d, n);
+		for (i = (int)n; i <= e; i++)
+			la_buf_putc(b, '0');
+		la_buf_append(b, ".0", 2);
+	} else {
+		la_buf_append(b, d, (size_t)e + 1);
+		la_buf_putc(b, '.');
+		la_buf_append(b, d + e + 1, n - (size_t)e - 1);
+	}
+}
+
+void
+la_json_double(struct la_buf *b, double v)
+{
+	char tmp[40], digits[24];
+	size_t n;
+	int e;
+
+	/* JSON has no Infinity or NaN; null is the honest answer. */
+	if (!isfinite(v)) {
+		la_buf_append(b, "null", 4);
+		return;
+	}
+	if (signbit(v))
+		la_buf_putc(b, '-');
+	json_shortest(fabs(v), tmp, sizeof(tmp));
+	n = json_digits(tmp, digits, &e);
+	json_layout(b, digits, n, e);
+}
+
+static void json_value(struct la_buf *b, yajl_val v);
+
+static void
+json_object(struct la_buf *b, yajl_val v)
+{
+	size_t i;
+
+	la_buf_putc(b, '{');
+	for (i = 0; i < v->u.object.len; i++) {
+		if (i > 0)
+			la_buf_putc(b, ',');
+		la_json_cstr(b, v->u.object.keys[i]);
+		la_buf_putc(b, ':');
+		json_value(b, v->u.object.values[i]);
+	}
+	la_buf_putc(b, '}');
+}
+
+static void
+json_array(struct la_buf *b, yajl_val v)
+{
+	size_t i;
+
+	la_buf_putc(b, '[');
+	for (i = 0; i < v->u.array.len; i++) {
+		if (i > 0)
+			la_buf_putc(b, ',');
+		json_value(b, v->u.array.values[i]);
+	}
+	la_buf_putc(b, ']');
+}
+
+static void
+json_value(struct la_buf *b, yajl_val v)
+{
+	if (v == NULL) {
+		la_buf_append(b, "null", 4);
+		return;
+	}
+	switch (v->type) {
+	case yajl_t_string:
+		la_json_cstr(b, v->u.string);
+		break;
+	case yajl_t_number:
+		la_buf_puts(b, v->u.number.r);
+		break;
+	case yajl_t_object:
+		json_object(b, v);
+		break;
+	case yajl_t_array:
+		json_array(b, v);
+		break;
+	case yajl_t_true:
+		la_buf_append(b, "true", 4);
+		break;
+	case yajl_t_false:
+		la_buf_append(b, "false", 5);
+		break;
+	default:
+		la_buf_append(b, "null", 4);
+		break;
+	}
+}
+
+void
+la_json_value(struct la_buf *b, yajl_val v)
+{
+	json_value(b, v);
+}
+
+size_t
+la_json_utf8_len(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	/* Every byte that is not a continuation byte starts a code point. */
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return (n);
+}

@@ -1,0 +1,109 @@
+/*
+ * String views and strict number parsing (see str.h). strtoll and strtod
+ * accept leading space, hex and "inf"; request data must not, so the
+ * syntax is checked here before they are called.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "str.h"
+
+int
+la_str_eq(struct la_str v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (v.len == n && memcmp(v.p, s, n) == 0);
+}
+
+int
+la_str_caseeq(struct la_str v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (v.len == n && strncasecmp(v.p, s, n) == 0);
+}
+
+int
+la_str_to_i64(const char *p, size_t len, int64_t *out)
+{
+	uint64_t v = 0, limit;
+	size_t i = 0;
+	int neg = 0;
+
+	if (len > 0 && (p[0] == '-' || p[0] == '+')) {
+		neg = p[0] == '-';
+		i++;
+	}
+	if (i == len)
+		return (-1);
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return (-1);
+		if (v > (limit - (uint64_t)(p[i] - '0')) / 10)
+			return (-1);
+		v = v * 10 + (uint64_t)(p[i] - '0');
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return (0);
+}
+
+static int
+str_number_syntax(const char *p, size_t len)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < len && (p[i] == '-' || p[i] == '+'))
+		i++;
+	for (; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+		digits++;
+	if (i < len && p[i] == '.')
+		for (i++; i < len && p[i] >= '0' && p[i] <= '9'; i++)
+			digits++;
+	if (digits == 0)
+		return (-1);
+	if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		if (i < len && (p[i] == '-' || p[i] == '+'))
+			i++;
+		if (i == len || p[i] < '0' || p[i] > '9')
+			return (-1);
+		while (i < len && p[i] >= '0' && p[i] <= '9')
+			i++;
+	}
+	return (i == len ? 0 : -1);
+}
+
+int
+la_str_to_double(const char *p, size_t len, double *out)
+{
+	char tmp[128], *end;
+	double d;
+
+	if (len == 0 || len >= sizeof(tmp) || str_number_syntax(p, len) != 0)
+		return (-1);
+	memcpy(tmp, p, len);
+	tmp[len] = '\0';
+	errno = 0;
+	d = strtod(tmp, &end);
+	if (*end != '\0' || !isfinite(d))
+		return (-1);
+	*out = d;
+	return (0);
+}
+
+struct la_str
+la_str_trim(struct la_str v)
+{
+	while (v.len > 0 && (v.p[0] == ' ' || v.p[0] == '\t')) {
+		v.p++;
+		v.len--;
+	}
+	while (v.len > 0 && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
+		v.len--;
+	return (v);
+}

@@ -1,0 +1,490 @@
+/*
+ * Connection state machine (see conn.h). Sockets are registered once,
+ * edge-triggered for both directions, so no epoll_ctl call is made per
+ * request; every transition therefore reads or writes until EAGAIN.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "la.h"
+#include "arena.h"
+#include "conn.h"
+#include "handler.h"
+#include "log.h"
+#include "response.h"
+#include "worker.h"
+#include "xalloc.h"
+
+#define CONN_READ_CHUNK 16384
+#define CONN_LINGER_MS	2000
+
+
+static int64_t
+conn_ms(int seconds)
+{
+	return ((int64_t)seconds * 1000);
+}
+
+static void
+conn_peer(struct la_conn *c, const struct sockaddr_storage *ss)
+{
+	const void *addr = NULL;
+
+	if (ss->ss_family == AF_INET)
+		addr = &((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (addr == NULL ||
+	    inet_ntop(ss->ss_family, addr, c->peer, sizeof(c->peer)) == NULL)
+		snprintf(c->peer, sizeof(c->peer), "-");
+}
+
+static struct la_conn *
+conn_new(struct la_worker *w, int fd, const struct sockaddr_storage *ss)
+{
+	struct la_conn *c = la_xcalloc(1, sizeof(*c));
+	struct epoll_event ev;
+	int one = 1;
+
+	c->fd = fd;
+	c->state = LA_CONN_HEAD;
+	la_buf_init(&c->in);
+	la_buf_init(&c->out);
+	la_buf_init(&c->chunk_body);
+	conn_peer(c, ss);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->deadline = w->now_ms + conn_ms(w->conf->server.header_timeout);
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		la_log(LA_LOG_ERR, "epoll_ctl: %s", strerror(errno));
+		la_conn_close(w, c);
+		return (NULL);
+	}
+	return (c);
+}
+
+void
+la_conn_close(struct la_worker *w, struct la_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	w->nconns--;
+	close(c->fd);
+	la_buf_free(&c->in);
+	la_buf_free(&c->out);
+	la_buf_free(&c->chunk_body);
+	free(c);
+}
+
+void
+la_conn_accept(struct la_worker *w, int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, i;
+
+	/* A bounded batch keeps one busy listener from starving the rest. */
+	for (i = 0; i < 64 && !w->quitting; i++) {
+		sl = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				la_log(LA_LOG_ERR, "accept: %s", strerror(errno));
+			return;
+		}
+		if (w->nconns >= (size_t)w->conf->server.max_connections) {
+			close(fd);
+			continue;
+		}
+		conn_new(w, fd, &ss);
+	}
+}
+
+/* Reads until EAGAIN or the buffer limit; returns the bytes read, or -1
+ * on EOF or error. */
+static ssize_t
+conn_read(struct la_worker *w, struct la_conn *c)
+{
+	size_t limit = w->conf->server.max_header_size +
+	    w->conf->server.max_body_size + CONN_READ_CHUNK;
+	size_t before = c->in.len;
+	ssize_t n;
+
+	while (c->in.len < limit) {
+		la_buf_reserve(&c->in, CONN_READ_CHUNK);
+		n = read(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+		if (n > 0) {
+			c->in.len += (size_t)n;
+			c->in.data[c->in.len] = '\0';
+			continue;
+		}
+		if (n == 0)
+			return (-1);
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return (-1);
+		break;
+	}
+	return ((ssize_t)(c->in.len - before));
+}
+
+/* Writes until done (1), EAGAIN (0) or error (-1). */
+static int
+conn_flush(struct la_conn *c)
+{
+	ssize_t n;
+
+	while (c->out_off < c->out.len) {
+		n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			c->out_off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (0);
+		return (-1);
+	}
+	la_buf_reset(&c->out);
+	c->out_off = 0;
+	return (1);
+}
+
+/* An error before a handler ran: answer and close, draining first. */
+static void
+conn_fail(struct la_worker *w, struct la_conn *c, int status,
+    const char *detail)
+{
+	la_resp_raw_error(status, detail, w->date, &c->out);
+	c->close_after = 2;
+	c->state = LA_CONN_WRITE;
+	c->deadline = w->now_ms + conn_ms(w->conf->server.body_timeout);
+}
+
+static const char *
+conn_status_detail(int status)
+{
+	switch (status) {
+	case 413:
+		return ("request body too large");
+	case 431:
+		return ("request header fields too large");
+	case 501:
+		return ("transfer encoding not implemented");
+	case 505:
+		return ("HTTP version not supported");
+	case 408:
+		return ("request timeout");
+	default:
+		return ("bad request");
+	}
+}
+
+static void
+conn_access_log(struct la_worker *w, struct la_conn *c, const struct la_req *r)
+{
+	char line[2048], when[64];
+	const struct la_str *ua = la_http_header(&c->req, "User-Agent");
+	const struct la_str *ref = la_http_header(&c->req, "Referer");
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+	n = snprintf(line, sizeof(line),
+	    "%s - - [%s] \"%.*s %.*s HTTP/1.%d\" %d %zu \"%.*s\" \"%.*s\" "
+	    "%.3f\n",
+	    c->peer, when, (int)c->req.method.len, c->req.method.p,
+	    (int)c->req.target.len, c->req.target.p, c->req.minor, r->status,
+	    r->head_only || r->no_body ? 0 : r->body_out->len,
+	    ref ? (int)ref->len : 1, ref ? ref->p : "-", ua ? (int)ua->len : 1,
+	    ua ? ua->p : "-", (double)(w->now_ms - c->started) / 1000.0);
+	if (n > 0)
+		la_log_access(line, (size_t)n < sizeof(line) ? (size_t)n
+							     : sizeof(line) - 1);
+}
+
+static void
+conn_process(struct la_worker *w, struct la_conn *c, const char *body,
+    size_t body_len)
+{
+	struct la_req r;
+	int keepalive;
+
+	memset(&r, 0, sizeof(r));
+	la_buf_reset(&w->body);
+	la_buf_reset(&w->hdrs);
+	r.w = w;
+	r.http = &c->req;
+	r.body = body;
+	r.body_len = body_len;
+	r.a = w->req_arena;
+	r.body_out = &w->body;
+	r.hdrs = &w->hdrs;
+	r.head_only = c->req.method_id == LA_M_HEAD;
+	la_router_dispatch(&r);
+	keepalive = c->req.keepalive && !w->quitting &&
+	    c->requests + 1 < w->conf->server.keepalive_requests;
+	la_resp_write(&r, keepalive, w->date, &c->out);
+	if (la_log_access_enabled())
+		conn_access_log(w, c, &r);
+	la_arena_reset(w->req_arena);
+	if (!keepalive)
+		c->close_after = 1;
+}
+
+/* The response is out: close, linger, or wait for the next request.
+ * Returns 1 when the connection stays open for another request. */
+static int
+conn_after_write(struct la_worker *w, struct la_conn *c)
+{
+	if (c->close_after == 2) {
+		/* Let the client read the error before the RST of a close
+		 * with unread input would destroy it. */
+		shutdown(c->fd, SHUT_WR);
+		c->state = LA_CONN_LINGER;
+		c->deadline = w->now_ms + CONN_LINGER_MS;
+		return (0);
+	}
+	if (c->close_after) {
+		la_conn_close(w, c);
+		return (0);
+	}
+	c->state = LA_CONN_HEAD;
+	c->requests++;
+	c->started = 0;
+	c->deadline = w->now_ms + conn_ms(w->conf->server.keepalive_timeout);
+	return (1);
+}
+
+/* The head is complete: decide how the body is framed. */
+static int
+conn_start_body(struct la_worker *w, struct la_conn *c)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (!c->req.chunked &&
+	    c->req.content_length > (int64_t)w->conf->server.max_body_size) {
+		conn_fail(w, c, 413, conn_status_detail(413));
+		return (-1);
+	}
+	memset(&c->chunk, 0, sizeof(c->chunk));
+	c->chunk_in = 0;
+	la_buf_reset(&c->chunk_body);
+	if (c->req.expect_continue &&
+	    (c->req.chunked || c->req.content_length > 0) &&
+	    c->in.len == c->head_len)
+		(void)!send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL);
+	c->state = LA_CONN_BODY;
+	c->deadline = w->now_ms + conn_ms(w->conf->server.body_timeout);
+	return (0);
+}
+
+static int
+conn_head(struct la_worker *w, struct la_conn *c, int eof)
+{
+	int rc, status = 400;
+
+	if (c->in.len == 0)
+		return (eof ? -1 : 0);
+	if (c->started == 0) {
+		c->started = w->now_ms;
+		/* Slow clients get header_timeout from their first byte,
+		 * however slowly they drip the rest. */
+		c->deadline = w->now_ms + conn_ms(w->conf->server.header_timeout);
+	}
+	rc = la_http_parse_head(c->in.data, c->in.len,
+	    w->conf->server.max_header_size, &c->req, &status);
+	if (rc == LA_AGAIN)
+		return (eof ? -1 : 0);
+	if (rc < 0) {
+		conn_fail(w, c, status, conn_status_detail(status));
+		return (1);
+	}
+	c->head_len = (size_t)rc;
+	if (conn_start_body(w, c) != 0)
+		return (1);
+	return (2);
+}
+
+/* Returns the bytes of the request when the body is complete, 0 when more
+ * input is needed, -1 when the connection failed. */
+static size_t
+conn_body(struct la_worker *w, struct la_conn *c, const char **body,
+    size_t *blen)
+{
+	size_t used = 0, need;
+	int rc;
+
+	if (!c->req.chunked) {
+		need = c->head_len + (size_t)(c->req.content_length > 0
+			? c->req.content_length : 0);
+		if (c->in.len < need)
+			return (0);
+		*body = c->in.data + c->head_len;
+		*blen = need - c->head_len;
+		return (need);
+	}
+	rc = la_http_chunked_feed(&c->chunk, c->in.data + c->head_len + c->chunk_in,
+	    c->in.len - c->head_len - c->chunk_in, &c->chunk_body,
+	    w->conf->server.max_body_size, &used);
+	c->chunk_in += used;
+	if (rc == LA_AGAIN)
+		return (0);
+	if (rc != LA_OK) {
+		conn_fail(w, c, rc == LA_HTTP_TOO_LARGE ? 413 : 400,
+		    conn_status_detail(rc == LA_HTTP_TOO_LARGE ? 413 : 400));
+		return ((size_t)-1);
+	}
+	*body = c->chunk_body.data ? c->chunk_body.data : "";
+	*blen = c->chunk_body.len;
+	return (c->head_len + c->chunk_in);
+}
+
+/* Reads and parses until a request is complete; 1 when one was served
+ * (state WRITE), 0 when more input is needed, -1 when c was closed. */
+static int
+conn_step(struct la_worker *w, struct la_conn *c)
+{
+	const char *body;
+	size_t blen, total;
+	ssize_t n;
+	int rc;
+
+	if (c->in.len == 0 && !c->eof && conn_read(w, c) < 0)
+		c->eof = 1;
+	while (c->state == LA_CONN_HEAD || c->state == LA_CONN_BODY) {
+		if (c->state == LA_CONN_HEAD)
+			rc = conn_head(w, c, c->eof);
+		else {
+			total = conn_body(w, c, &body, &blen);
+			if (total == (size_t)-1)
+				return (1);
+			rc = total == 0 ? 0 : 3;
+			if (rc == 3) {
+				conn_process(w, c, body, blen);
+				la_buf_consume(&c->in, total);
+				c->state = LA_CONN_WRITE;
+				return (1);
+			}
+		}
+		if (rc < 0 || (rc == 0 && c->eof)) {
+			la_conn_close(w, c);
+			return (-1);
+		}
+		if (rc == 0) {
+			/* Edge-triggered: only stop once read says EAGAIN. */
+			n = conn_read(w, c);
+			if (n < 0)
+				c->eof = 1;
+			else if (n == 0)
+				return (0);
+		}
+	}
+	return (1);
+}
+
+static void
+conn_advance(struct la_worker *w, struct la_conn *c)
+{
+	int rc;
+
+	for (;;) {
+		if (c->state != LA_CONN_WRITE) {
+			if (conn_step(w, c) <= 0)
+				return;
+			if (c->eof && !c->close_after)
+				c->close_after = 1;
+		}
+		rc = conn_flush(c);
+		if (rc < 0) {
+			la_conn_close(w, c);
+			return;
+		}
+		if (rc == 0 || !conn_after_write(w, c))
+			return;
+	}
+}
+
+static void
+conn_linger(struct la_worker *w, struct la_conn *c)
+{
+	char sink[4096];
+	ssize_t n;
+
+	while ((n = read(c->fd, sink, sizeof(sink))) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+			  errno != EINTR))
+		la_conn_close(w, c);
+}
+
+void
+la_conn_event(struct la_worker *w, struct la_conn *c, uint32_t events)
+{
+	if (events & EPOLLERR) {
+		la_conn_close(w, c);
+		return;
+	}
+	if (c->state == LA_CONN_LINGER)
+		conn_linger(w, c);
+	else
+		conn_advance(w, c);
+}
+
+void
+la_conn_expire(struct la_worker *w)
+{
+	struct la_conn *c, *next;
+
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->deadline > w->now_ms)
+			continue;
+		if ((c->state == LA_CONN_HEAD && c->in.len > 0) ||
+		    c->state == LA_CONN_BODY) {
+			conn_fail(w, c, 408, conn_status_detail(408));
+			conn_advance(w, c);
+		} else
+			la_conn_close(w, c);
+	}
+}
+
+size_t
+la_conn_drain(struct la_worker *w)
+{
+	struct la_conn *c, *next;
+
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->state == LA_CONN_HEAD && c->in.len == 0)
+			la_conn_close(w, c);
+	}
+	return (w->nconns);
+}

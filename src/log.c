@@ -1,0 +1,124 @@
+/*
+ * Error and access logs (see log.h). The format follows nginx, which every
+ * operator's tooling already parses: "YYYY/MM/DD HH:MM:SS [level] pid#slot:".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int error_fd = 2, access_fd = -1;
+static const char *error_path, *access_path;
+static int log_slot = -1;
+
+static const char *const level_names[] = {"emerg", "alert", "crit", "error",
+    "warn", "notice", "info", "debug"};
+
+static int
+log_open_file(const char *path)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "stderr") == 0)
+		return (dup(2));
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		fprintf(stderr, "lightapid: cannot open log %s: %s\n", path,
+		    strerror(errno));
+	return (fd);
+}
+
+int
+la_log_open(const char *error_log, const char *access_log)
+{
+	int fd;
+
+	error_path = error_log;
+	access_path = access_log;
+	if (error_log != NULL && strcmp(error_log, "stderr") != 0) {
+		if ((fd = log_open_file(error_log)) < 0)
+			return (-1);
+		error_fd = fd;
+	}
+	if (access_log != NULL) {
+		if ((fd = log_open_file(access_log)) < 0)
+			return (-1);
+		access_fd = fd;
+	}
+	return (0);
+}
+
+static void
+log_reopen_one(int *fdp, const char *path)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "stderr") == 0 || *fdp < 0)
+		return;
+	if ((fd = log_open_file(path)) < 0)
+		return;
+	/* dup2 so a write racing the rotation never sees a closed fd. */
+	dup2(fd, *fdp);
+	close(fd);
+}
+
+int
+la_log_reopen(void)
+{
+	log_reopen_one(&error_fd, error_path);
+	log_reopen_one(&access_fd, access_path);
+	return (0);
+}
+
+void
+la_log_set_slot(int slot)
+{
+	log_slot = slot;
+}
+
+void
+la_log(enum la_log_level level, const char *fmt, ...)
+{
+	char line[2048];
+	struct tm tm;
+	time_t now = time(NULL);
+	va_list ap;
+	size_t n;
+	int r;
+
+	localtime_r(&now, &tm);
+	n = strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S", &tm);
+	if (log_slot < 0)
+		r = snprintf(line + n, sizeof(line) - n, " [%s] %d#master: ",
+		    level_names[level], (int)getpid());
+	else
+		r = snprintf(line + n, sizeof(line) - n, " [%s] %d#%d: ",
+		    level_names[level], (int)getpid(), log_slot);
+	n += (size_t)r;
+	va_start(ap, fmt);
+	r = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		r = 0;
+	n += (size_t)r < sizeof(line) - n - 1 ? (size_t)r : sizeof(line) - n - 2;
+	line[n++] = '\n';
+	(void)!write(error_fd, line, n);
+}
+
+int
+la_log_access_enabled(void)
+{
+	return (access_fd >= 0);
+}
+
+void
+la_log_access(const char *line, size_t len)
+{
+	if (access_fd >= 0)
+		(void)!write(access_fd, line, len);
+}

@@ -1,0 +1,382 @@
+/*
+ * Master process (see master.h). Signals are blocked and collected with
+ * sigtimedwait(), so all the work happens in the loop and nothing runs in
+ * a handler. A dying worker is replaced at once the first time; a slot
+ * that keeps dying young is restarted with a doubling back-off.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "la.h"
+#include "listen.h"
+#include "log.h"
+#include "master.h"
+#include "worker.h"
+#include "xalloc.h"
+
+#define MASTER_MAX_WORKERS 256
+#define MASTER_STABLE_MS   5000	 /* a worker that lived this long was fine */
+#define MASTER_BACKOFF_MAX 10000 /* ms */
+
+struct master_slot {
+	pid_t pid;
+	int fails;	  /* consecutive early deaths */
+	int fatal;	  /* exited with code 2: do not respawn */
+	int64_t started;  /* ms */
+	int64_t respawn_at; /* ms, when pid == 0 */
+};
+
+struct master {
+	struct la_gen *g;
+	const struct la_catalog *cat;
+	struct la_listeners ls;
+	struct master_slot *slots;
+	int nslots;
+	sigset_t sigs;
+	const char *pid_file;
+};
+
+static int64_t
+master_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void
+master_noop(int sig)
+{
+	(void)sig;
+}
+
+static void
+master_signals(struct master *m)
+{
+	static const int list[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1,
+	    SIGCHLD};
+	struct sigaction sa;
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&m->sigs);
+	memset(&sa, 0, sizeof(sa));
+	/* A handler (never run: the signals stay blocked) makes sure none
+	 * of them is discarded as ignored, SIGCHLD included. */
+	sa.sa_handler = master_noop;
+	for (i = 0; i < LA_NELEM(list); i++) {
+		sigaddset(&m->sigs, list[i]);
+		sigaction(list[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, &m->sigs, NULL);
+}
+
+/* The catalog goes into a read-only shared mapping every worker sees. */
+static int
+master_share_catalog(struct master *m)
+{
+	void *p;
+
+	p = mmap(NULL, m->g->cat_size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		la_log(LA_LOG_EMERG, "mmap catalog: %s", strerror(errno));
+		return (-1);
+	}
+	memcpy(p, m->g->cat, m->g->cat_size);
+	mprotect(p, m->g->cat_size, PROT_READ);
+	if (la_catalog_check(p, m->g->cat_size) != 0) {
+		la_log(LA_LOG_EMERG, "catalog image is inconsistent");
+		return (-1);
+	}
+	m->cat = p;
+	return (0);
+}
+
+static int
+master_listen(struct master *m)
+{
+	const struct la_strlist *l = &m->g->conf->server.listen;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < l->n && i < LA_MAX_LISTEN; i++) {
+		if (la_listen_open(l->v[i], &m->ls.fd[m->ls.n], err,
+			sizeof(err)) != 0) {
+			la_log(LA_LOG_EMERG, "%s", err);
+			return (-1);
+		}
+		m->ls.n++;
+	}
+	return (0);
+}
+
+static int
+master_nworkers(const struct la_conf *c)
+{
+	long n = c->server.workers;
+
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return (n > MASTER_MAX_WORKERS ? MASTER_MAX_WORKERS : (int)n);
+}
+
+static void
+master_spawn(struct master *m, int i)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		la_log(LA_LOG_ALERT, "fork: %s", strerror(errno));
+		m->slots[i].respawn_at = master_now() + 1000;
+		return;
+	}
+	if (pid == 0)
+		la_worker_run(i, m->g, m->cat, &m->ls);
+	m->slots[i].pid = pid;
+	m->slots[i].started = master_now();
+}
+
+static int
+master_slot_of(struct master *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < m->nslots; i++)
+		if (m->slots[i].pid == pid)
+			return (i);
+	return (-1);
+}
+
+static void
+master_schedule(struct master *m, int i, int status)
+{
+	struct master_slot *s = &m->slots[i];
+	int64_t now = master_now(), delay = 0;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+		s->fatal = 1;
+		la_log(LA_LOG_ALERT, "worker %d exited with a fatal error; "
+		    "not restarting it", i);
+		return;
+	}
+	if (now - s->started >= MASTER_STABLE_MS)
+		s->fails = 0;
+	if (s->fails > 0) {
+		delay = 100ll << (s->fails - 1 < 7 ? s->fails - 1 : 7);
+		if (delay > MASTER_BACKOFF_MAX)
+			delay = MASTER_BACKOFF_MAX;
+		la_log(LA_LOG_ALERT, "worker %d keeps dying; restarting it in "
+		    "%lld ms", i, (long long)delay);
+	}
+	s->fails++;
+	s->respawn_at = now + delay;
+}
+
+static void
+master_log_exit(int i, pid_t pid, int status)
+{
+	if (WIFSIGNALED(status))
+		la_log(LA_LOG_ALERT, "worker %d (pid %d) exited on signal %d",
+		    i, (int)pid, WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0)
+		la_log(LA_LOG_ALERT, "worker %d (pid %d) exited with code %d",
+		    i, (int)pid, WEXITSTATUS(status));
+	else
+		la_log(LA_LOG_NOTICE, "worker %d (pid %d) exited", i, (int)pid);
+}
+
+/* Reaps every dead child; returns how many workers are still alive. */
+static int
+master_reap(struct master *m, int respawn)
+{
+	pid_t pid;
+	int status, i, alive = 0;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((i = master_slot_of(m, pid)) < 0)
+			continue;
+		m->slots[i].pid = 0;
+		if (respawn) {
+			master_log_exit(i, pid, status);
+			master_schedule(m, i, status);
+		}
+	}
+	for (i = 0; i < m->nslots; i++)
+		alive += m->slots[i].pid != 0;
+	return (alive);
+}
+
+static int
+master_respawn_due(struct master *m)
+{
+	int64_t now = master_now();
+	int i, live = 0;
+
+	for (i = 0; i < m->nslots; i++) {
+		if (m->slots[i].pid == 0 && !m->slots[i].fatal &&
+		    m->slots[i].respawn_at <= now)
+			master_spawn(m, i);
+		live += !m->slots[i].fatal;
+	}
+	return (live);
+}
+
+static void
+master_kill_all(struct master *m, int sig)
+{
+	int i;
+
+	for (i = 0; i < m->nslots; i++)
+		if (m->slots[i].pid > 0)
+			kill(m->slots[i].pid, sig);
+}
+
+/* Sends sig, waits up to ms for the workers, then kills what is left. */
+static void
+master_stop(struct master *m, int sig, int64_t ms)
+{
+	int64_t deadline = master_now() + ms;
+	struct timespec ts = {0, 20 * 1000000};
+	siginfo_t si;
+
+	master_kill_all(m, sig);
+	while (master_reap(m, 0) > 0 && master_now() < deadline)
+		sigtimedwait(&m->sigs, &si, &ts);
+	if (master_reap(m, 0) > 0) {
+		la_log(LA_LOG_WARN, "workers did not stop in time; killing");
+		master_kill_all(m, SIGKILL);
+		while (master_reap(m, 0) > 0)
+			nanosleep(&ts, NULL);
+	}
+}
+
+static void
+master_pidfile(struct master *m)
+{
+	FILE *fp;
+
+	m->pid_file = m->g->conf->server.pid_file;
+	if (m->pid_file == NULL)
+		return;
+	if ((fp = fopen(m->pid_file, "w")) == NULL) {
+		la_log(LA_LOG_WARN, "pid file %s: %s", m->pid_file,
+		    strerror(errno));
+		m->pid_file = NULL;
+		return;
+	}
+	fprintf(fp, "%d\n", (int)getpid());
+	fclose(fp);
+}
+
+static int
+master_daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return (-1);
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return (0);
+}
+
+/* Returns the exit status once a stop signal was handled. */
+static int
+master_on_signal(struct master *m, int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		la_log(LA_LOG_NOTICE, "fast shutdown");
+		master_stop(m, SIGTERM, 1000);
+		return (0);
+	case SIGQUIT:
+		la_log(LA_LOG_NOTICE, "graceful shutdown");
+		master_stop(m, SIGQUIT,
+		    (int64_t)m->g->conf->server.shutdown_timeout * 1000 + 1000);
+		return (0);
+	case SIGHUP:
+		la_log(LA_LOG_NOTICE, "SIGHUP ignored: reload is not "
+		    "implemented in this version; restart to apply changes");
+		return (-1);
+	case SIGUSR1:
+		la_log_reopen();
+		master_kill_all(m, SIGUSR1);
+		return (-1);
+	case SIGCHLD:
+		master_reap(m, 1);
+		return (-1);
+	default:
+		return (-1);
+	}
+}
+
+static int
+master_loop(struct master *m)
+{
+	struct timespec ts = {0, 100 * 1000000};
+	siginfo_t si;
+	int sig, rc;
+
+	for (;;) {
+		if (master_respawn_due(m) == 0) {
+			la_log(LA_LOG_EMERG, "every worker failed fatally");
+			return (1);
+		}
+		sig = sigtimedwait(&m->sigs, &si, &ts);
+		if (sig > 0 && (rc = master_on_signal(m, sig)) >= 0)
+			return (rc);
+	}
+}
+
+int
+la_master_run(struct la_gen *g, int foreground)
+{
+	struct master m;
+	int i, rc;
+
+	memset(&m, 0, sizeof(m));
+	m.g = g;
+	if (master_share_catalog(&m) != 0 || master_listen(&m) != 0)
+		return (1);
+	if (!foreground && master_daemonize() != 0)
+		return (1);
+	master_signals(&m);
+	master_pidfile(&m);
+	m.nslots = master_nworkers(g->conf);
+	m.slots = la_xcalloc((size_t)m.nslots, sizeof(*m.slots));
+	la_log(LA_LOG_NOTICE, "lightapid %s started: %d workers on %s",
+	    PACKAGE_VERSION, m.nslots, g->conf->server.listen.v[0]);
+	for (i = 0; i < m.nslots; i++)
+		master_spawn(&m, i);
+	rc = master_loop(&m);
+	if (rc != 0)
+		master_stop(&m, SIGTERM, 1000);
+	if (m.pid_file != NULL)
+		unlink(m.pid_file);
+	la_listen_close(&m.ls);
+	free(m.slots);
+	return (rc);
+}

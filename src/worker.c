@@ -1,0 +1,268 @@
+/*
+ * Worker process (see worker.h). Start-up order matters: signals first,
+ * then the privilege drop, then the parent-death signal (a credential
+ * change clears it), and only then the database connection, so that no
+ * handle is ever opened with the master's privileges.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "la.h"
+#include "arena.h"
+#include "conn.h"
+#include "log.h"
+#include "validate.h"
+#include "worker.h"
+#include "xalloc.h"
+
+#define TAG_LISTEN (1ull << 63)
+#define TAG_SIGNAL (1ull << 62)
+#define WORKER_EXIT_FATAL 2 /* the master must not respawn */
+
+void
+la_worker_clock(struct la_worker *w)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec == w->date_sec)
+		return;
+	w->date_sec = ts.tv_sec;
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(w->date, sizeof(w->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+int
+la_worker_db(struct la_worker *w)
+{
+	char err[512];
+
+	if (w->db_ok)
+		return (0);
+	la_db_disconnect(&w->db);
+	if (la_db_connect(&w->db, w->conf->db_url, err, sizeof(err)) != 0) {
+		la_log(LA_LOG_ERR, "database: %s", err);
+		return (-1);
+	}
+	w->db_ok = 1;
+	return (0);
+}
+
+static void
+worker_drop_privileges(const struct la_conf *c)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (geteuid() != 0 || c->server.user == NULL)
+		return;
+	if ((pw = getpwnam(c->server.user)) == NULL) {
+		la_log(LA_LOG_EMERG, "unknown user '%s'", c->server.user);
+		exit(WORKER_EXIT_FATAL);
+	}
+	gid = pw->pw_gid;
+	if (c->server.group != NULL) {
+		if ((gr = getgrnam(c->server.group)) == NULL) {
+			la_log(LA_LOG_EMERG, "unknown group '%s'",
+			    c->server.group);
+			exit(WORKER_EXIT_FATAL);
+		}
+		gid = gr->gr_gid;
+	}
+	if (initgroups(pw->pw_name, gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0 ||
+	    setuid(0) == 0) {
+		la_log(LA_LOG_EMERG, "cannot drop privileges to %s: %s",
+		    c->server.user, strerror(errno));
+		exit(WORKER_EXIT_FATAL);
+	}
+}
+
+static int
+worker_signals(pid_t master)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		la_log(LA_LOG_EMERG, "signalfd: %s", strerror(errno));
+		exit(WORKER_EXIT_FATAL);
+	}
+	(void)master;
+	return (fd);
+}
+
+static void
+worker_routes(struct la_worker *w)
+{
+	const struct la_cat_table *t;
+	size_t i;
+
+	w->nroutes = w->cat->ntables;
+	w->routes = la_xcalloc(w->nroutes ? w->nroutes : 1, sizeof(*w->routes));
+	for (i = 0; i < w->nroutes; i++) {
+		t = la_catalog_table(w->cat, i);
+		w->routes[i].t = t;
+		w->routes[i].path = la_catalog_str(w->cat, t->route);
+		w->routes[i].len = strlen(w->routes[i].path);
+	}
+}
+
+static void
+worker_epoll(struct la_worker *w)
+{
+	struct epoll_event ev;
+	size_t i;
+
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		la_log(LA_LOG_EMERG, "epoll_create1: %s", strerror(errno));
+		exit(WORKER_EXIT_FATAL);
+	}
+	for (i = 0; i < w->ls->n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		/* One idle worker woken per connection, not all of them. */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = TAG_LISTEN | i;
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->ls->fd[i], &ev);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_SIGNAL;
+	epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sigfd, &ev);
+}
+
+static void
+worker_init(struct la_worker *w, int slot, const struct la_gen *g,
+    const struct la_catalog *cat, struct la_listeners *ls)
+{
+	pid_t master = getppid();
+	struct la_buf errs;
+
+	memset(w, 0, sizeof(*w));
+	w->slot = slot;
+	w->conf = g->conf;
+	w->cat = cat;
+	w->ls = ls;
+	la_log_set_slot(slot);
+	w->sigfd = worker_signals(master);
+	worker_drop_privileges(g->conf);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master)
+		exit(0);
+	la_buf_init(&errs);
+	if ((w->val = la_validator_new(cat, &errs)) == NULL) {
+		la_log(LA_LOG_EMERG, "schema: %s", errs.data);
+		exit(WORKER_EXIT_FATAL);
+	}
+	la_buf_free(&errs);
+	worker_routes(w);
+	w->req_arena = la_arena_new(16384);
+	la_buf_init(&w->body);
+	la_buf_init(&w->hdrs);
+	la_buf_init(&w->sql);
+	la_worker_clock(w);
+	(void)la_worker_db(w);
+	worker_epoll(w);
+}
+
+static void
+worker_stop_accepting(struct la_worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->ls->n; i++) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->ls->fd[i], NULL);
+		close(w->ls->fd[i]);
+	}
+	w->ls->n = 0;
+}
+
+static void
+worker_signal(struct la_worker *w, int64_t *quit_at)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			exit(0);
+		case SIGQUIT:
+			if (!w->quitting) {
+				w->quitting = 1;
+				worker_stop_accepting(w);
+				*quit_at = w->now_ms +
+				    (int64_t)w->conf->server.shutdown_timeout *
+					1000;
+			}
+			break;
+		case SIGUSR1:
+			la_log_reopen();
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+worker_dispatch(struct la_worker *w, struct epoll_event *ev, int64_t *quit_at)
+{
+	uint64_t tag = ev->data.u64;
+
+	if (tag & TAG_LISTEN) {
+		if ((size_t)(tag & ~TAG_LISTEN) < w->ls->n)
+			la_conn_accept(w, w->ls->fd[tag & ~TAG_LISTEN]);
+	} else if (tag == TAG_SIGNAL)
+		worker_signal(w, quit_at);
+	else
+		la_conn_event(w, ev->data.ptr, ev->events);
+}
+
+void
+la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
+    struct la_listeners *ls)
+{
+	struct epoll_event evs[64];
+	struct la_worker w;
+	int64_t last_expire = 0, quit_at = 0;
+	int i, n;
+
+	worker_init(&w, slot, g, cat, ls);
+	for (;;) {
+		n = epoll_wait(w.epfd, evs, (int)LA_NELEM(evs), 500);
+		la_worker_clock(&w);
+		for (i = 0; i < n; i++)
+			worker_dispatch(&w, &evs[i], &quit_at);
+		if (w.now_ms - last_expire >= 250) {
+			la_conn_expire(&w);
+			last_expire = w.now_ms;
+		}
+		if (w.quitting &&
+		    (la_conn_drain(&w) == 0 || w.now_ms >= quit_at))
+			exit(0);
+	}
+}

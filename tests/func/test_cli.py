@@ -1,0 +1,132 @@
+"""Command line: -V, -h, usage errors, -t, -T (SPEC §1)."""
+
+import re
+
+from conftest import run_cli, write_config
+
+GOOD = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+endpoints:
+  - route: /books
+    fields:
+      title: {type: str, min_length: 1}
+      pages: {type: int, optional: true}
+  - route: /authors
+    fields:
+      name: {type: str}
+    meta:
+      methods: [GET, POST]
+"""
+
+
+def test_version_prints_version_and_exits_0():
+    rc, out, err = run_cli(["-V"])
+    assert rc == 0, err
+    assert re.search(r"\d+\.\d+", out + err), (out, err)
+
+
+def test_help_prints_usage_and_exits_0():
+    rc, out, err = run_cli(["-h"])
+    assert rc == 0, err
+    text = out + err
+    assert "usage" in text.lower(), text
+    assert "-c" in text
+
+
+def test_unknown_flag_is_usage_error():
+    rc, out, err = run_cli(["-Z"])
+    assert rc == 2, (out, err)
+    assert err.strip(), "a usage error says something on stderr"
+
+
+def test_missing_option_argument_is_usage_error():
+    rc, out, err = run_cli(["-c"])
+    assert rc == 2, (out, err)
+
+
+def test_bad_worker_count_is_usage_error(tmp_path):
+    # SPEC §1: exit 2 is a usage error; -w takes a number.  The SPEC does not
+    # say whether a non-number is a usage (2) or start-up (1) error: accept both.
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-t", "-c", cfg, "-w", "lots"])
+    assert rc in (1, 2), (out, err)
+
+
+def test_config_test_success(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-t", "-c", cfg])
+    assert rc == 0, err
+    assert f"configuration file {cfg} test is successful" in out + err
+
+
+def test_config_test_does_not_serve_or_daemonize(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-t", "-c", cfg], timeout=10)
+    assert rc == 0, err
+
+
+def test_config_dump_prints_config_and_routes(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-T", "-c", cfg])
+    assert rc == 0, err
+    text = out + err
+    assert "/books" in text and "/authors" in text, text
+    # The effective configuration includes the declared fields.
+    assert "title" in text and "pages" in text, text
+
+
+def test_missing_config_file(tmp_path):
+    missing = tmp_path / "nope" / "lightapi.yaml"
+    rc, out, err = run_cli(["-t", "-c", missing])
+    assert rc == 1, (out, err)
+    assert str(missing) in err, err
+
+
+def test_missing_config_file_without_t(tmp_path):
+    missing = tmp_path / "absent.yaml"
+    rc, out, err = run_cli(["-f", "-c", missing, "-l", "127.0.0.1:1"])
+    assert rc == 1, (out, err)
+    assert str(missing) in err, err
+
+
+def test_config_is_a_directory(tmp_path):
+    rc, out, err = run_cli(["-t", "-c", tmp_path])
+    assert rc == 1, (out, err)
+    assert str(tmp_path) in err, err
+
+
+def test_empty_config_file(tmp_path):
+    # An empty file has no database and no endpoints.  The SPEC does not say
+    # whether that is an error; accept success or a clean configuration error.
+    cfg = write_config(tmp_path, "")
+    rc, out, err = run_cli(["-t", "-c", cfg],
+                           env={"LIGHTAPI_DATABASE_URL": ""})
+    assert rc in (0, 1), (out, err)
+    if rc == 1:
+        assert str(cfg) in err
+
+
+def test_database_url_from_environment(tmp_path):
+    # SPEC §2.1: database.url may be omitted when LIGHTAPI_DATABASE_URL is set.
+    text = GOOD.replace('database:\n  url: "sqlite:///{TMP}/test.db"\n', "")
+    cfg = write_config(tmp_path, text)
+    rc, out, err = run_cli(["-t", "-c", cfg], env={
+        "LIGHTAPI_DATABASE_URL": f"sqlite:///{tmp_path}/env.db"})
+    assert rc == 0, err
+
+
+def test_tables_format_config_test(tmp_path):
+    import sqlite3
+    con = sqlite3.connect(tmp_path / "t.db")
+    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    con.close()
+    cfg = write_config(tmp_path, """\
+database_url: "sqlite:///{TMP}/t.db"
+tables:
+  - name: notes
+    crud: [get, post]
+""")
+    rc, out, err = run_cli(["-t", "-c", cfg])
+    assert rc == 0, err
+    assert f"configuration file {cfg} test is successful" in out + err

@@ -1,0 +1,102 @@
+/* Unit tests for lib/catalog.c: build, read back, copy, check. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "la.h"
+#include "catalog.h"
+#include "tap.h"
+
+static struct la_catalog *
+build(size_t *size)
+{
+	struct la_catb *b = la_catb_new();
+	struct la_catb_table t;
+	struct la_col_def d, autos[4];
+	const char *filter[] = {"price", "nope"};
+	const char *ser[] = {"price", "name"};
+	struct la_catalog *c;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	t.name = "products";
+	t.route = "/api/products";
+	t.methods = LA_M_GET | LA_M_POST;
+	t.flags = LA_TBL_DECLARED;
+	t.filter = filter;
+	t.nfilter = 2;
+	t.ser_read = ser;
+	t.nser_read = 2;
+	la_catb_table(b, &t);
+	la_col_def_init(&d, "name", LA_T_STR);
+	d.min_length = 1;
+	d.pattern = "^[a-z]+$";
+	la_catb_column(b, &d);
+	la_col_def_init(&d, "price", LA_T_FLOAT);
+	d.flags = LA_COL_GE;
+	d.ge = 0;
+	la_catb_column(b, &d);
+	la_catalog_auto_columns(autos);
+	for (i = 0; i < 4; i++)
+		la_catb_column(b, &autos[i]);
+	memset(&t, 0, sizeof(t));
+	t.name = "log";
+	t.route = "/log";
+	t.flags = LA_TBL_REFLECTED;
+	la_catb_table(b, &t);
+	la_col_def_init(&d, "line", LA_T_TEXT);
+	la_catb_column(b, &d);
+	c = la_catb_finish(b, size);
+	la_catb_free(b);
+	return (c);
+}
+
+int
+main(void)
+{
+	size_t size;
+	struct la_catalog *c = build(&size), *copy;
+	const struct la_cat_table *t, *log;
+	const struct la_cat_col *cols;
+	const uint16_t *l;
+
+	ok(la_catalog_check(c, size) == 0, "a built image checks");
+	/* The image is position independent: read it at another address. */
+	copy = malloc(size);
+	memcpy(copy, c, size);
+	free(c);
+	c = copy;
+	is_int(c->ntables, 2, "two tables");
+	t = la_catalog_find(c, "/api/products", 13);
+	ok(t != NULL, "find by route");
+	ok(la_catalog_find(c, "/api", 4) == NULL, "no prefix match");
+	is_str(la_catalog_str(c, t->name), "products", "table name");
+	is_int(t->ncols, 6, "declared + auto columns");
+	cols = la_catalog_cols(c, t);
+	is_str(la_catalog_str(c, cols[0].name), "name", "column order kept");
+	is_str(la_catalog_str(c, cols[0].pattern), "^[a-z]+$", "pattern");
+	is_int(cols[0].min_length, 1, "min_length");
+	ok(cols[1].flags & LA_COL_GE, "bound flag");
+	is_int(t->pk, 2, "pk is id");
+	is_int(t->created_at, 3, "created_at");
+	is_int(t->updated_at, 4, "updated_at");
+	is_int(t->version, 5, "version");
+	is_int(la_catalog_col_index(c, t, "price", 5), 1, "col_index");
+	is_int(la_catalog_col_index(c, t, "pric", 4), -1, "col_index miss");
+	is_int(t->filter.n, 1, "unknown filter names dropped");
+	l = la_catalog_list(c, t->filter);
+	is_int(l[0], 1, "filter resolves to price");
+	l = la_catalog_list(c, t->ser_read);
+	ok(t->ser_read.n == 2 && l[0] == 1 && l[1] == 0, "serializer list");
+	log = la_catalog_find(c, "/log", 4);
+	ok(log->pk == -1 && (log->flags & LA_TBL_LISTONLY),
+	    "no primary key: list only");
+	ok(la_catalog_auth(c, t) == NULL, "no auth block");
+	ok(la_catalog_check(c, size - 1) != 0, "wrong size fails the check");
+	c->magic ^= 1;
+	ok(la_catalog_check(c, size) != 0, "bad magic fails the check");
+	c->magic ^= 1;
+	((struct la_cat_table *)((char *)c + c->tables))->name = (uint32_t)size;
+	ok(la_catalog_check(c, size) != 0, "an offset past the end fails");
+	free(c);
+	return (done_testing());
+}

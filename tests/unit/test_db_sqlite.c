@@ -1,0 +1,622 @@
+/*
+ * The SQLite driver against ":memory:" and a file in a temporary
+ * directory: tables created from our DDL, value round trips, the statement
+ * cache, constraint errors and their client messages, reflection of
+ * hand-written tables, WAL and busy handling, and driver selection.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "arena.h"
+#include "buf.h"
+#include "ddl.h"
+#include "la.h"
+#include "tap.h"
+
+static const struct la_db_driver *drv = &la_db_sqlite_driver;
+static char tmpdir[] = "/tmp/test_db_sqlite.XXXXXX";
+
+/* ---- helpers ------------------------------------------------------- */
+
+static struct la_db *
+open_url(const char *url)
+{
+	struct la_db_conn c;
+	char err[256];
+
+	if (la_db_connect(&c, url, err, sizeof(err)) == -1) {
+		diag("connect %s: %s", url, err);
+		return (NULL);
+	}
+	return (c.db);
+}
+
+static int
+exec(struct la_db *db, const char *sql)
+{
+	int rc = drv->exec(db, sql);
+
+	if (rc != LA_DB_DONE)
+		diag("exec: %s", drv->rawmsg(db));
+	return (rc);
+}
+
+/* Runs sql once with params; the first row's column 0 goes to *out. */
+static int
+run(struct la_db *db, const char *sql, const struct la_value *p, size_t n,
+    struct la_value *out)
+{
+	struct la_db_stmt *st = drv->prepare(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return (drv->errcode(db));
+	rc = drv->run(st, p, n);
+	if (rc == LA_DB_ROW && out != NULL)
+		drv->column(st, 0, out);
+	drv->finish(st);
+	return (rc);
+}
+
+/* An integer result of a one-row query. */
+static int64_t
+query_int(struct la_db *db, const char *sql)
+{
+	struct la_db_stmt *st = drv->prepare(db, sql);
+	struct la_value v = LA_VALUE_NULL;
+
+	if (st != NULL && drv->run(st, NULL, 0) == LA_DB_ROW)
+		drv->column(st, 0, &v);
+	if (st != NULL)
+		drv->finish(st);
+	return (v.kind == LA_V_INT ? v.i : -999);
+}
+
+static int
+text_is(const struct la_value *v, const char *s, size_t len)
+{
+	if (v->kind != LA_V_TEXT || v->len != len)
+		return (0);
+	return (memcmp(v->s, s, len) == 0);
+}
+
+/* ---- driver selection ---------------------------------------------- */
+
+static void
+test_drivers(void)
+{
+	struct la_db_conn c;
+	char err[256];
+
+	is_str(la_db_drivers(), "sqlite", "compiled drivers");
+	ok(la_db_driver_for(LA_DB_SQLITE) == drv, "driver for sqlite");
+	ok(la_db_driver_for(LA_DB_PGSQL) == NULL, "no pgsql driver");
+	is_int(drv->dialect, LA_DIALECT_SQLITE, "dialect");
+	err[0] = '\0';
+	is_int(la_db_connect(&c, "postgresql://u:p@localhost/db", err,
+	           sizeof(err)),
+	    -1, "postgresql URL refused");
+	is_str(err, "no driver for postgresql in this build",
+	    "missing driver named");
+	ok(c.drv == NULL && c.db == NULL, "connection left empty");
+	is_int(la_db_connect(&c, "sqlite:///:memory:", err, sizeof(err)), 0,
+	    "connect :memory:");
+	ok(c.drv == drv && c.db != NULL, "connection has driver and handle");
+	is_int(c.drv->ping(c.db), LA_DB_DONE, "ping");
+	la_db_disconnect(&c);
+	ok(c.drv == NULL && c.db == NULL, "disconnect clears");
+	la_db_disconnect(&c);
+	ok(1, "disconnect twice is harmless");
+}
+
+/* ---- tables from our DDL ------------------------------------------- */
+
+#define NTYPES 15
+
+static void
+make_all_types(struct la_col_def *c)
+{
+	static const struct {
+		const char *name;
+		enum la_type type;
+		uint32_t flags;
+	} f[NTYPES] = {
+	    {"s", LA_T_STR, LA_COL_UNIQUE},
+	    {"t", LA_T_TEXT, LA_COL_INDEX},
+	    {"i", LA_T_INT, 0},
+	    {"f", LA_T_FLOAT, 0},
+	    {"b", LA_T_BOOL, 0},
+	    {"dt", LA_T_DATETIME, 0},
+	    {"d", LA_T_DATE, 0},
+	    {"dec", LA_T_DECIMAL, 0},
+	    {"u", LA_T_UUID, 0},
+	    {"j", LA_T_JSON, 0},
+	    {"n", LA_T_STR, LA_COL_NULLABLE},
+	    {"id", LA_T_INT, LA_COL_AUTO | LA_COL_PK},
+	    {"created_at", LA_T_DATETIME, LA_COL_AUTO},
+	    {"updated_at", LA_T_DATETIME, LA_COL_AUTO},
+	    {"version", LA_T_INT, LA_COL_AUTO},
+	};
+	size_t i;
+
+	for (i = 0; i < NTYPES; i++) {
+		la_col_def_init(&c[i], f[i].name, f[i].type);
+		c[i].flags = f[i].flags;
+	}
+	c[7].decimal_places = 2;
+}
+
+static void
+create_all_types(struct la_db *db)
+{
+	struct la_col_def c[NTYPES];
+	struct la_buf b, idx;
+
+	make_all_types(c);
+	la_buf_init(&b);
+	la_buf_init(&idx);
+	la_ddl_create_table(&b, &idx, LA_DDL_SQLITE, "all_types", c, NTYPES);
+	is_int(exec(db, b.data), LA_DB_DONE, "create table from DDL");
+	is_int(exec(db, idx.data), LA_DB_DONE, "create index from DDL");
+	is_int(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	                     "'ix_all_types_t'"),
+	    1, "index exists");
+	la_buf_free(&b);
+	la_buf_free(&idx);
+}
+
+#define INSERT_ALL                                                             \
+	"INSERT INTO all_types (s, t, i, f, b, dt, d, dec, u, j, n, "          \
+	"created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " \
+	"?)"
+
+static void
+fill_row(struct la_value *p, const char *s, int64_t i)
+{
+	p[0] = la_value_text(s, strlen(s));
+	p[1] = la_value_text("a\0b", 3); /* a NUL inside text survives */
+	p[2] = la_value_int(i);
+	p[3] = la_value_float(2.5);
+	p[4] = la_value_int(1);
+	p[5] = la_value_text("2026-11-21T08:51:13.764701", 26);
+	p[6] = la_value_text("2026-11-21", 10);
+	p[7] = la_value_text("10.50", 5);
+	p[8] = la_value_text("0b7c4a1e-3f2d-4a8b-9c1d-2e3f4a5b6c7d", 36);
+	p[9] = la_value_text("{\"k\":[1,2]}", 11);
+	p[10] = LA_VALUE_NULL;
+	p[11] = la_value_text("2026-11-21T08:00:00", 19);
+	p[12] = p[11];
+}
+
+static void
+check_row(struct la_db_stmt *st)
+{
+	struct la_value v[14];
+	int i;
+
+	for (i = 0; i < 14; i++)
+		drv->column(st, i, &v[i]);
+	ok(v[0].kind == LA_V_INT && v[0].i == 1, "id read back as int");
+	ok(text_is(&v[1], "alpha", 5), "str read back");
+	ok(text_is(&v[2], "a\0b", 3), "text with a NUL read back");
+	ok(v[3].kind == LA_V_INT && v[3].i == INT64_MIN, "int64 min read back");
+	ok(v[4].kind == LA_V_FLOAT && v[4].f == 2.5, "float read back");
+	ok(v[5].kind == LA_V_INT && v[5].i == 1, "bool read back as 1");
+	ok(text_is(&v[6], "2026-11-21T08:51:13.764701", 26), "datetime text");
+	ok(text_is(&v[8], "10.50", 5), "decimal stays text");
+	ok(text_is(&v[10], "{\"k\":[1,2]}", 11), "json text");
+	ok(v[11].kind == LA_V_NULL, "NULL read back");
+	ok(v[13].kind == LA_V_INT && v[13].i == 1, "version defaults to 1");
+	drv->column(st, 14, &v[0]);
+	ok(v[0].kind == LA_V_NULL, "column out of range is NULL");
+	drv->column(st, -1, &v[0]);
+	ok(v[0].kind == LA_V_NULL, "negative column is NULL");
+}
+
+static void
+test_round_trip(struct la_db *db)
+{
+	struct la_value p[13], id = la_value_int(1);
+	struct la_db_stmt *st;
+
+	fill_row(p, "alpha", INT64_MIN);
+	is_int(run(db, INSERT_ALL, p, 13, NULL), LA_DB_DONE, "insert row");
+	is_int(drv->changes(db), 1, "changes after insert");
+	is_int(drv->last_id(db), 1, "last_id after insert");
+	st =
+	    drv->prepare(db, "SELECT id, s, t, i, f, b, dt, d, dec, u, j, n, "
+	                     "created_at, version FROM all_types WHERE id = ?");
+	ok(st != NULL, "prepare select");
+	is_int(drv->run(st, &id, 1), LA_DB_ROW, "select gives a row");
+	check_row(st);
+	is_int(drv->next(st), LA_DB_DONE, "one row only");
+	is_int(drv->next(st), LA_DB_DONE, "next after DONE stays DONE");
+	drv->finish(st);
+	fill_row(p, "beta", 7);
+	is_int(run(db, INSERT_ALL, p, 13, NULL), LA_DB_DONE, "second insert");
+	is_int(drv->last_id(db), 2, "last_id 2");
+	is_int(run(db, "UPDATE all_types SET version = version + 1", NULL, 0,
+	           NULL),
+	    LA_DB_DONE, "update all");
+	is_int(drv->changes(db), 2, "changes after update");
+	p[0] = la_value_text("gamma", 5);
+	p[1] = la_value_text(NULL, 0);
+	is_int(run(db, INSERT_ALL, p, 13, NULL), LA_DB_DONE,
+	    "empty text from a NULL pointer");
+	is_int(query_int(db, "SELECT count(*) FROM all_types WHERE t = ''"), 1,
+	    "stored as '' not NULL");
+}
+
+/* ---- statement cache ----------------------------------------------- */
+
+static void
+test_cache(struct la_db *db)
+{
+	struct la_db_stmt *a, *b;
+	struct la_value v;
+	char sql[64];
+	int i, rc, bad = 0;
+
+	a = drv->prepare(db, "SELECT s FROM all_types ORDER BY id");
+	b = drv->prepare(db, "SELECT s FROM all_types ORDER BY id");
+	ok(a != NULL && a == b, "same SQL, same statement");
+	b = drv->prepare(db, "SELECT s FROM all_types ORDER BY id DESC");
+	ok(b != NULL && b != a, "other SQL, other statement");
+	is_int(drv->run(a, NULL, 0), LA_DB_ROW, "reader started");
+	/* Far more statements than the cache holds: a is being read. */
+	for (i = 0; i < 300; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d + 1", i);
+		rc = run(db, sql, NULL, 0, &v);
+		if (rc != LA_DB_ROW || v.kind != LA_V_INT || v.i != i + 1)
+			bad++;
+	}
+	is_int(bad, 0, "300 distinct statements through the cache");
+	drv->column(a, 0, &v);
+	ok(text_is(&v, "alpha", 5), "active statement survived eviction");
+	is_int(drv->next(a), LA_DB_ROW, "reader continues");
+	drv->finish(a);
+	ok(drv->prepare(db, "SELECT s FROM all_types ORDER BY id") == a,
+	    "active statement still cached");
+	is_int(query_int(db, "SELECT 0 + 1"), 1, "evicted SQL prepared again");
+	ok(drv->prepare(db, "") == NULL, "empty SQL refused");
+	ok(drv->prepare(db, "SELEC 1") == NULL, "syntax error");
+	is_int(drv->errcode(db), LA_DB_EOTHER, "syntax error is EOTHER");
+	ok(strstr(drv->errmsg(db), "syntax error") != NULL,
+	    "message says what failed: %s", drv->errmsg(db));
+	ok(strstr(drv->rawmsg(db), "syntax error") != NULL,
+	    "raw message kept: %s", drv->rawmsg(db));
+	v = la_value_int(1);
+	is_int(run(db, "SELECT 1", &v, 1, NULL), LA_DB_EOTHER,
+	    "too many parameters");
+}
+
+/* ---- constraint errors --------------------------------------------- */
+
+static void
+check_error(struct la_db *db, const char *sql, int kind, const char *msg)
+{
+	is_int(run(db, sql, NULL, 0, NULL), kind, "%s", msg);
+	is_str(drv->errmsg(db), msg, "message: %s", msg);
+	is_int(drv->errcode(db), kind, "errcode: %s", msg);
+}
+
+static void
+test_constraints(struct la_db *db)
+{
+	is_int(exec(db,
+	           "CREATE TABLE pairs (a INTEGER, b INTEGER, UNIQUE (a, b));"
+	           "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+	           "CREATE TABLE child (id INTEGER PRIMARY KEY, p INTEGER "
+	           "REFERENCES parent(id));"
+	           "CREATE TABLE prices (p REAL CONSTRAINT positive CHECK "
+	           "(p >= 0), q INTEGER CHECK (q < 10));"
+	           "CREATE TABLE locked (x INTEGER);"
+	           "CREATE TRIGGER no_del BEFORE DELETE ON locked BEGIN "
+	           "SELECT RAISE(ABORT, 'rows are kept'); END;"
+	           "INSERT INTO pairs VALUES (1, 2); INSERT INTO locked "
+	           "VALUES (1)"),
+	    LA_DB_DONE, "hand-written tables");
+	check_error(db, "UPDATE all_types SET s = 'alpha' WHERE id = 2",
+	    LA_DB_EUNIQUE, "unique constraint violated: all_types.s");
+	ok(strstr(drv->rawmsg(db), "UNIQUE constraint failed: all_types.s") !=
+	        NULL,
+	    "raw message: %s", drv->rawmsg(db));
+	check_error(db, "INSERT INTO pairs VALUES (1, 2)", LA_DB_EUNIQUE,
+	    "unique constraint violated: pairs.a, pairs.b");
+	check_error(db, "UPDATE all_types SET id = 1 WHERE id = 2",
+	    LA_DB_EUNIQUE, "unique constraint violated: all_types.id");
+	check_error(db, "INSERT INTO child (p) VALUES (42)", LA_DB_EFK,
+	    "foreign key constraint violated");
+	check_error(db, "UPDATE all_types SET s = NULL", LA_DB_ENOTNULL,
+	    "not null constraint violated: all_types.s");
+	check_error(db, "INSERT INTO prices VALUES (-1, 1)", LA_DB_ECHECK,
+	    "check constraint violated: positive");
+	check_error(db, "INSERT INTO prices VALUES (1, 11)", LA_DB_ECHECK,
+	    "check constraint violated: q < 10");
+	check_error(db, "DELETE FROM locked", LA_DB_ECHECK,
+	    "check constraint violated: rows are kept");
+	check_error(db, "INSERT INTO nowhere VALUES (1)", LA_DB_EOTHER,
+	    "no such table: nowhere");
+	is_int(drv->exec(db, "CREATE TABLE pairs (x)"), LA_DB_EOTHER,
+	    "exec error kind");
+	ok(strstr(drv->rawmsg(db), "already exists") != NULL,
+	    "exec raw message: %s", drv->rawmsg(db));
+}
+
+/* ---- reflection ---------------------------------------------------- */
+
+static const char books_sql[] =
+    "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT);"
+    "CREATE TABLE books ("
+    " id INTEGER PRIMARY KEY,"
+    " title VARCHAR(200) NOT NULL,"
+    " isbn CHAR(13) UNIQUE,"
+    " price NUMERIC(10, 2) DEFAULT 0,"
+    " rating double precision,"
+    " pages INT NOT NULL,"
+    " in_print BOOLEAN NOT NULL DEFAULT 1,"
+    " published TIMESTAMP,"
+    " released DATE,"
+    " starts TIME,"
+    " uid UUID,"
+    " meta JSON,"
+    " cover BLOB,"
+    " misc,"
+    " author_id INTEGER REFERENCES authors(id),"
+    " editor_id INTEGER REFERENCES authors,"
+    " slug TEXT,"
+    " amount DECIMAL(8),"
+    " FOREIGN KEY (pages, rating) REFERENCES authors(id, name));"
+    "CREATE UNIQUE INDEX ux_books_slug ON books (slug);"
+    "CREATE UNIQUE INDEX ux_books_part ON books (pages) WHERE pages > 0;"
+    "CREATE UNIQUE INDEX ux_books_two ON books (released, starts);"
+    "CREATE UNIQUE INDEX ux_books_expr ON books (lower(title));";
+
+static const struct {
+	const char *name;
+	enum la_type type;
+	uint32_t flags;
+} books_want[] = {
+    {"id", LA_T_INT, LA_COL_PK | LA_COL_AUTOINC},
+    {"title", LA_T_STR, 0},
+    {"isbn", LA_T_STR, LA_COL_NULLABLE | LA_COL_UNIQUE},
+    {"price", LA_T_DECIMAL, LA_COL_NULLABLE | LA_COL_DBDEFAULT},
+    {"rating", LA_T_FLOAT, LA_COL_NULLABLE},
+    {"pages", LA_T_INT, 0},
+    {"in_print", LA_T_BOOL, LA_COL_DBDEFAULT},
+    {"published", LA_T_DATETIME, LA_COL_NULLABLE},
+    {"released", LA_T_DATE, LA_COL_NULLABLE},
+    {"starts", LA_T_TIME, LA_COL_NULLABLE},
+    {"uid", LA_T_UUID, LA_COL_NULLABLE},
+    {"meta", LA_T_JSON, LA_COL_NULLABLE},
+    {"cover", LA_T_ANY, LA_COL_NULLABLE},
+    {"misc", LA_T_ANY, LA_COL_NULLABLE},
+    {"author_id", LA_T_INT, LA_COL_NULLABLE},
+    {"editor_id", LA_T_INT, LA_COL_NULLABLE},
+    {"slug", LA_T_STR, LA_COL_NULLABLE | LA_COL_UNIQUE},
+    {"amount", LA_T_DECIMAL, LA_COL_NULLABLE},
+};
+
+static void
+check_books(const struct la_col_def *c, size_t n)
+{
+	size_t i;
+	int bad = 0;
+
+	is_int(n, LA_NELEM(books_want), "books has its columns");
+	for (i = 0; i < n && i < LA_NELEM(books_want); i++) {
+		if (strcmp(c[i].name, books_want[i].name) != 0 ||
+		    c[i].type != books_want[i].type ||
+		    c[i].flags != books_want[i].flags) {
+			diag("%s: type %d flags %#x", c[i].name, c[i].type,
+			    c[i].flags);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "names, types and flags in table order");
+	is_str(c[1].sqltype, "VARCHAR(200)", "declared type kept");
+	is_str(c[13].sqltype, "", "no declared type");
+	ok(c[3].max_digits == 10 && c[3].decimal_places == 2,
+	    "NUMERIC(10, 2) precision and scale");
+	ok(c[17].max_digits == 8 && c[17].decimal_places == 0,
+	    "DECIMAL(8) has scale 0");
+	ok(c[14].fk_table != NULL && strcmp(c[14].fk_table, "authors") == 0 &&
+	        c[14].fk_col != NULL && strcmp(c[14].fk_col, "id") == 0,
+	    "foreign key to authors.id");
+	ok(c[15].fk_col != NULL && strcmp(c[15].fk_col, "id") == 0,
+	    "reference without a column is the target's key");
+	ok(c[5].fk_table == NULL && c[4].fk_table == NULL,
+	    "composite foreign key ignored");
+	ok(c[0].line == 0 && c[0].min_length == -1, "defaults of a definition");
+}
+
+static void
+check_reflect(struct la_db *db, const char *table, struct la_arena *a,
+    const char *name, uint32_t flags)
+{
+	struct la_col_def *c = NULL;
+	size_t n = 0;
+
+	is_int(drv->reflect(db, table, a, &c, &n), LA_DB_DONE, "reflect %s",
+	    table);
+	ok(n > 0 && strcmp(c[0].name, name) == 0 && c[0].flags == flags,
+	    "%s.%s flags %#x", table, name, n > 0 ? c[0].flags : 0);
+}
+
+static void
+test_reflect(struct la_db *db)
+{
+	struct la_arena *a = la_arena_new(4096);
+	struct la_col_def *c = NULL;
+	size_t n = 0;
+
+	is_int(exec(db, books_sql), LA_DB_DONE, "books schema");
+	is_int(drv->reflect(db, "books", a, &c, &n), LA_DB_DONE,
+	    "reflect books");
+	check_books(c, n);
+	/* In a rowid table only an INTEGER key is implicitly NOT NULL. */
+	check_reflect(db, "links", a, "a", LA_COL_NULLABLE);
+	check_reflect(db, "codes", a, "code",
+	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_NULLABLE);
+	check_reflect(db, "norowid", a, "id", LA_COL_PK | LA_COL_UNIQUE);
+	check_reflect(db, "desc_pk", a, "id",
+	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_NULLABLE);
+	check_reflect(db, "we\"ird", a, "x", LA_COL_NULLABLE);
+	check_reflect(db, "all_types", a, "id", LA_COL_PK | LA_COL_AUTOINC);
+	check_reflect(db, "BOOKS", a, "id", LA_COL_PK | LA_COL_AUTOINC);
+	is_int(drv->reflect(db, "nope", a, &c, &n), LA_DB_EOTHER,
+	    "reflect a missing table");
+	is_str(drv->errmsg(db), "no such table: nope", "missing table named");
+	ok(c == NULL && n == 0, "nothing returned on error");
+	la_arena_free(a);
+}
+
+static void
+test_table_exists(struct la_db *db)
+{
+	is_int(drv->table_exists(db, "all_types"), 1, "table exists");
+	is_int(drv->table_exists(db, "ALL_TYPES"), 1, "any case, as SQLite");
+	is_int(drv->table_exists(db, "book_titles"), 1, "view exists");
+	is_int(drv->table_exists(db, "nope"), 0, "missing table");
+	is_int(drv->table_exists(db, "all_types' OR '1'='1"), 0,
+	    "name is bound, not spliced");
+	is_int(drv->table_exists(db, "ix_all_types_t"), 0, "index is no table");
+}
+
+/* ---- file databases ------------------------------------------------ */
+
+static void
+test_file(void)
+{
+	char url[300], path[256], err[256];
+	struct la_db *db, *db2;
+	struct la_db_conn c;
+
+	snprintf(path, sizeof(path), "%s/test.db", tmpdir);
+	snprintf(url, sizeof(url), "sqlite:///%s", path);
+	if ((db = open_url(url)) == NULL) {
+		ok(0, "open file database");
+		return;
+	}
+	ok(1, "open file database");
+	is_int(query_int(db, "SELECT journal_mode = 'wal' FROM "
+	                     "pragma_journal_mode"),
+	    1, "WAL mode");
+	is_int(query_int(db, "PRAGMA synchronous"), 1, "synchronous NORMAL");
+	is_int(query_int(db, "PRAGMA foreign_keys"), 1, "foreign keys on");
+	is_int(query_int(db, "PRAGMA busy_timeout"), 5000, "busy timeout 5s");
+	is_int(exec(db, "CREATE TABLE t (x INTEGER)"), LA_DB_DONE,
+	    "create in file");
+	snprintf(url, sizeof(url), "sqlite:///%s?busy_timeout=50", path);
+	if ((db2 = open_url(url)) == NULL) {
+		ok(0, "second connection");
+		drv->close(db);
+		return;
+	}
+	is_int(query_int(db2, "PRAGMA busy_timeout"), 50,
+	    "busy_timeout option");
+	is_int(exec(db, "BEGIN IMMEDIATE"), LA_DB_DONE,
+	    "writer holds the lock");
+	is_int(run(db2, "INSERT INTO t VALUES (1)", NULL, 0, NULL),
+	    LA_DB_EUNAVAIL, "locked database is unavailable");
+	is_str(drv->errmsg(db2), "database is locked", "message for the log");
+	is_str(drv->rawmsg(db2), "database is locked (sqlite code 5)",
+	    "raw message with the code");
+	is_int(query_int(db2, "SELECT count(*) FROM t"), 0,
+	    "readers are not blocked under WAL");
+	is_int(exec(db, "COMMIT"), LA_DB_DONE, "writer commits");
+	is_int(run(db2, "INSERT INTO t VALUES (1)", NULL, 0, NULL), LA_DB_DONE,
+	    "insert after the lock is gone");
+	drv->close(db2);
+	drv->close(db);
+
+	snprintf(url, sizeof(url), "sqlite:///%s?busy_timeout=soon", path);
+	ok(la_db_connect(&c, url, err, sizeof(err)) == -1 &&
+	        strstr(err, "busy_timeout") != NULL,
+	    "bad busy_timeout: %s", err);
+}
+
+static void
+test_open_errors(void)
+{
+	char url[300], path[256], err[256];
+	struct la_db_conn c;
+	FILE *fp;
+	int rc;
+
+	ok(la_db_connect(&c, "sqlite:////nonexistent/dir/x.db", err,
+	       sizeof(err)) == -1,
+	    "missing directory");
+	is_str(err,
+	    "sqlite: cannot open /nonexistent/dir/x.db: unable to open "
+	    "database file",
+	    "error names the path and the cause");
+	snprintf(path, sizeof(path), "%s/junk.db", tmpdir);
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs("this is not a database, but it is long enough to be "
+		      "read as a header by sqlite3 when it opens the file. "
+		      "this is not a database, and this line is only padding.",
+		    fp);
+		fclose(fp);
+	}
+	snprintf(url, sizeof(url), "sqlite:///%s", path);
+	ok(la_db_connect(&c, url, err, sizeof(err)) == -1 &&
+	        strstr(err, path) != NULL &&
+	        strstr(err, "not a database") != NULL,
+	    "junk file: %s", err);
+	ok(chdir(tmpdir) == 0, "chdir to the temp dir");
+	rc = la_db_connect(&c, "sqlite:///file:x.db?mode=ro", err, sizeof(err));
+	is_int(rc, 0, "a file named file:... is a file, not a URI");
+	la_db_disconnect(&c);
+	ok(access("file:x.db", F_OK) == 0 && access("x.db", F_OK) == -1,
+	    "created under that name");
+}
+
+static void
+cleanup(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", tmpdir);
+}
+
+int
+main(void)
+{
+	struct la_db *db;
+
+	test_drivers();
+	if ((db = open_url("sqlite:///:memory:")) == NULL)
+		return (1);
+	create_all_types(db);
+	test_round_trip(db);
+	test_cache(db);
+	test_constraints(db);
+	is_int(exec(db,
+	           "CREATE TABLE links (a INTEGER, b INTEGER, PRIMARY KEY "
+	           "(a, b));"
+	           "CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT);"
+	           "CREATE TABLE norowid (id INTEGER PRIMARY KEY, v TEXT) "
+	           "WITHOUT ROWID;"
+	           "CREATE TABLE desc_pk (id INTEGER PRIMARY KEY DESC);"
+	           "CREATE TABLE \"we\"\"ird\" (x INTEGER);"
+	           "CREATE VIEW book_titles AS SELECT 1 AS title"),
+	    LA_DB_DONE, "more hand-written tables");
+	test_reflect(db);
+	test_table_exists(db);
+	is_int(drv->ping(db), LA_DB_DONE, "ping");
+	drv->close(db);
+	if (mkdtemp(tmpdir) == NULL)
+		return (1);
+	test_file();
+	test_open_errors();
+	cleanup();
+	return (done_testing());
+}

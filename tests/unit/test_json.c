@@ -1,0 +1,203 @@
+/*
+ * Unit tests for lib/json.c: the bounded parser (depth, UTF-8, trailing
+ * garbage, NUL bytes) and the writers, whose output must match Python's
+ * json.dumps and float repr byte for byte.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "json.h"
+#include "tap.h"
+
+static struct la_arena *arena;
+
+static yajl_val
+parse(const char *s)
+{
+	return (la_json_parse(s, strlen(s), LA_JSON_MAX_DEPTH, arena));
+}
+
+/* Parses s and prints it back compactly; "(null)" when it is refused. */
+static const char *
+roundtrip(const char *s, size_t len, int depth)
+{
+	static struct la_buf b;
+	yajl_val v;
+
+	la_buf_reset(&b);
+	v = la_json_parse(s, len, depth, arena);
+	if (v == NULL)
+		return ("(null)");
+	la_json_value(&b, v);
+	return (b.data);
+}
+
+static const char *
+dbl(double d)
+{
+	static struct la_buf b;
+
+	la_buf_reset(&b);
+	la_json_double(&b, d);
+	return (b.data);
+}
+
+static const char *
+str(const char *s, size_t len)
+{
+	static struct la_buf b;
+
+	la_buf_reset(&b);
+	la_json_str(&b, s, len);
+	return (b.data);
+}
+
+static char *
+nested(int depth)
+{
+	static char buf[512];
+	int i;
+
+	for (i = 0; i < depth; i++)
+		buf[i] = '[';
+	for (i = 0; i < depth; i++)
+		buf[depth + i] = ']';
+	buf[2 * depth] = '\0';
+	return (buf);
+}
+
+static void
+test_parse(void)
+{
+	const char *s;
+
+	is_str(roundtrip("{\"a\" : [1, 2.50, -0, 1E5, true, false, null]}",
+		   44, 64),
+	    "{\"a\":[1,2.50,-0,1E5,true,false,null]}",
+	    "numbers are kept as written");
+	is_str(roundtrip("  {}  ", 6, 64), "{}", "surrounding space");
+	is_str(roundtrip("\"x\"", 3, 64), "\"x\"", "top-level scalar");
+	is_str(roundtrip("{\"a\":1} x", 9, 64), "(null)", "trailing garbage");
+	is_str(roundtrip("{\"a\":1}{}", 9, 64), "(null)", "two values");
+	is_str(roundtrip("{\"a\":1", 6, 64), "(null)", "truncated");
+	is_str(roundtrip("", 0, 64), "(null)", "empty input");
+	is_str(roundtrip("{\"a\":1}\0garbage", 15, 64), "(null)",
+	    "NUL byte after the value");
+	is_str(roundtrip("\"\xff\"", 3, 64), "(null)", "invalid UTF-8");
+	is_str(roundtrip("\"\xc3\x28\"", 4, 64), "(null)",
+	    "bad continuation byte");
+	is_str(roundtrip("\"\xe2\x82\xac\"", 5, 64), "\"\xe2\x82\xac\"",
+	    "valid UTF-8 passes through");
+	is_str(roundtrip("\"a\\u0000b\"", 10, 64), "(null)",
+	    "\\u0000 refused rather than truncated");
+	is_str(roundtrip("\"\\u00e9\\n\"", 10, 64), "\"\xc3\xa9\\n\"",
+	    "escapes decoded, re-encoded");
+	is_str(roundtrip("{'a':1}", 7, 64), "(null)", "single quotes");
+	is_str(roundtrip("[1,]", 4, 64), "(null)", "trailing comma");
+	is_str(roundtrip("NaN", 3, 64), "(null)", "NaN is not JSON");
+
+	s = nested(64);
+	ok(la_json_parse(s, strlen(s), 64, arena) != NULL, "depth 64 ok");
+	s = nested(65);
+	ok(la_json_parse(s, strlen(s), 64, arena) == NULL, "depth 65 refused");
+	s = nested(200);
+	ok(la_json_parse(s, strlen(s), 64, arena) == NULL, "depth 200 refused");
+	is_str(roundtrip("[\"[[[[\",\"\\\"[[[\"]", 17, 2),
+	    "[\"[[[[\",\"\\\"[[[\"]", "brackets inside strings do not count");
+	is_str(roundtrip("[[[]]]", 6, 2), "(null)", "depth limit honoured");
+}
+
+static void
+test_get(void)
+{
+	yajl_val v = parse("{\"a\":1,\"ab\":2,\"a\":3}");
+
+	ok(v != NULL, "object parsed");
+	ok(la_json_get(v, "a", 1) != NULL &&
+	       strcmp(la_json_get(v, "a", 1)->u.number.r, "3") == 0,
+	    "last duplicate wins");
+	ok(la_json_get(v, "ab", 2) != NULL, "longer key");
+	ok(la_json_get(v, "abc", 2) != NULL, "key by length");
+	ok(la_json_get(v, "b", 1) == NULL, "absent key");
+	ok(la_json_get(parse("[1]"), "a", 1) == NULL, "not an object");
+	ok(la_json_get(NULL, "a", 1) == NULL, "NULL object");
+}
+
+static void
+test_str(void)
+{
+	is_str(str("a\"b\\c", 5), "\"a\\\"b\\\\c\"", "quote and backslash");
+	is_str(str("\n\r\t\b\f", 5), "\"\\n\\r\\t\\b\\f\"", "short escapes");
+	is_str(str("\x01\x1f", 2), "\"\\u0001\\u001f\"", "other controls");
+	is_str(str("a\0b", 3), "\"a\\u0000b\"", "embedded NUL");
+	is_str(str("\x7f/", 2), "\"\x7f/\"", "DEL and slash as is");
+	is_str(str("caf\xc3\xa9 \xe2\x82\xac", 9), "\"caf\xc3\xa9 \xe2\x82\xac\"",
+	    "UTF-8 not escaped");
+	is_str(str("", 0), "\"\"", "empty string");
+}
+
+static void
+test_numbers(void)
+{
+	struct la_buf b;
+
+	is_str(dbl(3.0), "3.0", "3.0");
+	is_str(dbl(0.1), "0.1", "0.1");
+	is_str(dbl(0.1 + 0.2), "0.30000000000000004", "0.1+0.2");
+	is_str(dbl(1e20), "1e+20", "1e+20");
+	is_str(dbl(1e16), "1e+16", "1e16 switches to exponent");
+	is_str(dbl(1e15), "1000000000000000.0", "1e15 positional");
+	is_str(dbl(123456789012345678.0), "1.2345678901234568e+17",
+	    "17 digits");
+	is_str(dbl(-0.0), "-0.0", "negative zero");
+	is_str(dbl(0.0), "0.0", "zero");
+	is_str(dbl(0.0001), "0.0001", "1e-4 positional");
+	is_str(dbl(0.00001), "1e-05", "1e-5 exponent");
+	is_str(dbl(1.5e-7), "1.5e-07", "1.5e-07");
+	is_str(dbl(-2.5), "-2.5", "-2.5");
+	is_str(dbl(9.5), "9.5", "9.5");
+	is_str(dbl(1.0 / 3), "0.3333333333333333", "1/3");
+	is_str(dbl(5e-324), "5e-324", "smallest subnormal");
+	is_str(dbl(1.7976931348623157e308), "1.7976931348623157e+308",
+	    "largest double");
+	is_str(dbl(123.456), "123.456", "123.456");
+	is_str(dbl(100.0), "100.0", "100.0");
+	is_str(dbl(INFINITY), "null", "infinity as null");
+	is_str(dbl(NAN), "null", "NaN as null");
+
+	la_buf_init(&b);
+	la_json_int(&b, INT64_MAX);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, INT64_MIN);
+	is_str(b.data, "9223372036854775807 -9223372036854775808",
+	    "int64 extremes");
+	la_buf_reset(&b);
+	la_json_cstr(&b, "x");
+	is_str(b.data, "\"x\"", "la_json_cstr");
+	la_buf_free(&b);
+}
+
+static void
+test_utf8_len(void)
+{
+	is_int(la_json_utf8_len("abc", 3), 3, "ASCII");
+	is_int(la_json_utf8_len("caf\xc3\xa9", 5), 4, "two-byte char");
+	is_int(la_json_utf8_len("\xe2\x82\xac\xf0\x9f\x98\x80", 7), 2,
+	    "three- and four-byte chars");
+	is_int(la_json_utf8_len("", 0), 0, "empty");
+}
+
+int
+main(void)
+{
+	arena = la_arena_new(4096);
+	test_parse();
+	test_get();
+	test_str();
+	test_numbers();
+	test_utf8_len();
+	la_arena_free(arena);
+	return (done_testing());
+}

@@ -1,0 +1,88 @@
+/* Unit tests for lib/sqlb.c: statement text per dialect. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "la.h"
+#include "catalog.h"
+#include "ddl.h"
+#include "sqlb.h"
+#include "tap.h"
+
+static struct la_catalog *
+build(void)
+{
+	struct la_catb *b = la_catb_new();
+	struct la_catb_table t;
+	struct la_col_def d, autos[4];
+	struct la_catalog *c;
+	size_t size;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	t.name = "items";
+	t.route = "/items";
+	la_catb_table(b, &t);
+	la_col_def_init(&d, "name", LA_T_STR);
+	la_catb_column(b, &d);
+	la_col_def_init(&d, "qty", LA_T_INT);
+	la_catb_column(b, &d);
+	la_catalog_auto_columns(autos);
+	for (i = 0; i < 4; i++)
+		la_catb_column(b, &autos[i]);
+	c = la_catb_finish(b, &size);
+	la_catb_free(b);
+	return (c);
+}
+
+int
+main(void)
+{
+	struct la_catalog *c = build();
+	const struct la_cat_table *t = la_catalog_table(c, 0);
+	unsigned char set[6] = {1, 0, 0, 1, 1, 1}, upd[6] = {1, 1, 0, 0, 1, 0};
+	unsigned char none[6] = {0};
+	struct la_buf b;
+	struct la_sqlb q;
+
+	la_buf_init(&b);
+	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_select_pk(&q, c, t);
+	is_str(b.data,
+	    "SELECT \"name\", \"qty\", \"id\", \"created_at\", \"updated_at\", "
+	    "\"version\" FROM \"items\" WHERE \"id\" = ?",
+	    "select by key");
+	la_sqlb_init(&q, &b, LA_DDL_PGSQL);
+	la_sqlb_insert(&q, c, t, set);
+	is_str(b.data,
+	    "INSERT INTO \"items\" (\"name\", \"created_at\", \"updated_at\", "
+	    "\"version\") VALUES ($1, $2, $3, $4)",
+	    "insert with PostgreSQL placeholders");
+	is_int(q.nparams, 4, "parameter count");
+	la_sqlb_init(&q, &b, LA_DDL_MYSQL);
+	la_sqlb_update(&q, c, t, upd, 1);
+	is_str(b.data,
+	    "UPDATE `items` SET `name` = ?, `qty` = ?, `updated_at` = ?, "
+	    "`version` = `version` + 1 WHERE `id` = ? AND `version` = ?",
+	    "versioned update, MySQL quoting");
+	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_update(&q, c, t, none, 0);
+	is_str(b.data,
+	    "UPDATE \"items\" SET \"id\" = \"id\" WHERE \"id\" = ?",
+	    "an update with nothing to set stays valid SQL");
+	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_insert(&q, c, t, none);
+	is_str(b.data, "INSERT INTO \"items\" DEFAULT VALUES", "empty insert");
+	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_delete(&q, c, t);
+	is_str(b.data, "DELETE FROM \"items\" WHERE \"id\" = ?", "delete");
+	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_exists(&q, c, t);
+	is_str(b.data, "SELECT 1 FROM \"items\" WHERE \"id\" = ?", "exists");
+	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_list(&q, c, t, 50);
+	ok(strstr(b.data, " FROM \"items\" ORDER BY \"id\" LIMIT 50") != NULL,
+	    "list orders by key and caps");
+	la_buf_free(&b);
+	free(c);
+	return (done_testing());
+}

@@ -1,0 +1,47 @@
+/* Unit tests for lib/str.c: strict number parsing. */
+#include <string.h>
+
+#include "str.h"
+#include "tap.h"
+
+static int
+i64(const char *s, int64_t *v)
+{
+	return (la_str_to_i64(s, strlen(s), v));
+}
+
+static int
+dbl(const char *s, double *v)
+{
+	return (la_str_to_double(s, strlen(s), v));
+}
+
+int
+main(void)
+{
+	struct la_str v = {"Content-Length", 14};
+	int64_t i;
+	double d;
+
+	ok(la_str_eq(v, "Content-Length"), "eq");
+	ok(!la_str_eq(v, "content-length"), "eq is case-sensitive");
+	ok(la_str_caseeq(v, "content-length"), "caseeq");
+	ok(i64("12", &i) == 0 && i == 12, "12");
+	ok(i64("-9223372036854775808", &i) == 0 && i == INT64_MIN, "INT64_MIN");
+	ok(i64("9223372036854775807", &i) == 0 && i == INT64_MAX, "INT64_MAX");
+	ok(i64("9223372036854775808", &i) != 0, "overflow rejected");
+	ok(i64(" 1", &i) != 0, "leading space rejected");
+	ok(i64("1a", &i) != 0, "trailing junk rejected");
+	ok(i64("", &i) != 0 && i64("-", &i) != 0, "empty rejected");
+	ok(i64("0x10", &i) != 0, "hex rejected");
+	ok(dbl("1.5", &d) == 0 && d == 1.5, "1.5");
+	ok(dbl("-2e3", &d) == 0 && d == -2000, "exponent");
+	ok(dbl(".5", &d) == 0 && d == 0.5, ".5");
+	ok(dbl("inf", &d) != 0 && dbl("nan", &d) != 0, "inf and nan rejected");
+	ok(dbl("1e999", &d) != 0, "overflow to infinity rejected");
+	ok(dbl("0x1p3", &d) != 0, "hex float rejected");
+	ok(dbl("1e", &d) != 0 && dbl("e1", &d) != 0, "bad exponent rejected");
+	v = la_str_trim((struct la_str){"  a b\t", 6});
+	ok(v.len == 3 && memcmp(v.p, "a b", 3) == 0, "trim");
+	return (done_testing());
+}
