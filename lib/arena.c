@@ -26,15 +26,16 @@ struct arena_hook {
 };
 
 struct la_arena {
-	struct arena_chunk *chunks;	/* current first */
-	struct arena_chunk *base;	/* the first one, kept by reset */
+	struct arena_chunk *chunks; /* current first */
+	struct arena_chunk *base;   /* the first one, kept by reset */
 	struct arena_hook *hooks;
 	size_t chunk_size;
 	size_t total;
 };
 
 #define CHUNK_HDR                                                              \
-	((sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
+	((sizeof(struct arena_chunk) + ARENA_ALIGN - 1) &                      \
+	    ~(size_t)(ARENA_ALIGN - 1))
 
 static struct arena_chunk *
 arena_chunk_new(size_t size)

@@ -66,8 +66,9 @@ la_catalog_list(const struct la_catalog *c, struct la_cat_list l)
 const struct la_cat_auth *
 la_catalog_auth(const struct la_catalog *c, const struct la_cat_table *t)
 {
-	return (t->auth == 0 ? NULL
-			     : (const struct la_cat_auth *)(cat_base(c) + t->auth));
+	return (t->auth == 0
+	            ? NULL
+	            : (const struct la_cat_auth *)(cat_base(c) + t->auth));
 }
 
 const struct la_cat_table *
@@ -181,8 +182,8 @@ la_catb_table(struct la_catb *b, const struct la_catb_table *t)
 
 	if (b->ntables == b->captables) {
 		b->captables = b->captables ? b->captables * 2 : 8;
-		b->tables = la_xrealloc(b->tables,
-		    b->captables * sizeof(*b->tables));
+		b->tables =
+		    la_xrealloc(b->tables, b->captables * sizeof(*b->tables));
 	}
 	bt = &b->tables[b->ntables++];
 	memset(bt, 0, sizeof(*bt));
@@ -202,7 +203,8 @@ la_catb_column(struct la_catb *b, const struct la_col_def *d)
 	bt = &b->tables[b->ntables - 1];
 	if (bt->ncols == bt->capcols) {
 		bt->capcols = bt->capcols ? bt->capcols * 2 : 16;
-		bt->cols = la_xrealloc(bt->cols, bt->capcols * sizeof(*bt->cols));
+		bt->cols =
+		    la_xrealloc(bt->cols, bt->capcols * sizeof(*bt->cols));
 	}
 	bt->cols[bt->ncols++] = *d;
 }

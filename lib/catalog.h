@@ -19,9 +19,9 @@
 #define LA_CATALOG_VERSION 1u
 
 /* Table flags. */
-#define LA_TBL_DECLARED 0x01u /* created from declared fields */
+#define LA_TBL_DECLARED  0x01u /* created from declared fields */
 #define LA_TBL_REFLECTED 0x02u
-#define LA_TBL_LISTONLY 0x04u /* no primary key: list only */
+#define LA_TBL_LISTONLY  0x04u /* no primary key: list only */
 
 /* Pagination styles. */
 #define LA_PAGE_NONE   0
@@ -43,30 +43,30 @@ struct la_cat_list {
 };
 
 struct la_cat_table {
-	uint32_t name;	/* SQL table name */
+	uint32_t name;  /* SQL table name */
 	uint32_t route; /* "/products", no trailing slash */
-	uint32_t cols;	/* offset of ncols struct la_cat_col, output order */
+	uint32_t cols;  /* offset of ncols struct la_cat_col, output order */
 	uint32_t ncols;
 	int32_t pk, version, created_at, updated_at; /* indexes, or -1 */
-	uint32_t methods;			     /* LA_M_* allowed */
+	uint32_t methods;                            /* LA_M_* allowed */
 	uint32_t flags;
-	int32_t cache_ttl; /* 0: not cached */
+	int32_t cache_ttl;                            /* 0: not cached */
 	int32_t page_style, page_size, max_page_size; /* 0: unset */
 	struct la_cat_list filter, search, ordering;
 	struct la_cat_list ser_read, ser_write; /* n == 0: every column */
-	uint32_t auth;	/* offset of a struct la_cat_auth, or 0 */
+	uint32_t auth; /* offset of a struct la_cat_auth, or 0 */
 };
 
 /* Who may call an endpoint; one permission per verb. */
-#define LA_AUTH_NONE  0
-#define LA_AUTH_JWT   1
-#define LA_AUTH_BASIC 2
-#define LA_PERM_ALLOWANY 0
+#define LA_AUTH_NONE          0
+#define LA_AUTH_JWT           1
+#define LA_AUTH_BASIC         2
+#define LA_PERM_ALLOWANY      0
 #define LA_PERM_AUTHENTICATED 1
-#define LA_PERM_ADMIN 2
+#define LA_PERM_ADMIN         2
 
 struct la_cat_auth {
-	uint32_t backend[5];	/* per verb index, LA_AUTH_* */
+	uint32_t backend[5];    /* per verb index, LA_AUTH_* */
 	uint32_t permission[5]; /* per verb index, LA_PERM_* */
 };
 

@@ -9,20 +9,20 @@ static const struct {
 	const char *name;
 	enum la_type type;
 } type_names[] = {
-	{"str", LA_T_STR},
-	{"text", LA_T_TEXT},
-	{"int", LA_T_INT},
-	{"float", LA_T_FLOAT},
-	{"bool", LA_T_BOOL},
-	{"datetime", LA_T_DATETIME},
-	{"date", LA_T_DATE},
-	{"Decimal", LA_T_DECIMAL},
-	{"decimal", LA_T_DECIMAL},
-	{"UUID", LA_T_UUID},
-	{"uuid", LA_T_UUID},
-	{"json", LA_T_JSON},
-	{"time", LA_T_TIME},
-	{"any", LA_T_ANY},
+    {"str", LA_T_STR},
+    {"text", LA_T_TEXT},
+    {"int", LA_T_INT},
+    {"float", LA_T_FLOAT},
+    {"bool", LA_T_BOOL},
+    {"datetime", LA_T_DATETIME},
+    {"date", LA_T_DATE},
+    {"Decimal", LA_T_DECIMAL},
+    {"decimal", LA_T_DECIMAL},
+    {"UUID", LA_T_UUID},
+    {"uuid", LA_T_UUID},
+    {"json", LA_T_JSON},
+    {"time", LA_T_TIME},
+    {"any", LA_T_ANY},
 };
 
 void

@@ -17,11 +17,11 @@ static const struct {
 	const char *name;
 	enum la_dbkind kind;
 } dburl_dialects[] = {
-	{"sqlite", LA_DB_SQLITE},
-	{"postgresql", LA_DB_PGSQL},
-	{"postgres", LA_DB_PGSQL},
-	{"mysql", LA_DB_MYSQL},
-	{"mariadb", LA_DB_MYSQL},
+    {"sqlite", LA_DB_SQLITE},
+    {"postgresql", LA_DB_PGSQL},
+    {"postgres", LA_DB_PGSQL},
+    {"mysql", LA_DB_MYSQL},
+    {"mariadb", LA_DB_MYSQL},
 };
 
 struct dburl_ctx {
@@ -75,8 +75,7 @@ dburl_decode(struct dburl_ctx *x, const char *p, size_t len, int plus)
 			*o++ = p[i];
 			continue;
 		}
-		if (i + 2 >= len ||
-		    (h = dburl_hex(p[i + 1])) < 0 ||
+		if (i + 2 >= len || (h = dburl_hex(p[i + 1])) < 0 ||
 		    (l = dburl_hex(p[i + 2])) < 0 || (h | l) == 0) {
 			dburl_fail(x, "bad percent-encoding in database URL");
 			return (NULL);
@@ -109,7 +108,8 @@ dburl_scheme(struct dburl_ctx *x, const char *url, const char **rest)
 
 	if (sep == NULL)
 		return (dburl_fail(x,
-		    "database URL has no scheme (expected e.g. "
+		    "database URL does not start with 'scheme://' (expected "
+		    "e.g. "
 		    "sqlite:///file.db or postgresql://host/db)"));
 	plus = memchr(url, '+', (size_t)(sep - url));
 	n = (size_t)((plus != NULL ? plus : sep) - url);
@@ -141,7 +141,7 @@ dburl_opt(struct dburl_ctx *x, const char *p, size_t len)
 	if (eq == NULL)
 		o->value = "";
 	else if ((o->value = dburl_decode(x, eq + 1, len - klen - 1, 1)) ==
-	    NULL)
+	         NULL)
 		return (-1);
 	x->out->nopts++;
 	return (0);
@@ -205,9 +205,8 @@ dburl_userinfo(struct dburl_ctx *x, const char *p)
 		return (0);
 	if (dburl_part(x, p, ulen, &x->out->user) == -1)
 		return (-1);
-	if (colon != NULL &&
-	    (x->out->password = dburl_decode(x, colon + 1,
-		 (size_t)(at - colon - 1), 0)) == NULL)
+	if (colon != NULL && (x->out->password = dburl_decode(x, colon + 1,
+	                          (size_t)(at - colon - 1), 0)) == NULL)
 		return (-1);
 	return ((long)(at - p + 1));
 }
@@ -238,14 +237,14 @@ dburl_hostport(struct dburl_ctx *x, const char *p, size_t len)
 	if (len > 0 && p[0] == '[') {
 		if ((hend = memchr(p, ']', len)) == NULL)
 			return (dburl_fail(x, "unterminated '[' in database "
-					      "URL host"));
+			                      "URL host"));
 		if (dburl_part(x, p + 1, (size_t)(hend - p - 1),
-			&x->out->host) == -1)
+		        &x->out->host) == -1)
 			return (-1);
 		colon = hend + 1 < end ? hend + 1 : NULL;
 		if (colon != NULL && *colon != ':')
 			return (dburl_fail(x, "junk after ']' in database "
-					      "URL host"));
+			                      "URL host"));
 	} else {
 		colon = memchr(p, ':', len);
 		hend = colon != NULL ? colon : end;
@@ -264,8 +263,8 @@ dburl_net(struct dburl_ctx *x, const char *p, size_t len)
 	const char *slash;
 
 	slash = memchr(p, '/', len);
-	if (dburl_hostport(x, p,
-		slash != NULL ? (size_t)(slash - p) : len) == -1)
+	if (dburl_hostport(x, p, slash != NULL ? (size_t)(slash - p) : len) ==
+	    -1)
 		return (-1);
 	if (slash == NULL)
 		return (0);
@@ -278,7 +277,7 @@ la_dburl_parse(const char *url, struct la_dburl *out, struct la_arena *a,
     char *err, size_t errlen)
 {
 	struct dburl_ctx x;
-	const char *rest, *q;
+	const char *rest = url, *q;
 	size_t len;
 	long n;
 

@@ -32,47 +32,47 @@
 #define HTTP_CHUNK_TRAILER_MAX 16384
 
 static const unsigned char http_parse_cls[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, /* 0x00 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
-	4, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6, /* 0x20 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, /* 0x30 */
-	6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x40 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7, /* 0x50 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x60 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 0, /* 0x70 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x80 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x90 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xa0 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xb0 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xc0 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xd0 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xe0 */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xf0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    4, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6, /* 0x20 */
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, /* 0x30 */
+    6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x40 */
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7, /* 0x50 */
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x60 */
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 0, /* 0x70 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x80 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x90 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xa0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xb0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xc0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xd0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xe0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xf0 */
 };
 
 struct http_parse_ctx {
 	const char *p, *end; /* end is min(len, max_head) */
 	struct la_http_req *req;
-	int hosts;	/* Host fields seen */
-	int te;		/* Transfer-Encoding fields seen */
+	int hosts;      /* Host fields seen */
+	int te;         /* Transfer-Encoding fields seen */
 	int te_chunked; /* ... of which exactly "chunked" */
 	int conn_close, conn_keep;
 	int expect;
 };
 
 enum {
-	HTTP_CH_SIZE0,	  /* start of a chunk-size line, no digit yet */
-	HTTP_CH_SIZE,	  /* in the hex digits */
-	HTTP_CH_BWS,	  /* after the digits, before ';' or the line end */
-	HTTP_CH_EXT,	  /* chunk extensions, ignored */
+	HTTP_CH_SIZE0,    /* start of a chunk-size line, no digit yet */
+	HTTP_CH_SIZE,     /* in the hex digits */
+	HTTP_CH_BWS,      /* after the digits, before ';' or the line end */
+	HTTP_CH_EXT,      /* chunk extensions, ignored */
 	HTTP_CH_SIZE_LF,  /* CR seen at the end of the size line */
-	HTTP_CH_DATA,	  /* chunk data */
+	HTTP_CH_DATA,     /* chunk data */
 	HTTP_CH_DATA_CR,  /* CRLF after the data */
 	HTTP_CH_DATA_LF,  /* ... its LF */
 	HTTP_CH_TRAILER,  /* start of a trailer line */
-	HTTP_CH_TLINE,	  /* in a trailer line, ignored */
+	HTTP_CH_TLINE,    /* in a trailer line, ignored */
 	HTTP_CH_TLINE_LF, /* CR seen at the end of a trailer line */
-	HTTP_CH_END_LF,	  /* CR of the final empty line seen */
+	HTTP_CH_END_LF,   /* CR of the final empty line seen */
 	HTTP_CH_DONE
 };
 
@@ -456,7 +456,7 @@ http_parse_chunk_size(struct la_http_chunked *st, char ch, size_t max_body)
 		return (LA_ERROR);
 	if (st->state == HTTP_CH_SIZE_LF)
 		return (ch == '\n' ? http_parse_chunk_start(st, max_body)
-				   : LA_ERROR);
+		                   : LA_ERROR);
 	if (st->state == HTTP_CH_SIZE0 || st->state == HTTP_CH_SIZE) {
 		if ((d = http_parse_hex(ch)) >= 0) {
 			if (st->remaining > (UINT64_MAX >> 4))
@@ -486,13 +486,13 @@ http_parse_chunk_trailer(struct la_http_chunked *st, char ch)
 		if (ch != '\n')
 			return (LA_ERROR);
 		st->state = st->state == HTTP_CH_END_LF ? HTTP_CH_DONE
-							: HTTP_CH_TRAILER;
+		                                        : HTTP_CH_TRAILER;
 	} else if (ch == '\r') {
 		st->state = st->state == HTTP_CH_TRAILER ? HTTP_CH_END_LF
-							 : HTTP_CH_TLINE_LF;
+		                                         : HTTP_CH_TLINE_LF;
 	} else if (ch == '\n') {
 		st->state = st->state == HTTP_CH_TRAILER ? HTTP_CH_DONE
-							 : HTTP_CH_TRAILER;
+		                                         : HTTP_CH_TRAILER;
 	} else if (HTTP_CLS(ch) & HTTP_FIELD) {
 		st->state = HTTP_CH_TLINE;
 		return (LA_AGAIN);

@@ -6,6 +6,7 @@
  * Writing follows Python's json.dumps(ensure_ascii=False) with compact
  * separators, which is what LightAPI clients receive today.
  */
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,20 +18,59 @@
 
 static const char json_hex[] = "0123456789abcdef";
 
+/* The code unit of a "\uXXXX" escape at p (6 bytes available), or -1. */
+static long
+json_unit(const char *p)
+{
+	char hex[5];
+	char *end;
+	long u;
+
+	if (p[0] != '\\' || p[1] != 'u')
+		return (-1);
+	memcpy(hex, p + 2, 4);
+	hex[4] = '\0';
+	u = strtol(hex, &end, 16);
+	return (end == hex + 4 ? u : -1);
+}
+
+/*
+ * Checks the escape at p[i] ('\\'); returns its length, or 0 for one the
+ * tree would mangle: "\u0000" cuts the string short, and a surrogate
+ * that is not half of a pair comes out as '?' or as invalid UTF-8.
+ */
+static size_t
+json_escape_len(const char *p, size_t i, size_t len)
+{
+	long u, lo;
+
+	if (i + 6 > len || (u = json_unit(p + i)) < 0)
+		return (2); /* not \uXXXX: yajl judges it */
+	if (u == 0 || (u >= 0xdc00 && u <= 0xdfff))
+		return (0);
+	if (u < 0xd800 || u > 0xdbff)
+		return (6);
+	if (i + 12 > len || (lo = json_unit(p + i + 6)) < 0xdc00 || lo > 0xdfff)
+		return (0);
+	return (12);
+}
+
 /* Skips a string body from just after its opening quote; returns the
- * index after the closing quote, or len when it is unterminated. A
- * "\u0000" escape is refused: the tree would silently cut the string. */
+ * index after the closing quote, or len when it is unterminated. */
 static size_t
 json_skip_string(const char *p, size_t i, size_t len, int *bad)
 {
+	size_t n;
+
 	while (i < len) {
 		if (p[i] == '"')
 			return (i + 1);
-		if (p[i] == '\\' && i + 1 < len) {
-			if (p[i + 1] == 'u' && i + 6 <= len &&
-			    memcmp(p + i + 2, "0000", 4) == 0)
+		if (p[i] == '\\') {
+			if ((n = json_escape_len(p, i, len)) == 0) {
 				*bad = 1;
-			i += 2;
+				return (len);
+			}
+			i += n;
 			continue;
 		}
 		i++;
@@ -47,6 +87,7 @@ json_prescan(const char *p, size_t len, int max_depth)
 	while (i < len) {
 		switch (p[i]) {
 		case '\0':
+		case '/': /* yajl_tree_parse turns comments on; JSON has none */
 			return (-1);
 		case '"':
 			i = json_skip_string(p, i + 1, len, &bad);
@@ -183,16 +224,17 @@ la_json_int(struct la_buf *b, int64_t v)
 }
 
 /*
- * Shortest "%.*e" text that reads back as v. The correctly rounded
- * 15-digit form is exact for anything that has a shorter representation,
- * so only 15, 16 and 17 significant digits need trying.
+ * Shortest "%.*e" text that reads back as v. For a normal double the
+ * correctly rounded 15-digit form is exact for anything that has a
+ * shorter representation, so only 15, 16 and 17 significant digits need
+ * trying; subnormals are too coarse for that and try every length.
  */
 static void
 json_shortest(double v, char *tmp, size_t size)
 {
 	int prec;
 
-	for (prec = 14; prec < 17; prec++) {
+	for (prec = v < DBL_MIN ? 0 : 14; prec < 17; prec++) {
 		snprintf(tmp, size, "%.*e", prec, v);
 		if (strtod(tmp, NULL) == v)
 			return;

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LA_OK	    0
-#define LA_ERROR    (-1)
-#define LA_AGAIN    (-2)
+#define LA_OK    0
+#define LA_ERROR (-1)
+#define LA_AGAIN (-2)
 
 /* HTTP verbs as bits; the first five are the ones a route can allow. */
 #define LA_M_GET     0x01u
@@ -22,7 +22,7 @@
 #define LA_M_OPTIONS 0x40u
 #define LA_M_OTHER   0x80u
 #define LA_M_CRUD    0x1fu
-#define LA_NVERBS    5		/* GET POST PUT PATCH DELETE */
+#define LA_NVERBS    5 /* GET POST PUT PATCH DELETE */
 
 /* Index 0..LA_NVERBS-1 of a verb bit, for per-verb tables. */
 int la_verb_index(unsigned m);

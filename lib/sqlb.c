@@ -112,8 +112,9 @@ la_sqlb_insert(struct la_sqlb *q, const struct la_catalog *c,
 		sqlb_col(q, c, t, (int)i);
 	}
 	if (n == 0) {
-		la_buf_puts(q->b, q->dialect == LA_DDL_MYSQL ? " () VALUES ()"
-							      : " DEFAULT VALUES");
+		la_buf_puts(q->b, q->dialect == LA_DDL_MYSQL
+		                      ? " () VALUES ()"
+		                      : " DEFAULT VALUES");
 		return;
 	}
 	la_buf_puts(q->b, ") VALUES (");

@@ -81,8 +81,10 @@ static const char VE_SHORT[] = "input is too short";
 static const char VE_EXTRA[] =
     "unexpected extra characters at the end of the input";
 static const char VE_DATESEP[] = "invalid date separator, expected `-`";
-
-static int validate_value(struct validate_ctx *c, struct la_value *out);
+static const char VE_TS_SMALL[] =
+    "dates before 1600 are not supported as unix timestamps";
+static const char VE_TS_LARGE[] =
+    "dates after 9999 are not supported as unix timestamps";
 
 /* ---- error items ------------------------------------------------------ */
 
@@ -167,8 +169,8 @@ validate_num(struct validate_ctx *c, double x)
 }
 
 static int
-validate_bound_fail(struct validate_ctx *c, const char *type,
-    const char *words, const char *key, const char *num)
+validate_bound_fail(struct validate_ctx *c, const char *type, const char *words,
+    const char *key, const char *num)
 {
 	return (validate_fail_ctx(c, type,
 	    la_arena_printf(c->a, "Input should be %s %s", words, num),
@@ -237,7 +239,7 @@ validate_is_nonfinite(struct la_str t)
 		t.len--;
 	}
 	return (la_str_caseeq(t, "inf") || la_str_caseeq(t, "infinity") ||
-	    la_str_caseeq(t, "nan") || la_str_caseeq(t, "snan"));
+	        la_str_caseeq(t, "nan") || la_str_caseeq(t, "snan"));
 }
 
 /* Reads n digits at s; 0, or -1 when one is not a digit. */
@@ -263,7 +265,7 @@ validate_len_fail(struct validate_ctx *c, const char *type, const char *cmp,
 {
 	return (validate_fail_ctx(c, type,
 	    la_arena_printf(c->a, "String should have %s %lld character%s", cmp,
-		(long long)n, n == 1 ? "" : "s"),
+	        (long long)n, n == 1 ? "" : "s"),
 	    la_arena_printf(c->a, "{\"%s\":%lld}", key, (long long)n)));
 }
 
@@ -300,8 +302,7 @@ validate_str_constraints(struct validate_ctx *c)
 	return (0);
 }
 
-static int
-validate_type_fail(struct validate_ctx *c);
+static int validate_type_fail(struct validate_ctx *c);
 
 static int
 validate_str(struct validate_ctx *c, struct la_value *out)
@@ -711,7 +712,7 @@ validate_parse_offset(const char *s, size_t len, size_t pos,
 	}
 	if (m > 59)
 		return ("timezone minute value is outside expected range of "
-			"0-59");
+		        "0-59");
 	if (h * 3600 + m * 60 >= 86400)
 		return ("timezone offset must be less than 24 hours");
 	if (pos < len)
@@ -722,8 +723,7 @@ validate_parse_offset(const char *s, size_t len, size_t pos,
 }
 
 static const char *
-validate_parse_tz(const char *s, size_t len, size_t pos,
-    struct validate_tm *tm)
+validate_parse_tz(const char *s, size_t len, size_t pos, struct validate_tm *tm)
 {
 	tm->has_tz = 0;
 	tm->tz = 0;
@@ -771,10 +771,10 @@ validate_parse_datetime(const char *s, size_t len, struct validate_tm *tm)
 
 	if ((why = validate_parse_date(s, len, tm)) != NULL)
 		return (why);
-	if (len < 11 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ' &&
-			    s[10] != '_'))
+	if (len < 11 ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ' && s[10] != '_'))
 		return ("invalid datetime separator, expected `T`, `t`, `_` "
-			"or space");
+		        "or space");
 	return (validate_parse_time(s, len, 11, tm));
 }
 
@@ -794,11 +794,9 @@ static const char *
 validate_ts_set(int64_t sec, long usec, struct validate_tm *tm)
 {
 	if (sec < VALIDATE_UNIX_1600)
-		return ("dates before 1600 are not supported as unix "
-			"timestamps");
+		return (VE_TS_SMALL);
 	if (sec > VALIDATE_UNIX_9999)
-		return ("dates after 9999 are not supported as unix "
-			"timestamps");
+		return (VE_TS_LARGE);
 	memset(tm, 0, sizeof(*tm));
 	validate_from_epoch(sec, tm);
 	tm->usec = usec;
@@ -832,10 +830,11 @@ validate_ts_float(double f, struct validate_tm *tm)
 	if (fabs(f) > (double)VALIDATE_MS_WATERSHED)
 		f /= 1000;
 	sec = floor(f);
+	/* Range first: the cast below must not overflow. */
 	if (!(sec >= (double)VALIDATE_UNIX_1600))
-		return (validate_ts_set(VALIDATE_UNIX_1600 - 1, 0, tm));
+		return (VE_TS_SMALL);
 	if (sec > (double)VALIDATE_UNIX_9999)
-		return (validate_ts_set(VALIDATE_UNIX_9999 + 1, 0, tm));
+		return (VE_TS_LARGE);
 	usec = lround((f - sec) * 1e6);
 	if (usec >= 1000000) {
 		sec += 1;
@@ -901,9 +900,9 @@ static const char *
 validate_fmt_datetime(struct la_arena *a, const struct validate_tm *tm)
 {
 	if (tm->usec != 0)
-		return (la_arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld",
-		    tm->year, tm->mon, tm->day, tm->hour, tm->min, tm->sec,
-		    tm->usec));
+		return (la_arena_printf(a,
+		    "%04d-%02d-%02dT%02d:%02d:%02d.%06ld", tm->year, tm->mon,
+		    tm->day, tm->hour, tm->min, tm->sec, tm->usec));
 	return (la_arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d", tm->year,
 	    tm->mon, tm->day, tm->hour, tm->min, tm->sec));
 }
@@ -922,9 +921,9 @@ validate_datetime(struct validate_ctx *c, struct la_value *out)
 	else
 		return (validate_type_fail(c));
 	if (why != NULL)
-		return (validate_fail(c, "datetime_from_date_parsing",
+		return (validate_fail(c, "datetime_parsing",
 		    la_arena_printf(c->a,
-			"Input should be a valid datetime or date, %s", why)));
+		        "Input should be a valid datetime, %s", why)));
 	if (validate_to_utc(&tm) != 0)
 		return (validate_fail(c, "datetime_parsing",
 		    "Input should be a valid datetime, date value out of "
@@ -961,9 +960,9 @@ validate_date(struct validate_ctx *c, struct la_value *out)
 	if (!YAJL_IS_NUMBER(c->in) && !YAJL_IS_STRING(c->in))
 		return (validate_type_fail(c));
 	if ((why = validate_date_parse(c, &tm)) != NULL)
-		return (validate_fail(c, "date_from_datetime_parsing",
+		return (validate_fail(c, "date_parsing",
 		    la_arena_printf(c->a,
-			"Input should be a valid date or datetime, %s", why)));
+		        "Input should be a valid date in the format YYYY-MM-DD, %s", why)));
 	if (tm.hour != 0 || tm.min != 0 || tm.sec != 0 || tm.usec != 0)
 		return (validate_fail(c, "date_from_datetime_inexact",
 		    "Datetimes provided to dates should have zero time - e.g. "
@@ -1011,10 +1010,11 @@ validate_time(struct validate_ctx *c, struct la_value *out)
 	if (why != NULL)
 		return (validate_fail(c, "time_parsing",
 		    la_arena_printf(c->a,
-			"Input should be in a valid time format, %s", why)));
+		        "Input should be in a valid time format, %s", why)));
 	/* Stored in UTC like datetimes; the day wraps around. */
 	t = tm.hour * 3600 + tm.min * 60 + tm.sec - tm.tz;
 	validate_from_epoch(t, &tm);
+	/* The time part of a datetime on the epoch's first day. */
 	s = validate_fmt_datetime(c->a, &tm) + 11;
 	*out = la_value_text(s, strlen(s));
 	return (0);
@@ -1044,8 +1044,7 @@ validate_dec_exp(const char *p, size_t len, int64_t *e)
 
 /* Python Decimal() syntax, exponent bounded; leading zeros dropped. */
 static int
-validate_dec_parse(struct la_str t, struct validate_dec *x,
-    struct la_arena *a)
+validate_dec_parse(struct la_str t, struct validate_dec *x, struct la_arena *a)
 {
 	size_t i = 0, digits = 0;
 	int point = 0;
@@ -1145,7 +1144,8 @@ validate_dec_text(const struct validate_dec *x, int64_t places,
 
 	if (places > fd)
 		fd = places;
-	whole = (int64_t)x->n + x->exp;
+	/* Zero has no significant digit: "00e3" prints as "0". */
+	whole = x->n > 0 ? (int64_t)x->n + x->exp : 1;
 	if (whole < 1)
 		whole = 1;
 	q = s = la_arena_alloc(a, (size_t)(whole + fd + 3));
@@ -1167,8 +1167,8 @@ validate_dec_digits_fail(struct validate_ctx *c, const char *type,
 {
 	return (validate_fail_ctx(c, type,
 	    la_arena_printf(c->a,
-		"Decimal input should have no more than %lld digit%s %s",
-		(long long)n, n == 1 ? "" : "s", what),
+	        "Decimal input should have no more than %lld digit%s %s",
+	        (long long)n, n == 1 ? "" : "s", what),
 	    la_arena_printf(c->a, "{\"%s\":%lld}", key, (long long)n)));
 }
 
@@ -1247,7 +1247,7 @@ static int
 validate_hex(char ch)
 {
 	return (validate_isdigit(ch) || (ch >= 'a' && ch <= 'f') ||
-	    (ch >= 'A' && ch <= 'F'));
+	        (ch >= 'A' && ch <= 'F'));
 }
 
 /* Fast path of the uuid crate: simple, hyphenated, braced or URN. */
@@ -1288,43 +1288,15 @@ validate_char_len(const char *s, size_t left)
 	return (n < left ? n : left);
 }
 
-/* The uuid crate's diagnosis of a string that did not parse. */
+/* With five groups, the first one of the wrong length. */
 static const char *
-validate_uuid_why(struct la_arena *a, const char *in, size_t inlen)
+validate_uuid_groups(struct la_arena *a, const size_t bounds[4], size_t inlen)
 {
 	static const size_t starts[] = {0, 9, 14, 19, 24};
 	static const int expect[] = {8, 4, 4, 4, 12};
-	const char *s = in;
-	size_t len = inlen, off = 0, i, hy = 0, bounds[4] = {0};
-	int simple = 0;
+	size_t i;
 
-	if (len >= 2 && s[0] == '{' && s[len - 1] == '}')
-		s++, len -= 2, off = 1;
-	else if (len >= 9 && memcmp(s, "urn:uuid:", 9) == 0)
-		s += 9, len -= 9, off = 9;
-	else
-		simple = 1;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '-') {
-			if (hy < 4)
-				bounds[hy] = i;
-			hy++;
-		} else if (!validate_hex(s[i]))
-			return (la_arena_printf(a,
-			    "invalid character: expected an optional prefix of "
-			    "`urn:uuid:` followed by [0-9a-fA-F-], found `%.*s` "
-			    "at %zu",
-			    (int)validate_char_len(s + i, len - i), s + i,
-			    i + off + 1));
-	}
-	if (hy == 0 && simple)
-		return (la_arena_printf(a,
-		    "invalid length: expected length 32 for simple format, "
-		    "found %zu",
-		    inlen));
-	if (hy != 4)
-		return (la_arena_printf(a,
-		    "invalid group count: expected 5, found %zu", hy + 1));
+	/* Group lengths are measured from fixed starts, as the crate does. */
 	for (i = 0; i < 4; i++)
 		if (bounds[i] != starts[i + 1] - 1)
 			return (la_arena_printf(a,
@@ -1334,6 +1306,44 @@ validate_uuid_why(struct la_arena *a, const char *in, size_t inlen)
 	return (la_arena_printf(a,
 	    "invalid group length in group 4: expected 12, found %zu",
 	    inlen - starts[4]));
+}
+
+/* The uuid crate's diagnosis of a string that did not parse. */
+static const char *
+validate_uuid_why(struct la_arena *a, const char *in, size_t inlen)
+{
+	const char *s = in;
+	size_t len = inlen, off = 0, i, hy = 0, bounds[4] = {0};
+
+	if (len >= 2 && s[0] == '{' && s[len - 1] == '}')
+		off = 1;
+	else if (len >= 9 && memcmp(s, "urn:uuid:", 9) == 0)
+		off = 9;
+	s += off;
+	len -= off == 1 ? 2 : off;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '-' && hy < 4)
+			bounds[hy] = i;
+		if (s[i] == '-')
+			hy++;
+		else if (!validate_hex(s[i]))
+			return (la_arena_printf(a,
+			    "invalid character: expected an optional prefix of "
+			    "`urn:uuid:` followed by [0-9a-fA-F-], found "
+			    "`%.*s` "
+			    "at %zu",
+			    (int)validate_char_len(s + i, len - i), s + i,
+			    i + off + 1));
+	}
+	if (hy == 0 && off == 0)
+		return (la_arena_printf(a,
+		    "invalid length: expected length 32 for simple format, "
+		    "found %zu",
+		    inlen));
+	if (hy != 4)
+		return (la_arena_printf(a,
+		    "invalid group count: expected 5, found %zu", hy + 1));
+	return (validate_uuid_groups(a, bounds, inlen));
 }
 
 static int
@@ -1347,7 +1357,7 @@ validate_uuid(struct validate_ctx *c, struct la_value *out)
 	if (validate_uuid_fast(c->s, c->slen, u) != 0)
 		return (validate_fail(c, "uuid_parsing",
 		    la_arena_printf(c->a, "Input should be a valid UUID, %s",
-			validate_uuid_why(c->a, c->s, c->slen))));
+		        validate_uuid_why(c->a, c->s, c->slen))));
 	*out = la_value_text(u, 36);
 	return (0);
 }
@@ -1389,21 +1399,22 @@ static const struct validate_type {
 	const char *type, *msg; /* the error for a wrong kind of value */
 } validate_types[] = {
     [LA_T_NONE] = {validate_any, NULL, NULL},
-    [LA_T_STR] = {validate_str, "string_type", "Input should be a valid string"},
+    [LA_T_STR] = {validate_str, "string_type",
+        "Input should be a valid string"},
     [LA_T_TEXT] = {validate_str, "string_type",
-	"Input should be a valid string"},
+        "Input should be a valid string"},
     [LA_T_INT] = {validate_int, "int_type", "Input should be a valid integer"},
     [LA_T_FLOAT] = {validate_float, "float_type",
-	"Input should be a valid number"},
+        "Input should be a valid number"},
     [LA_T_BOOL] = {validate_bool, "bool_type",
-	"Input should be a valid boolean"},
+        "Input should be a valid boolean"},
     [LA_T_DATETIME] = {validate_datetime, "datetime_type",
-	"Input should be a valid datetime"},
+        "Input should be a valid datetime"},
     [LA_T_DATE] = {validate_date, "date_type", "Input should be a valid date"},
     [LA_T_DECIMAL] = {validate_decimal, "decimal_type",
-	"Decimal input should be an integer, float, string or Decimal object"},
+        "Decimal input should be an integer, float, string or Decimal object"},
     [LA_T_UUID] = {validate_uuid, "uuid_type",
-	"UUID input should be a string, bytes or UUID object"},
+        "UUID input should be a string, bytes or UUID object"},
     [LA_T_JSON] = {validate_json, NULL, NULL},
     [LA_T_TIME] = {validate_time, "time_type", "Input should be a valid time"},
     [LA_T_ANY] = {validate_any, NULL, NULL},
@@ -1518,8 +1529,8 @@ validate_field(struct validate_ctx *c, yajl_val body,
 }
 
 static const struct validate_col *
-validate_table_cols(const struct la_validator *v,
-    const struct la_catalog *cat, const struct la_cat_table *t)
+validate_table_cols(const struct la_validator *v, const struct la_catalog *cat,
+    const struct la_cat_table *t)
 {
 	size_t i = (size_t)(t - la_catalog_table(cat, 0));
 
@@ -1560,9 +1571,8 @@ la_validate_body(struct la_validator *v, const struct la_catalog *cat,
  * pattern, bound and rounding constraints do not apply.
  */
 int
-la_validate_text(const struct la_cat_col *col, const char *param,
-    const char *s, size_t len, struct la_value *out, struct la_buf *errs,
-    struct la_arena *a)
+la_validate_text(const struct la_cat_col *col, const char *param, const char *s,
+    size_t len, struct la_value *out, struct la_buf *errs, struct la_arena *a)
 {
 	struct yajl_val_s *node;
 	struct validate_ctx c;
@@ -1603,8 +1613,8 @@ la_validate_now(char *buf, size_t len)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, ts.tv_nsec / 1000);
 }
 
 /* ---- start-up ----------------------------------------------------------- */
@@ -1642,7 +1652,7 @@ validate_default_value(struct validate_ctx *c, yajl_val in,
 	if (validate_type_of(c->col)->type != NULL)
 		return (-1);
 	vc->dflt = c->col->type == LA_T_JSON ? la_value_text("null", 4)
-					      : LA_VALUE_NULL;
+	                                     : LA_VALUE_NULL;
 	return (0);
 }
 
@@ -1692,7 +1702,7 @@ validate_col_init(struct la_validator *v, const struct la_catalog *cat,
 	    la_catalog_str(cat, col->name));
 	if (col->pattern != 0 &&
 	    validate_compile(vc, la_catalog_str(cat, col->pattern), where,
-		errs) != 0)
+	        errs) != 0)
 		rc = -1;
 	if (rc == 0 && (col->flags & LA_COL_DEFAULT) && col->dflt != 0)
 		rc = validate_default(v, cat, col, vc, where, errs);
@@ -1720,8 +1730,8 @@ la_validator_new(const struct la_catalog *cat, struct la_buf *errs)
 		t = la_catalog_table(cat, i);
 		for (j = 0; j < t->ncols; j++)
 			if (validate_col_init(v, cat, t,
-				&la_catalog_cols(cat, t)[j],
-				&v->cols[v->first[i] + j], errs) != 0)
+			        &la_catalog_cols(cat, t)[j],
+			        &v->cols[v->first[i] + j], errs) != 0)
 				rc = -1;
 	}
 	if (rc != 0) {

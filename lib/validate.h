@@ -3,8 +3,10 @@
  * int, "yes" a bool), one 422 item per failing field, with the type codes
  * and messages LightAPI clients already parse.
  *
- * An item is {"type":…,"loc":[field],"msg":…,"input":…,"ctx":{…}}; "input"
- * is omitted for a missing field and "ctx" when there is no bound.
+ * An item is {"type":…,"loc":[field],"msg":…,"input":…,"ctx":{…}}; for a
+ * missing field "input" is the whole body (as Pydantic does), and "ctx" is
+ * omitted when there is no bound or pattern. An item is preceded by a
+ * comma when errs already ends with one, so batches join up.
  */
 #ifndef LA_VALIDATE_H
 #define LA_VALIDATE_H
@@ -57,6 +59,8 @@ int la_validate_body(struct la_validator *v, const struct la_catalog *cat,
 /*
  * Coerces one text value (a query parameter) to column type; 0, or -1 with
  * an item (loc ["query", param]) appended to errs. For issue-3 filters.
+ * Only the type applies: length, pattern, bounds and decimal rounding are
+ * rules for stored values, not for a filter such as price__gte=-5.
  */
 int la_validate_text(const struct la_cat_col *col, const char *param,
     const char *s, size_t len, struct la_value *out, struct la_buf *errs,

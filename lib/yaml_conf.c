@@ -39,9 +39,9 @@
 #define CONF_MAX_FILE  (16 * 1024 * 1024)
 #define CONF_MAX_VAR   256
 
-#define CONF_PAGE_SIZE	   20
+#define CONF_PAGE_SIZE     20
 #define CONF_MAX_PAGE_SIZE 100
-#define CONF_CACHE_TTL	   60
+#define CONF_CACHE_TTL     60
 
 struct conf_ctx {
 	const char *name;
@@ -53,9 +53,10 @@ struct conf_ctx {
 	const char *(*getenv_fn)(const char *);
 	struct la_conf *c;
 	yaml_node_t *endpoints, *tables; /* to reject both at once */
-	yaml_node_t *secret;		 /* auth.jwt_secret, when given */
+	yaml_node_t *secret;             /* auth.jwt_secret, when given */
 	int nerrs;
 	long visits;
+	int over; /* the walk ran out of budget */
 };
 
 enum conf_kind {
@@ -68,7 +69,7 @@ enum conf_kind {
 	CONF_LIST,  /* struct la_strlist */
 	CONF_FLAG,  /* bit arg of a uint32_t, set by a boolean */
 	CONF_BOUND, /* double of a struct la_col_def, with flag bit arg */
-	CONF_FN	    /* fn(ctx, value, obj, path) */
+	CONF_FN     /* fn(ctx, value, obj, path) */
 };
 
 typedef void conf_set_fn(struct conf_ctx *, yaml_node_t *, void *,
@@ -82,7 +83,10 @@ struct conf_key {
 	conf_set_fn *fn;
 };
 
-#define K_FN(n, f) {n, CONF_FN, 0, 0, f}
+#define K_FN(n, f)                                                             \
+	{                                                                      \
+		n, CONF_FN, 0, 0, f                                            \
+	}
 #define K(n, k, s, m, a)                                                       \
 	{                                                                      \
 		n, k, offsetof(s, m), a, NULL                                  \
@@ -107,8 +111,7 @@ static const char *const conf_reserved[] = {"id", "created_at", "updated_at",
 /* ---- errors -------------------------------------------------------- */
 
 static void
-conf_verrat(struct conf_ctx *x, int line, int col, const char *fmt,
-    va_list ap)
+conf_verrat(struct conf_ctx *x, int line, int col, const char *fmt, va_list ap)
 {
 	x->nerrs++;
 	if (x->nerrs > CONF_MAX_ERRORS)
@@ -175,13 +178,20 @@ conf_node(struct conf_ctx *x, yaml_node_item_t id)
 	return (yaml_document_get_node(x->doc, id));
 }
 
-/* Counts one visited node; -1 once the walk is over budget. */
+/*
+ * Counts one visited node; -1 once the walk is over budget. The error is
+ * made once, and always: a walk cut short must never yield a config.
+ */
 static int
 conf_visit(struct conf_ctx *x, const yaml_node_t *n)
 {
-	if (++x->visits == CONF_MAX_VISITS)
-		conf_err(x, n, "document too large (too many aliases?)");
-	return (x->visits >= CONF_MAX_VISITS ? -1 : 0);
+	if (x->over)
+		return (-1);
+	if (++x->visits < CONF_MAX_VISITS)
+		return (0);
+	x->over = 1;
+	conf_err(x, n, "document too large (too many aliases?)");
+	return (-1);
 }
 
 static int
@@ -222,8 +232,8 @@ conf_ident_ok(const char *s, size_t len)
 		return (0);
 	for (i = 0; i < len; i++)
 		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
-			(s[i] >= 'A' && s[i] <= 'Z') ||
-			(s[i] >= '0' && s[i] <= '9')))
+		        (s[i] >= 'A' && s[i] <= 'Z') ||
+		        (s[i] >= '0' && s[i] <= '9')))
 			return (0);
 	return (1);
 }
@@ -255,7 +265,107 @@ conf_choices(struct conf_ctx *x, const char *const *names, size_t n)
 	return (r);
 }
 
+/* ---- UTF-8 and quoting -------------------------------------------- */
+
+/* The length of the UTF-8 sequence at s and its code point; 0 if bad. */
+static size_t
+conf_utf8(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0];
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return (1);
+	}
+	if ((c & 0xe0) == 0xc0)
+		n = 2, c &= 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, c &= 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, c &= 0x07;
+	else
+		return (0);
+	/* A NUL ends the string before a continuation byte is missed. */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	*cp = c;
+	return (n);
+}
+
+static int
+conf_utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
+
+	for (; *p != '\0'; p += n)
+		if ((n = conf_utf8(p, &cp)) == 0)
+			return (0);
+	return (1);
+}
+
+/*
+ * What libyaml reads back verbatim inside a double-quoted scalar: its
+ * reader rejects C0, DEL, C1 and non-characters, and NEL, U+2028 and
+ * U+2029 are line breaks that quoted scalars fold.
+ */
+static int
+conf_printable(uint32_t c)
+{
+	return ((c >= 0x20 && c <= 0x7e) ||
+	        (c >= 0xa0 && c <= 0xfffd && c != 0x2028 && c != 0x2029 &&
+	            c != 0xfeff && (c < 0xd800 || c > 0xdfff)) ||
+	        c >= 0x10000);
+}
+
+/*
+ * Writes s quoted so that the text is at once a JSON string and a YAML
+ * double-quoted scalar: default: values are JSON, and the -T dump must
+ * load again.
+ */
+static void
+conf_quote(struct la_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	size_t n;
+
+	la_buf_putc(b, '"');
+	for (; *p != '\0'; p += n) {
+		/* Strings are checked UTF-8; a stray byte is kept visible. */
+		if ((n = conf_utf8(p, &cp)) == 0) {
+			cp = *p;
+			n = 1;
+		}
+		if (cp == '"' || cp == '\\')
+			la_buf_printf(b, "\\%c", (char)cp);
+		else if (conf_printable(cp))
+			la_buf_append(b, p, n);
+		else
+			la_buf_printf(b, "\\u%04x", (unsigned)cp);
+	}
+	la_buf_putc(b, '"');
+}
+
 /* ---- ${VAR} and ${VAR:-default} ------------------------------------- */
+
+static int
+conf_has_ref(const char *p, const char *end)
+{
+	for (; p + 1 < end; p++)
+		if (p[0] == '$' && p[1] == '{')
+			return (1);
+	return (0);
+}
 
 /*
  * Expands the reference at p ("${..."), appending its value to b; *next is
@@ -288,6 +398,14 @@ conf_subst_var(struct conf_ctx *x, const yaml_node_t *n, const char *p,
 	}
 	memcpy(var, name, nlen);
 	var[nlen] = '\0';
+	/*
+	 * The shell's ${A:-${B}} would end at the first '}' and leave a
+	 * literal "${B}" behind: refuse it rather than surprise.
+	 */
+	if (dflt != NULL && conf_has_ref(dflt + 2, close)) {
+		conf_err(x, n, "nested '${' in the default of '${%s}'", var);
+		return (-1);
+	}
 	v = x->getenv_fn != NULL ? x->getenv_fn(var) : NULL;
 	if (dflt != NULL && (v == NULL || *v == '\0')) {
 		la_buf_append(b, dflt + 2, (size_t)(close - dflt - 2));
@@ -295,6 +413,12 @@ conf_subst_var(struct conf_ctx *x, const yaml_node_t *n, const char *p,
 	}
 	if (v == NULL) {
 		conf_err(x, n, "environment variable '%s' is not set", var);
+		return (-1);
+	}
+	/* The file is UTF-8 (libyaml checks it); what it pulls in must be. */
+	if (!conf_utf8_ok(v)) {
+		conf_err(x, n, "environment variable '%s' is not valid UTF-8",
+		    var);
 		return (-1);
 	}
 	la_buf_puts(b, v);
@@ -352,8 +476,8 @@ conf_str(struct conf_ctx *x, const yaml_node_t *n, const char *path)
 }
 
 static int
-conf_int(struct conf_ctx *x, const yaml_node_t *n, const char *path,
-    long min, int *out)
+conf_int(struct conf_ctx *x, const yaml_node_t *n, const char *path, long min,
+    int *out)
 {
 	const char *s;
 	int64_t v;
@@ -394,8 +518,7 @@ conf_parse_bool(const char *s)
 }
 
 static int
-conf_bool(struct conf_ctx *x, const yaml_node_t *n, const char *path,
-    int *out)
+conf_bool(struct conf_ctx *x, const yaml_node_t *n, const char *path, int *out)
 {
 	const char *s;
 	int v;
@@ -506,7 +629,7 @@ conf_nitems(const yaml_node_t *n)
 		return (0);
 	if (n->type == YAML_SEQUENCE_NODE)
 		return ((size_t)(n->data.sequence.items.top -
-		    n->data.sequence.items.start));
+		                 n->data.sequence.items.start));
 	return (1);
 }
 
@@ -534,8 +657,8 @@ conf_items(struct conf_ctx *x, yaml_node_t *n, const char *path,
 		conf_err(x, n, "expected a list of strings for %s", path);
 		return (-1);
 	}
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top; it++, i++) {
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++, i++) {
 		e = conf_node(x, *it);
 		if (conf_visit(x, e) == -1)
 			return (-1);
@@ -546,8 +669,7 @@ conf_items(struct conf_ctx *x, yaml_node_t *n, const char *path,
 }
 
 static int
-conf_strlist_add(struct conf_ctx *x, yaml_node_t *n, const char *s,
-    void *arg)
+conf_strlist_add(struct conf_ctx *x, yaml_node_t *n, const char *s, void *arg)
 {
 	struct la_strlist *l = arg;
 
@@ -625,8 +747,9 @@ conf_keyname(struct conf_ctx *x, yaml_node_t *map, yaml_node_pair_t *p,
 		o = conf_node(x, q->key);
 		if (o->type == YAML_SCALAR_NODE &&
 		    strcmp((const char *)o->data.scalar.value, name) == 0) {
-			conf_err(x, k, "duplicate key '%s' in %s (first at %d:%d)",
-			    name, path[0] ? path : "the top level",
+			conf_err(x, k,
+			    "duplicate key '%s' in %s (first at %d:%d)", name,
+			    path[0] ? path : "the top level",
 			    (int)o->start_mark.line + 1,
 			    (int)o->start_mark.column + 1);
 			return (NULL);
@@ -752,21 +875,6 @@ conf_get(struct conf_ctx *x, yaml_node_t *n, const char *name)
 
 /* ---- default: values as JSON text ---------------------------------- */
 
-static void
-conf_json_str(struct la_buf *b, const char *s)
-{
-	la_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			la_buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			la_buf_printf(b, "\\u%04x", (unsigned char)*s);
-		else
-			la_buf_putc(b, *s);
-	}
-	la_buf_putc(b, '"');
-}
-
 /* 1 when s is already a number in JSON's syntax. */
 static int
 conf_json_number_ok(const char *s)
@@ -834,7 +942,7 @@ conf_json_plain(struct la_buf *b, const char *s)
 		else
 			conf_put_double(b, d);
 	} else
-		conf_json_str(b, s);
+		conf_quote(b, s);
 }
 
 static int conf_json(struct conf_ctx *, yaml_node_t *, const char *,
@@ -851,7 +959,7 @@ conf_json_scalar(struct conf_ctx *x, yaml_node_t *n, const char *path,
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 		conf_json_plain(b, s);
 	else
-		conf_json_str(b, s);
+		conf_quote(b, s);
 	return (0);
 }
 
@@ -860,14 +968,15 @@ conf_json_seq(struct conf_ctx *x, yaml_node_t *n, const char *path,
     struct la_buf *b, int depth)
 {
 	yaml_node_item_t *it;
+	int rc;
 
 	la_buf_putc(b, '[');
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top; it++) {
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
 		if (it != n->data.sequence.items.start)
 			la_buf_putc(b, ',');
-		if (conf_json(x, conf_node(x, *it), path, b, depth + 1) == -1)
-			return (-1);
+		if ((rc = conf_json(x, conf_node(x, *it), path, b, depth + 1)))
+			return (rc);
 	}
 	la_buf_putc(b, ']');
 	return (0);
@@ -879,6 +988,7 @@ conf_json_map(struct conf_ctx *x, yaml_node_t *n, const char *path,
 {
 	yaml_node_pair_t *p;
 	const char *k;
+	int rc;
 
 	la_buf_putc(b, '{');
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
@@ -887,26 +997,25 @@ conf_json_map(struct conf_ctx *x, yaml_node_t *n, const char *path,
 			return (-1);
 		if (p != n->data.mapping.pairs.start)
 			la_buf_putc(b, ',');
-		conf_json_str(b, k);
+		conf_quote(b, k);
 		la_buf_putc(b, ':');
-		if (conf_json(x, conf_node(x, p->value), path, b, depth + 1) ==
-		    -1)
-			return (-1);
+		if ((rc = conf_json(x, conf_node(x, p->value), path, b,
+		         depth + 1)) != 0)
+			return (rc);
 	}
 	la_buf_putc(b, '}');
 	return (0);
 }
 
+/* 0, -1 after an error, or -2 when too deep (the caller reports it). */
 static int
 conf_json(struct conf_ctx *x, yaml_node_t *n, const char *path,
     struct la_buf *b, int depth)
 {
 	if (conf_visit(x, n) == -1)
 		return (-1);
-	if (depth > CONF_MAX_DEPTH) {
-		conf_err(x, n, "%s is nested too deeply", path);
-		return (-1);
-	}
+	if (depth > CONF_MAX_DEPTH)
+		return (-2);
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
 		return (conf_json_scalar(x, n, path, b));
@@ -939,23 +1048,23 @@ conf_f_type(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 }
 
 static void
-conf_f_default(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_f_default(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_col_def *d = obj;
 	struct la_buf b;
+	int rc;
 
 	la_buf_init(&b);
-	if (conf_json(x, v, path, &b, 0) == 0) {
+	if ((rc = conf_json(x, v, path, &b, 0)) == 0) {
 		d->dflt = la_arena_strndup(x->a, b.data, b.len);
 		d->flags |= LA_COL_DEFAULT;
-	}
+	} else if (rc == -2)
+		conf_err(x, v, "%s is nested too deeply", path);
 	la_buf_free(&b);
 }
 
 static void
-conf_f_pattern(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_f_pattern(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_col_def *d = obj;
 	char msg[128];
@@ -1035,16 +1144,16 @@ conf_field_name(struct conf_ctx *x, yaml_node_t *k, const char *name,
 }
 
 static void
-conf_field(struct conf_ctx *x, yaml_node_t *k, yaml_node_t *v,
-    const char *path, struct la_col_def *d)
+conf_field(struct conf_ctx *x, yaml_node_t *k, yaml_node_t *v, const char *path,
+    struct la_col_def *d)
 {
-	la_col_def_init(d, la_arena_strdup(x->a,
-			       (const char *)k->data.scalar.value),
+	la_col_def_init(d,
+	    la_arena_strdup(x->a, (const char *)k->data.scalar.value),
 	    LA_T_NONE);
 	d->line = (int)k->start_mark.line + 1;
 	d->col = (int)k->start_mark.column + 1;
 	if (conf_map(x, v, path, conf_field_keys, LA_NELEM(conf_field_keys),
-		d) == -1)
+	        d) == -1)
 		return;
 	if (conf_get(x, v, "type") == NULL)
 		conf_err(x, v, "missing required key 'type' in %s", path);
@@ -1055,8 +1164,7 @@ conf_field(struct conf_ctx *x, yaml_node_t *k, yaml_node_t *v,
 }
 
 static void
-conf_e_fields(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_e_fields(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf_endpoint *ep = obj;
 	yaml_node_pair_t *p;
@@ -1070,7 +1178,7 @@ conf_e_fields(struct conf_ctx *x, yaml_node_t *v, void *obj,
 	}
 	ep->fields = la_arena_calloc(x->a,
 	    (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start) +
-		1,
+	        1,
 	    sizeof(*ep->fields));
 	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
 	     p++) {
@@ -1087,8 +1195,7 @@ conf_e_fields(struct conf_ctx *x, yaml_node_t *v, void *obj,
 /* ---- authentication and pagination blocks ------------------------- */
 
 static void
-conf_a_backend(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_a_backend(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf_auth *au = obj;
 	const char *s;
@@ -1096,8 +1203,8 @@ conf_a_backend(struct conf_ctx *x, yaml_node_t *v, void *obj,
 	if ((s = conf_str(x, v, path)) == NULL)
 		return;
 	if (conf_find(conf_backends, LA_NELEM(conf_backends), s) == -1) {
-		conf_err(x, v,
-		    "unknown authentication backend '%s' in %s (%s)", s, path,
+		conf_err(x, v, "unknown authentication backend '%s' in %s (%s)",
+		    s, path,
 		    conf_choices(x, conf_backends, LA_NELEM(conf_backends)));
 		return;
 	}
@@ -1111,11 +1218,10 @@ conf_permission(struct conf_ctx *x, yaml_node_t *v, const char *path)
 
 	if ((s = conf_str(x, v, path)) == NULL)
 		return (NULL);
-	if (conf_find(conf_permissions, LA_NELEM(conf_permissions), s) ==
-	    -1) {
+	if (conf_find(conf_permissions, LA_NELEM(conf_permissions), s) == -1) {
 		conf_err(x, v, "unknown permission '%s' in %s (%s)", s, path,
 		    conf_choices(x, conf_permissions,
-			LA_NELEM(conf_permissions)));
+		        LA_NELEM(conf_permissions)));
 		return (NULL);
 	}
 	return (s);
@@ -1208,8 +1314,7 @@ conf_p_style(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 static const struct conf_key conf_page_keys[] = {
     K_FN("style", conf_p_style),
     K("page_size", CONF_INT, struct la_conf_pagination, page_size, 1),
-    K("max_page_size", CONF_INT, struct la_conf_pagination, max_page_size,
-	1),
+    K("max_page_size", CONF_INT, struct la_conf_pagination, max_page_size, 1),
 };
 
 /*
@@ -1224,7 +1329,7 @@ conf_pagination(struct conf_ctx *x, yaml_node_t *v,
 	pg->set = 1;
 	pg->pos = conf_pos(v);
 	if (conf_map(x, v, path, conf_page_keys, LA_NELEM(conf_page_keys),
-		pg) == -1)
+	        pg) == -1)
 		return;
 	if (conf_get(x, v, "style") == NULL &&
 	    conf_get(x, v, "page_size") == NULL &&
@@ -1236,8 +1341,8 @@ conf_pagination(struct conf_ctx *x, yaml_node_t *v,
 		pg->page_size = CONF_PAGE_SIZE;
 	if (pg->max_page_size == 0)
 		pg->max_page_size = pg->page_size > CONF_MAX_PAGE_SIZE
-		    ? pg->page_size
-		    : CONF_MAX_PAGE_SIZE;
+		                        ? pg->page_size
+		                        : CONF_MAX_PAGE_SIZE;
 	else if (pg->page_size > pg->max_page_size)
 		conf_err(x, v, "page_size is greater than max_page_size in %s",
 		    path);
@@ -1275,7 +1380,7 @@ conf_m_verb(struct conf_ctx *x, yaml_node_t *v, int vi,
 		return;
 	memset(&au, 0, sizeof(au));
 	if (conf_map(x, v, path, conf_verb_keys, LA_NELEM(conf_verb_keys),
-		&au) == -1)
+	        &au) == -1)
 		return;
 	if (au.permission[vi] != NULL)
 		ep->verb_auth.permission[vi] = au.permission[vi];
@@ -1312,16 +1417,15 @@ conf_m_methodmap(struct conf_ctx *x, yaml_node_t *v,
 }
 
 static void
-conf_m_methods(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_m_methods(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf_endpoint *ep = obj;
 
 	if (v->type == YAML_MAPPING_NODE)
 		conf_m_methodmap(x, v, ep, path);
 	else if (!conf_is_null(v))
-		ep->methods = conf_verbs(x, v, path, conf_verb_names,
-		    "HTTP method");
+		ep->methods =
+		    conf_verbs(x, v, path, conf_verb_names, "HTTP method");
 }
 
 static const struct conf_key conf_filter_keys[] = {
@@ -1334,8 +1438,7 @@ static void
 conf_m_filtering(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path)
 {
-	conf_map(x, v, path, conf_filter_keys, LA_NELEM(conf_filter_keys),
-	    obj);
+	conf_map(x, v, path, conf_filter_keys, LA_NELEM(conf_filter_keys), obj);
 }
 
 static void
@@ -1357,7 +1460,7 @@ conf_m_cache(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 
 	ep->cache_ttl = CONF_CACHE_TTL;
 	if (conf_map(x, v, path, conf_cache_ep_keys,
-		LA_NELEM(conf_cache_ep_keys), ep) == -1)
+	        LA_NELEM(conf_cache_ep_keys), ep) == -1)
 		ep->cache_ttl = 0;
 }
 
@@ -1371,8 +1474,8 @@ static void
 conf_m_serializer(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path)
 {
-	if (conf_map(x, v, path, conf_ser_keys, LA_NELEM(conf_ser_keys),
-		obj) == -1)
+	if (conf_map(x, v, path, conf_ser_keys, LA_NELEM(conf_ser_keys), obj) ==
+	    -1)
 		return;
 	if (conf_get(x, v, "fields") != NULL &&
 	    (conf_get(x, v, "read") != NULL || conf_get(x, v, "write") != NULL))
@@ -1414,7 +1517,7 @@ conf_route_ok(const char *s)
 		if (s[0] == '/' && s[1] == '/')
 			return (0);
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			(*s >= '0' && *s <= '9') || strchr("-._~/", *s)))
+		        (*s >= '0' && *s <= '9') || strchr("-._~/", *s)))
 			return (0);
 	}
 	return (1);
@@ -1432,13 +1535,12 @@ conf_e_route(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	r.p = s;
 	r.len = strlen(s);
 	r = la_str_trim(r);
-	if (r.len > 1 && r.p[r.len - 1] == '/')
-		r.len--;
 	if (r.len == 0 || r.p[0] != '/') {
 		conf_err(x, v, "%s must start with '/'", path);
 		return;
 	}
 	s = la_arena_strndup(x->a, r.p, r.len);
+	/* Checked before the trailing '/' goes, so "/x//" is refused. */
 	if (!conf_route_ok(s)) {
 		conf_err(x, v,
 		    "route '%s' may contain only letters, digits, '-', '.', "
@@ -1446,13 +1548,14 @@ conf_e_route(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 		    s);
 		return;
 	}
+	if (r.len > 1 && s[r.len - 1] == '/')
+		((char *)s)[r.len - 1] = '\0';
 	ep->route = s;
 	ep->route_pos = conf_pos(v);
 }
 
 static void
-conf_e_reflect(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_e_reflect(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf_endpoint *ep = obj;
 	const char *s;
@@ -1493,6 +1596,11 @@ conf_e_table(struct conf_ctx *x, struct la_conf_endpoint *ep)
 	if (ep->table != NULL)
 		return;
 	ep->table_pos = ep->route_pos;
+	if (*seg == '\0') {
+		conf_errat(x, ep->route_pos.line, ep->route_pos.col,
+		    "route '/' names no table; set meta.table");
+		return;
+	}
 	if (!conf_ident_ok(seg, strlen(seg))) {
 		conf_errat(x, ep->route_pos.line, ep->route_pos.col,
 		    "cannot use '%s' as a table name: it is not a valid "
@@ -1509,7 +1617,7 @@ conf_endpoint(struct conf_ctx *x, yaml_node_t *v, const char *path,
 {
 	ep->pos = conf_pos(v);
 	if (conf_map(x, v, path, conf_endpoint_keys,
-		LA_NELEM(conf_endpoint_keys), ep) == -1)
+	        LA_NELEM(conf_endpoint_keys), ep) == -1)
 		return;
 	if (ep->methods == 0)
 		ep->methods = LA_M_CRUD;
@@ -1535,20 +1643,20 @@ conf_eparray(struct conf_ctx *x, yaml_node_t *v, const char *path)
 		return (NULL);
 	}
 	if (x->endpoints != NULL && x->tables != NULL) {
-		conf_err(x, v, "'tables' and 'endpoints' cannot be used "
-			       "together");
+		conf_err(x, v,
+		    "'tables' and 'endpoints' cannot be used "
+		    "together");
 		return (NULL);
 	}
 	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	x->c->endpoints = la_arena_calloc(x->a, n + 1,
-	    sizeof(*x->c->endpoints));
+	x->c->endpoints =
+	    la_arena_calloc(x->a, n + 1, sizeof(*x->c->endpoints));
 	x->c->nendpoints = 0;
 	return (x->c->endpoints);
 }
 
 static void
-conf_endpoints(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_endpoints(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf *c = obj;
 	yaml_node_item_t *it;
@@ -1557,8 +1665,8 @@ conf_endpoints(struct conf_ctx *x, yaml_node_t *v, void *obj,
 	x->endpoints = v;
 	if (conf_is_null(v) || conf_eparray(x, v, path) == NULL)
 		return;
-	for (it = v->data.sequence.items.start;
-	     it < v->data.sequence.items.top; it++, i++) {
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++, i++) {
 		if (conf_visit(x, conf_node(x, *it)) == -1)
 			return;
 		conf_endpoint(x, conf_node(x, *it), conf_ipath(x, path, i),
@@ -1584,8 +1692,8 @@ conf_t_name(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 static void
 conf_t_crud(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
-	((struct la_conf_endpoint *)obj)->methods = conf_verbs(x, v, path,
-	    conf_crud, "operation");
+	((struct la_conf_endpoint *)obj)->methods =
+	    conf_verbs(x, v, path, conf_crud, "operation");
 }
 
 static const struct conf_key conf_table_keys[] = {
@@ -1606,8 +1714,8 @@ conf_tables(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	c->tables_format = 1;
 	if (conf_is_null(v) || conf_eparray(x, v, path) == NULL)
 		return;
-	for (it = v->data.sequence.items.start;
-	     it < v->data.sequence.items.top; it++, i++) {
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++, i++) {
 		e = conf_node(x, *it);
 		if (conf_visit(x, e) == -1)
 			return;
@@ -1615,7 +1723,7 @@ conf_tables(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 		ep->pos = conf_pos(e);
 		ep->reflect = LA_REFLECT_YES;
 		if (conf_map(x, e, conf_ipath(x, path, i), conf_table_keys,
-			LA_NELEM(conf_table_keys), ep) == -1)
+		        LA_NELEM(conf_table_keys), ep) == -1)
 			continue;
 		if (conf_get(x, e, "name") == NULL)
 			conf_err(x, e, "missing required key 'name' in %s",
@@ -1651,8 +1759,7 @@ static const struct conf_key conf_database_keys[] = {
 };
 
 static void
-conf_database(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_database(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	conf_map(x, v, path, conf_database_keys, LA_NELEM(conf_database_keys),
 	    obj);
@@ -1679,8 +1786,7 @@ conf_au_path(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 }
 
 static void
-conf_au_secret(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_au_secret(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf *c = obj;
 
@@ -1701,7 +1807,7 @@ conf_au_alg(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	if (conf_find(conf_algorithms, LA_NELEM(conf_algorithms), s) == -1) {
 		conf_err(x, v, "unknown algorithm '%s' in %s (%s)", s, path,
 		    conf_choices(x, conf_algorithms,
-			LA_NELEM(conf_algorithms)));
+		        LA_NELEM(conf_algorithms)));
 		return;
 	}
 	c->auth.jwt_algorithm = s;
@@ -1716,8 +1822,7 @@ static const struct conf_key conf_login_keys[] = {
 };
 
 static void
-conf_au_login(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_au_login(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf *c = obj;
 	struct la_conf_login *l = &c->auth.login;
@@ -1725,7 +1830,7 @@ conf_au_login(struct conf_ctx *x, yaml_node_t *v, void *obj,
 
 	l->pos = conf_pos(v);
 	if (conf_map(x, v, path, conf_login_keys, LA_NELEM(conf_login_keys),
-		l) == -1)
+	        l) == -1)
 		return;
 	c->auth.has_login = 1;
 	t = conf_get(x, v, "table") != NULL;
@@ -1734,8 +1839,8 @@ conf_au_login(struct conf_ctx *x, yaml_node_t *v, void *obj,
 		conf_err(x, v, "%s needs exactly one of 'table' and 'file'",
 		    path);
 	if (f && (conf_get(x, v, "username_field") != NULL ||
-		     conf_get(x, v, "password_field") != NULL ||
-		     conf_get(x, v, "claims") != NULL))
+	             conf_get(x, v, "password_field") != NULL ||
+	             conf_get(x, v, "claims") != NULL))
 		conf_err(x, v, "%s: a 'file' validator takes no column names",
 		    path);
 }
@@ -1780,8 +1885,7 @@ static const struct conf_key conf_defaults_keys[] = {
 };
 
 static void
-conf_defaults(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_defaults(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	conf_map(x, v, path, conf_defaults_keys, LA_NELEM(conf_defaults_keys),
 	    obj);
@@ -1813,10 +1917,9 @@ conf_mw_item(struct conf_ctx *x, yaml_node_t *e, const char *path)
 		return (NULL);
 	if (conf_find(conf_middlewares, LA_NELEM(conf_middlewares), name) ==
 	    -1) {
-		conf_err(x, k, "unknown middleware '%s' in %s (%s)", name,
-		    path,
+		conf_err(x, k, "unknown middleware '%s' in %s (%s)", name, path,
 		    conf_choices(x, conf_middlewares,
-			LA_NELEM(conf_middlewares)));
+		        LA_NELEM(conf_middlewares)));
 		return (NULL);
 	}
 	if (opts == NULL || conf_is_null(opts))
@@ -1830,8 +1933,7 @@ conf_mw_item(struct conf_ctx *x, yaml_node_t *e, const char *path)
 }
 
 static void
-conf_middleware(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_middleware(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_strlist *l = &((struct la_conf *)obj)->middleware;
 	yaml_node_item_t *it;
@@ -1850,7 +1952,7 @@ conf_middleware(struct conf_ctx *x, yaml_node_t *v, void *obj,
 	for (; it < v->data.sequence.items.top; it++, i++) {
 		if (conf_visit(x, conf_node(x, *it)) == -1 ||
 		    (name = conf_mw_item(x, conf_node(x, *it),
-			 conf_ipath(x, path, i))) == NULL)
+		         conf_ipath(x, path, i))) == NULL)
 			continue;
 		if (conf_find(l->v, l->n, name) != -1)
 			conf_err(x, conf_node(x, *it),
@@ -1867,8 +1969,8 @@ conf_listen_addr(struct conf_ctx *x, const char *s)
 	const char *colon = strrchr(s, ':'), *port = colon ? colon + 1 : s;
 	int64_t p;
 
-	if (la_str_to_i64(port, strlen(port), &p) == -1 || p < 1 ||
-	    p > 65535 || port[0] == '+' || port[0] == '-')
+	if (la_str_to_i64(port, strlen(port), &p) == -1 || p < 1 || p > 65535 ||
+	    port[0] == '+' || port[0] == '-')
 		return (NULL);
 	if (colon == NULL)
 		return (la_arena_printf(x->a, "0.0.0.0:%s", s));
@@ -1894,8 +1996,7 @@ conf_listen_add(struct conf_ctx *x, yaml_node_t *n, const char *s, void *arg)
 }
 
 static void
-conf_s_listen(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_s_listen(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_strlist *l = &((struct la_conf_server *)obj)->listen, in;
 
@@ -1910,8 +2011,7 @@ conf_s_listen(struct conf_ctx *x, yaml_node_t *v, void *obj,
 }
 
 static void
-conf_s_workers(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+conf_s_workers(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf_server *s = obj;
 
@@ -1932,18 +2032,15 @@ static const struct conf_key conf_server_keys[] = {
     K("error_log", CONF_STR, struct la_conf_server, error_log, 0),
     K("access_log", CONF_STR, struct la_conf_server, access_log, 0),
     K("max_body_size", CONF_SIZE, struct la_conf_server, max_body_size, 0),
-    K("max_header_size", CONF_SIZE, struct la_conf_server, max_header_size,
-	0),
+    K("max_header_size", CONF_SIZE, struct la_conf_server, max_header_size, 0),
     K("header_timeout", CONF_INT, struct la_conf_server, header_timeout, 1),
     K("body_timeout", CONF_INT, struct la_conf_server, body_timeout, 1),
-    K("keepalive_timeout", CONF_INT, struct la_conf_server,
-	keepalive_timeout, 0),
-    K("keepalive_requests", CONF_INT, struct la_conf_server,
-	keepalive_requests, 1),
-    K("shutdown_timeout", CONF_INT, struct la_conf_server, shutdown_timeout,
-	0),
-    K("max_connections", CONF_INT, struct la_conf_server, max_connections,
-	1),
+    K("keepalive_timeout", CONF_INT, struct la_conf_server, keepalive_timeout,
+        0),
+    K("keepalive_requests", CONF_INT, struct la_conf_server, keepalive_requests,
+        1),
+    K("shutdown_timeout", CONF_INT, struct la_conf_server, shutdown_timeout, 0),
+    K("max_connections", CONF_INT, struct la_conf_server, max_connections, 1),
     K("trust_proxy", CONF_BOOL, struct la_conf_server, trust_proxy, 0),
 };
 
@@ -2114,14 +2211,13 @@ conf_check_routes(struct conf_ctx *x)
 	for (i = 1; i < n; i++)
 		if (strcmp(v[i]->route, v[i - 1]->route) == 0)
 			first[v[i] - e] = first[v[i - 1] - e] != NULL
-			    ? first[v[i - 1] - e]
-			    : v[i - 1];
+			                      ? first[v[i - 1] - e]
+			                      : v[i - 1];
 	for (i = 0; i < x->c->nendpoints; i++)
 		if (first[i] != NULL)
 			conf_errat(x, e[i].route_pos.line, e[i].route_pos.col,
-			    "duplicate route '%s' (first at %d:%d)",
-			    e[i].route, first[i]->route_pos.line,
-			    first[i]->route_pos.col);
+			    "duplicate route '%s' (first at %d:%d)", e[i].route,
+			    first[i]->route_pos.line, first[i]->route_pos.col);
 }
 
 /* ---- loading ------------------------------------------------------- */
@@ -2182,11 +2278,14 @@ static void
 conf_walk(struct conf_ctx *x, yaml_node_t *root)
 {
 	if (root != NULL && !conf_is_null(root)) {
-		if (root->type != YAML_MAPPING_NODE)
-			conf_err(x, root, "expected a mapping at the top level");
-		else
-			conf_map(x, root, "", conf_top_keys,
-			    LA_NELEM(conf_top_keys), x->c);
+		/* Nothing else is worth saying about such a file. */
+		if (root->type != YAML_MAPPING_NODE) {
+			conf_err(x, root,
+			    "expected a mapping at the top level");
+			return;
+		}
+		conf_map(x, root, "", conf_top_keys, LA_NELEM(conf_top_keys),
+		    x->c);
 	}
 	conf_env_fallbacks(x);
 	conf_check_db(x);
@@ -2203,6 +2302,8 @@ la_conf_load_mem(const char *name, const char *data, size_t len,
 	yaml_parser_t parser;
 	yaml_document_t doc;
 
+	if (data == NULL)
+		data = "";
 	memset(&x, 0, sizeof(x));
 	x.name = la_arena_strdup(arena, name);
 	x.data = data;
@@ -2217,8 +2318,7 @@ la_conf_load_mem(const char *name, const char *data, size_t len,
 		conf_errat(&x, 1, 1, "out of memory");
 		return (NULL);
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
-	    len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 	if (!yaml_parser_load(&parser, &doc))
 		conf_yaml_error(&x, &parser);
 	else {
@@ -2277,22 +2377,6 @@ la_conf_load(const char *path, struct la_arena *arena, struct la_buf *errs,
 
 /* ---- the effective configuration, for -T --------------------------- */
 
-/* A YAML double-quoted scalar: safe for any text. */
-static void
-conf_q(struct la_buf *b, const char *s)
-{
-	la_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			la_buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			la_buf_printf(b, "\\x%02x", (unsigned char)*s);
-		else
-			la_buf_putc(b, *s);
-	}
-	la_buf_putc(b, '"');
-}
-
 static void
 conf_dump_list(struct la_buf *b, const struct la_strlist *l)
 {
@@ -2302,7 +2386,7 @@ conf_dump_list(struct la_buf *b, const struct la_strlist *l)
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			la_buf_puts(b, ", ");
-		conf_q(b, l->v[i]);
+		conf_quote(b, l->v[i]);
 	}
 	la_buf_putc(b, ']');
 }
@@ -2319,14 +2403,14 @@ conf_dump_url(struct la_buf *b, const char *url)
 
 	if (auth == NULL || (at = strchr(auth + 3, '@')) == NULL ||
 	    (colon = memchr(auth + 3, ':', (size_t)(at - auth - 3))) == NULL) {
-		conf_q(b, url);
+		conf_quote(b, url);
 		return;
 	}
 	la_buf_init(&t);
 	la_buf_append(&t, url, (size_t)(colon - url + 1));
 	la_buf_puts(&t, "********");
 	la_buf_puts(&t, at);
-	conf_q(b, t.data);
+	conf_quote(b, t.data);
 	la_buf_free(&t);
 }
 
@@ -2338,7 +2422,7 @@ conf_dump_top(const struct la_conf *c, struct la_buf *b)
 	la_buf_puts(b, "database:\n  url: ");
 	conf_dump_url(b, c->db_url ? c->db_url : "");
 	la_buf_puts(b, "\nswagger_title: ");
-	conf_q(b, c->swagger_title);
+	conf_quote(b, c->swagger_title);
 	la_buf_printf(b, "\nenable_swagger: %s\ncors_origins: ",
 	    c->enable_swagger ? "true" : "false");
 	conf_dump_list(b, &c->cors_origins);
@@ -2363,7 +2447,7 @@ conf_dump_login(const struct la_conf_login *l, struct la_buf *b)
 	la_buf_puts(b, "  login_validator: {");
 	if (l->file != NULL) {
 		la_buf_puts(b, "file: ");
-		conf_q(b, l->file);
+		conf_quote(b, l->file);
 	} else {
 		la_buf_printf(b,
 		    "table: %s, username_field: %s, password_field: %s, "
@@ -2378,7 +2462,7 @@ static void
 conf_dump_auth(const struct la_conf *c, struct la_buf *b)
 {
 	la_buf_puts(b, "auth:\n  auth_path: ");
-	conf_q(b, c->auth.auth_path);
+	conf_quote(b, c->auth.auth_path);
 	if (c->auth.jwt_secret != NULL)
 		la_buf_puts(b, "\n  jwt_secret: \"********\"");
 	la_buf_printf(b,
@@ -2477,7 +2561,7 @@ conf_dump_opt(struct la_buf *b, const char *key, const char *v)
 	if (v == NULL)
 		return;
 	la_buf_printf(b, "  %s: ", key);
-	conf_q(b, v);
+	conf_quote(b, v);
 	la_buf_putc(b, '\n');
 }
 
@@ -2551,27 +2635,30 @@ conf_dump_field(struct la_buf *b, const struct la_col_def *d)
 	if (d->flags & LA_COL_DEFAULT)
 		la_buf_printf(b, ", default: %s", d->dflt);
 	if (d->min_length >= 0)
-		la_buf_printf(b, ", min_length: %lld", (long long)d->min_length);
+		la_buf_printf(b, ", min_length: %lld",
+		    (long long)d->min_length);
 	if (d->max_length >= 0)
-		la_buf_printf(b, ", max_length: %lld", (long long)d->max_length);
+		la_buf_printf(b, ", max_length: %lld",
+		    (long long)d->max_length);
 	conf_dump_bound(b, d, LA_COL_GT, "gt", d->gt);
 	conf_dump_bound(b, d, LA_COL_GE, "ge", d->ge);
 	conf_dump_bound(b, d, LA_COL_LT, "lt", d->lt);
 	conf_dump_bound(b, d, LA_COL_LE, "le", d->le);
 	if (d->decimal_places >= 0)
-		la_buf_printf(b, ", decimal_places: %d", (int)d->decimal_places);
+		la_buf_printf(b, ", decimal_places: %d",
+		    (int)d->decimal_places);
 	if (d->max_digits >= 0)
 		la_buf_printf(b, ", max_digits: %d", (int)d->max_digits);
 	if (d->pattern != NULL) {
 		la_buf_puts(b, ", pattern: ");
-		conf_q(b, d->pattern);
+		conf_quote(b, d->pattern);
 	}
 	if (d->fk_table != NULL)
 		la_buf_printf(b, ", foreign_key: %s.%s", d->fk_table,
 		    d->fk_col);
 	if (d->description != NULL) {
 		la_buf_puts(b, ", description: ");
-		conf_q(b, d->description);
+		conf_quote(b, d->description);
 	}
 	la_buf_puts(b, "}\n");
 }
@@ -2582,7 +2669,8 @@ conf_dump_methods(const struct la_conf_endpoint *e, struct la_buf *b)
 	const char *p;
 	int i, first = 1;
 
-	la_buf_puts(b, e->methods_map ? "      methods: {" : "      methods: [");
+	la_buf_puts(b,
+	    e->methods_map ? "      methods: {" : "      methods: [");
 	for (i = 0; i < LA_NVERBS; i++) {
 		if ((e->methods & (1u << i)) == 0)
 			continue;
@@ -2653,7 +2741,7 @@ conf_dump_endpoint(const struct la_conf_endpoint *e, struct la_buf *b)
 	size_t i;
 
 	la_buf_puts(b, "  - route: ");
-	conf_q(b, e->route);
+	conf_quote(b, e->route);
 	la_buf_printf(b, "\n    reflect: %s\n", reflect[e->reflect]);
 	if (e->nfields > 0)
 		la_buf_puts(b, "    fields:\n");
@@ -2662,14 +2750,25 @@ conf_dump_endpoint(const struct la_conf_endpoint *e, struct la_buf *b)
 	conf_dump_meta(e, b);
 }
 
+/* A newline in a file name would end the comment and start YAML. */
+static void
+conf_dump_comment(struct la_buf *b, const char *path)
+{
+	la_buf_puts(b, "# effective configuration of ");
+	for (; *path != '\0'; path++)
+		la_buf_putc(b,
+		    (unsigned char)*path < 0x20 || (unsigned char)*path >= 0x7f
+		        ? '?'
+		        : *path);
+	la_buf_putc(b, '\n');
+}
+
 void
 la_conf_dump(const struct la_conf *c, struct la_buf *out)
 {
 	size_t i;
 
-	la_buf_puts(out, "# effective configuration of ");
-	la_buf_puts(out, c->path ? c->path : "(none)");
-	la_buf_putc(out, '\n');
+	conf_dump_comment(out, c->path ? c->path : "(none)");
 	conf_dump_top(c, out);
 	conf_dump_auth(c, out);
 	conf_dump_defaults(c, out);

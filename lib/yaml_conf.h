@@ -30,8 +30,8 @@ struct la_pos {
 
 /* meta.authentication / defaults.authentication / per-verb map form. */
 struct la_conf_auth {
-	const char *backend;		      /* NULL when not set */
-	const char *permission[5];   /* per verb, NULL when not set */
+	const char *backend;       /* NULL when not set */
+	const char *permission[5]; /* per verb, NULL when not set */
 	struct la_pos pos;
 };
 
@@ -47,11 +47,11 @@ struct la_conf_endpoint {
 	const char *route; /* as written, trailing '/' removed unless "/" */
 	const char *table; /* meta.table, or the route's last segment */
 	struct la_pos pos, route_pos, table_pos;
-	int reflect;	   /* LA_REFLECT_* */
-	uint32_t methods;  /* LA_M_* bits; all five when not set */
-	int methods_map;   /* 1 when meta.methods was a map */
+	int reflect;                   /* LA_REFLECT_* */
+	uint32_t methods;              /* LA_M_* bits; all five when not set */
+	int methods_map;               /* 1 when meta.methods was a map */
 	struct la_conf_auth verb_auth; /* from the map form of meta.methods */
-	struct la_col_def *fields; /* declared, YAML order */
+	struct la_col_def *fields;     /* declared, YAML order */
 	size_t nfields;
 	struct la_conf_auth auth;
 	struct la_strlist filter, search, ordering;
@@ -60,8 +60,8 @@ struct la_conf_endpoint {
 	struct la_strlist ser_fields, ser_read, ser_write;
 };
 
-#define LA_REFLECT_NO	   0
-#define LA_REFLECT_YES	   1
+#define LA_REFLECT_NO      0
+#define LA_REFLECT_YES     1
 #define LA_REFLECT_PARTIAL 2
 
 struct la_conf_login {
@@ -73,17 +73,17 @@ struct la_conf_login {
 
 struct la_conf_server {
 	struct la_strlist listen; /* "ADDR:PORT"; default "0.0.0.0:8000" */
-	int workers;		  /* 0 = auto (number of CPUs) */
+	int workers;              /* 0 = auto (number of CPUs) */
 	const char *user, *group, *pid_file, *error_log, *access_log;
-	size_t max_body_size;	  /* default 1M */
-	size_t max_header_size;	  /* default 8K */
-	int header_timeout;	  /* seconds, default 10 */
-	int body_timeout;	  /* default 30 */
-	int keepalive_timeout;	  /* default 75 */
-	int keepalive_requests;	  /* default 1000 */
-	int shutdown_timeout;	  /* default 30 */
-	int max_connections;	  /* per worker, default 1024 */
-	int trust_proxy;	  /* default 0 */
+	size_t max_body_size;   /* default 1M */
+	size_t max_header_size; /* default 8K */
+	int header_timeout;     /* seconds, default 10 */
+	int body_timeout;       /* default 30 */
+	int keepalive_timeout;  /* default 75 */
+	int keepalive_requests; /* default 1000 */
+	int shutdown_timeout;   /* default 30 */
+	int max_connections;    /* per worker, default 1024 */
+	int trust_proxy;        /* default 0 */
 };
 
 struct la_conf_ratelimit {
@@ -93,20 +93,20 @@ struct la_conf_ratelimit {
 struct la_conf {
 	const char *path;
 	const char *db_url; /* database.url, database_url, or
-			       LIGHTAPI_DATABASE_URL */
+	                       LIGHTAPI_DATABASE_URL */
 	struct la_pos db_pos;
-	struct la_dburl db; /* db_url parsed (la_dburl_parse) */
+	struct la_dburl db;        /* db_url parsed (la_dburl_parse) */
 	const char *swagger_title; /* default "LightAPI" */
-	int enable_swagger;	   /* default 1 */
+	int enable_swagger;        /* default 1 */
 	struct la_strlist cors_origins;
 	struct la_strlist middleware; /* names, in order */
 	struct la_conf_ratelimit ratelimit;
 	struct {
 		const char *auth_path; /* default "/auth" */
 		const char *jwt_secret;
-		int jwt_expiration;   /* default 3600 */
+		int jwt_expiration;        /* default 3600 */
 		const char *jwt_algorithm; /* default "HS256" */
-		int jwt_leeway;	      /* default 0 */
+		int jwt_leeway;            /* default 0 */
 		struct la_conf_login login;
 		int has_login;
 		struct la_pos pos;
@@ -115,8 +115,8 @@ struct la_conf {
 	struct la_conf_pagination default_pagination;
 	struct la_conf_server server;
 	struct {
-		size_t shm_size;	/* default 64M */
-		const char *redis_url;	/* NULL or "" when unset */
+		size_t shm_size;       /* default 64M */
+		const char *redis_url; /* NULL or "" when unset */
 	} cache;
 	int tables_format; /* 1 when the file used "tables:" */
 	struct la_conf_endpoint *endpoints;
@@ -132,8 +132,8 @@ struct la_conf {
 struct la_conf *la_conf_load(const char *path, struct la_arena *arena,
     struct la_buf *errs, const char *(*getenv_fn)(const char *));
 /* The same over a buffer; name is used in messages. */
-struct la_conf *la_conf_load_mem(const char *name, const char *data,
-    size_t len, struct la_arena *arena, struct la_buf *errs,
+struct la_conf *la_conf_load_mem(const char *name, const char *data, size_t len,
+    struct la_arena *arena, struct la_buf *errs,
     const char *(*getenv_fn)(const char *));
 /* Writes the effective configuration as YAML (for -T). */
 void la_conf_dump(const struct la_conf *c, struct la_buf *out);

@@ -24,7 +24,8 @@
 #include "xalloc.h"
 
 #define CONN_READ_CHUNK 16384
-#define CONN_LINGER_MS	2000
+#define CONN_LINGER_MS  2000
+#define CONN_KEEP_BUF  65536 /* larger buffers are freed once used */
 
 
 static int64_t
@@ -111,7 +112,8 @@ la_conn_accept(struct la_worker *w, int lfd)
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				la_log(LA_LOG_ERR, "accept: %s", strerror(errno));
+				la_log(LA_LOG_ERR, "accept: %s",
+				    strerror(errno));
 			return;
 		}
 		if (w->nconns >= (size_t)w->conf->server.max_connections) {
@@ -128,13 +130,14 @@ static ssize_t
 conn_read(struct la_worker *w, struct la_conn *c)
 {
 	size_t limit = w->conf->server.max_header_size +
-	    w->conf->server.max_body_size + CONN_READ_CHUNK;
+	               w->conf->server.max_body_size + CONN_READ_CHUNK;
 	size_t before = c->in.len;
 	ssize_t n;
 
 	while (c->in.len < limit) {
 		la_buf_reserve(&c->in, CONN_READ_CHUNK);
-		n = read(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+		n = read(c->fd, c->in.data + c->in.len,
+		    c->in.cap - c->in.len - 1);
 		if (n > 0) {
 			c->in.len += (size_t)n;
 			c->in.data[c->in.len] = '\0';
@@ -158,8 +161,8 @@ conn_flush(struct la_conn *c)
 	ssize_t n;
 
 	while (c->out_off < c->out.len) {
-		n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
-		    MSG_NOSIGNAL);
+		n = send(c->fd, c->out.data + c->out_off,
+		    c->out.len - c->out_off, MSG_NOSIGNAL);
 		if (n > 0) {
 			c->out_off += (size_t)n;
 			continue;
@@ -170,6 +173,10 @@ conn_flush(struct la_conn *c)
 			return (0);
 		return (-1);
 	}
+	/* One huge response must not pin its memory for the connection's
+	 * life: keep only ordinary-sized buffers. */
+	if (c->out.cap > CONN_KEEP_BUF)
+		la_buf_free(&c->out);
 	la_buf_reset(&c->out);
 	c->out_off = 0;
 	return (1);
@@ -226,8 +233,8 @@ conn_access_log(struct la_worker *w, struct la_conn *c, const struct la_req *r)
 	    ref ? (int)ref->len : 1, ref ? ref->p : "-", ua ? (int)ua->len : 1,
 	    ua ? ua->p : "-", (double)(w->now_ms - c->started) / 1000.0);
 	if (n > 0)
-		la_log_access(line, (size_t)n < sizeof(line) ? (size_t)n
-							     : sizeof(line) - 1);
+		la_log_access(line,
+		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 static void
@@ -250,11 +257,13 @@ conn_process(struct la_worker *w, struct la_conn *c, const char *body,
 	r.head_only = c->req.method_id == LA_M_HEAD;
 	la_router_dispatch(&r);
 	keepalive = c->req.keepalive && !w->quitting &&
-	    c->requests + 1 < w->conf->server.keepalive_requests;
+	            c->requests + 1 < w->conf->server.keepalive_requests;
 	la_resp_write(&r, keepalive, w->date, &c->out);
 	if (la_log_access_enabled())
 		conn_access_log(w, c, &r);
 	la_arena_reset(w->req_arena);
+	if (w->body.cap > CONN_KEEP_BUF)
+		la_buf_free(&w->body);
 	if (!keepalive)
 		c->close_after = 1;
 }
@@ -317,7 +326,8 @@ conn_head(struct la_worker *w, struct la_conn *c, int eof)
 		c->started = w->now_ms;
 		/* Slow clients get header_timeout from their first byte,
 		 * however slowly they drip the rest. */
-		c->deadline = w->now_ms + conn_ms(w->conf->server.header_timeout);
+		c->deadline =
+		    w->now_ms + conn_ms(w->conf->server.header_timeout);
 	}
 	rc = la_http_parse_head(c->in.data, c->in.len,
 	    w->conf->server.max_header_size, &c->req, &status);
@@ -328,6 +338,7 @@ conn_head(struct la_worker *w, struct la_conn *c, int eof)
 		return (1);
 	}
 	c->head_len = (size_t)rc;
+	c->head_base = c->in.data;
 	if (conn_start_body(w, c) != 0)
 		return (1);
 	return (2);
@@ -344,14 +355,16 @@ conn_body(struct la_worker *w, struct la_conn *c, const char **body,
 
 	if (!c->req.chunked) {
 		need = c->head_len + (size_t)(c->req.content_length > 0
-			? c->req.content_length : 0);
+		                                  ? c->req.content_length
+		                                  : 0);
 		if (c->in.len < need)
 			return (0);
 		*body = c->in.data + c->head_len;
 		*blen = need - c->head_len;
 		return (need);
 	}
-	rc = la_http_chunked_feed(&c->chunk, c->in.data + c->head_len + c->chunk_in,
+	rc = la_http_chunked_feed(&c->chunk,
+	    c->in.data + c->head_len + c->chunk_in,
 	    c->in.len - c->head_len - c->chunk_in, &c->chunk_body,
 	    w->conf->server.max_body_size, &used);
 	c->chunk_in += used;
@@ -365,6 +378,22 @@ conn_body(struct la_worker *w, struct la_conn *c, const char **body,
 	*body = c->chunk_body.data ? c->chunk_body.data : "";
 	*blen = c->chunk_body.len;
 	return (c->head_len + c->chunk_in);
+}
+
+/*
+ * The parsed head is a set of views into c->in, which reading the body may
+ * have moved (realloc). Parsing again is cheaper than keeping offsets.
+ */
+static void
+conn_reparse(struct la_worker *w, struct la_conn *c)
+{
+	int status;
+
+	if (c->in.data == c->head_base)
+		return;
+	(void)la_http_parse_head(c->in.data, c->in.len,
+	    w->conf->server.max_header_size, &c->req, &status);
+	c->head_base = c->in.data;
 }
 
 /* Reads and parses until a request is complete; 1 when one was served
@@ -388,8 +417,13 @@ conn_step(struct la_worker *w, struct la_conn *c)
 				return (1);
 			rc = total == 0 ? 0 : 3;
 			if (rc == 3) {
+				conn_reparse(w, c);
 				conn_process(w, c, body, blen);
 				la_buf_consume(&c->in, total);
+				if (c->in.len == 0 && c->in.cap > CONN_KEEP_BUF)
+					la_buf_free(&c->in);
+				if (c->chunk_body.cap > CONN_KEEP_BUF)
+					la_buf_free(&c->chunk_body);
 				c->state = LA_CONN_WRITE;
 				return (1);
 			}
@@ -440,8 +474,8 @@ conn_linger(struct la_worker *w, struct la_conn *c)
 
 	while ((n = read(c->fd, sink, sizeof(sink))) > 0)
 		;
-	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
-			  errno != EINTR))
+	if (n == 0 ||
+	    (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 		la_conn_close(w, c);
 }
 

@@ -30,11 +30,12 @@ struct la_conn {
 	size_t out_off;
 	struct la_http_req req;
 	size_t head_len;
+	const char *head_base; /* c->in.data when the head was parsed */
 	struct la_http_chunked chunk;
 	size_t chunk_in; /* input bytes of the body consumed by the decoder */
 	struct la_buf chunk_body;
 	int close_after; /* 1: close once out is written; 2: linger first */
-	int eof;	 /* the client closed its side */
+	int eof;         /* the client closed its side */
 	int requests;
 	int64_t deadline; /* monotonic ms */
 	int64_t started;  /* first byte of the current request, ms */

@@ -27,8 +27,7 @@ struct gen_ctx {
 	int nerr;
 };
 
-static void
-gen_err(struct gen_ctx *x, struct la_pos pos, const char *fmt, ...)
+static void gen_err(struct gen_ctx *x, struct la_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -127,13 +126,14 @@ gen_check_fk(struct gen_ctx *x, const struct la_col_def *d)
 
 	target = gen_declared_table(x->g->conf, d->fk_table);
 	if (target != NULL ? gen_declared_has(target, col)
-			   : gen_db_has(x, d->fk_table, col))
+	                   : gen_db_has(x, d->fk_table, col))
 		return;
 	gen_err(x, gen_field_pos(d),
 	    "foreign key of field '%s' references unknown %s '%s.%s'", d->name,
-	    target != NULL || x->db.drv->table_exists(x->db.db, d->fk_table) == 1
-		? "column"
-		: "table",
+	    target != NULL ||
+	            x->db.drv->table_exists(x->db.db, d->fk_table) == 1
+	        ? "column"
+	        : "table",
 	    d->fk_table, col);
 }
 
@@ -213,8 +213,8 @@ gen_declared(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 	}
 	la_buf_init(&sql);
 	la_buf_init(&idx);
-	la_ddl_create_table(&sql, &idx, (int)x->db.drv->dialect, e->table,
-	    cols, *n);
+	la_ddl_create_table(&sql, &idx, (int)x->db.drv->dialect, e->table, cols,
+	    *n);
 	if (gen_exec(x, e, sql.data) == 0 && idx.len > 0)
 		gen_create_indexes(x, e, idx.data);
 	la_buf_free(&sql);
@@ -234,7 +234,8 @@ gen_mark_managed(struct la_col_def *cols, size_t n)
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
-		if ((cols[i].flags & LA_COL_PK) && (cols[i].flags & LA_COL_AUTOINC))
+		if ((cols[i].flags & LA_COL_PK) &&
+		    (cols[i].flags & LA_COL_AUTOINC))
 			cols[i].flags |= LA_COL_AUTO;
 		for (k = 0; k < LA_NELEM(managed); k++)
 			if (strcmp(cols[i].name, managed[k]) == 0)
@@ -243,8 +244,7 @@ gen_mark_managed(struct la_col_def *cols, size_t n)
 }
 
 static struct la_col_def *
-gen_reflect_cols(struct gen_ctx *x, const struct la_conf_endpoint *e,
-    size_t *n)
+gen_reflect_cols(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 {
 	struct la_col_def *cols = NULL;
 
@@ -335,8 +335,8 @@ gen_catalog_table(struct gen_ctx *x, const struct la_conf_endpoint *e,
 	t.route = e->route;
 	/* Without a primary key there is no detail route: list only. */
 	t.methods = has_pk ? e->methods : (e->methods & LA_M_GET);
-	t.flags = e->reflect == LA_REFLECT_NO ? LA_TBL_DECLARED
-					      : LA_TBL_REFLECTED;
+	t.flags =
+	    e->reflect == LA_REFLECT_NO ? LA_TBL_DECLARED : LA_TBL_REFLECTED;
 	t.cache_ttl = e->cache_ttl;
 	if (p->set) {
 		t.page_style = p->style;
@@ -381,7 +381,7 @@ gen_check_tables(struct gen_ctx *x)
 			if (c->endpoints[i].reflect == LA_REFLECT_NO &&
 			    c->endpoints[j].reflect == LA_REFLECT_NO &&
 			    strcmp(c->endpoints[i].table,
-				c->endpoints[j].table) == 0)
+			        c->endpoints[j].table) == 0)
 				gen_err(x, c->endpoints[i].pos,
 				    "table '%s' is already declared by the "
 				    "endpoint at line %d",
@@ -428,7 +428,8 @@ gen_check_validator(struct gen_ctx *x)
 	la_buf_init(&errs);
 	v = la_validator_new(x->g->cat, &errs);
 	if (v == NULL)
-		gen_validator_errors(x, errs.len ? errs.data : "invalid schema");
+		gen_validator_errors(x,
+		    errs.len ? errs.data : "invalid schema");
 	la_validator_free(v);
 	la_buf_free(&errs);
 }

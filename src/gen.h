@@ -16,7 +16,7 @@
 struct la_arena;
 
 struct la_overrides {
-	int workers; /* -w, or -1 */
+	int workers;          /* -w, or -1 */
 	const char *listen;   /* -l, or NULL */
 	const char *pid_file; /* -p, or NULL */
 };

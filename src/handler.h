@@ -25,10 +25,10 @@ struct la_req {
 	size_t body_len;
 	struct la_arena *a;
 	struct la_buf *body_out; /* response body */
-	struct la_buf *hdrs;	 /* extra header lines, each ending CRLF */
+	struct la_buf *hdrs;     /* extra header lines, each ending CRLF */
 	int status;
-	int head_only; /* HEAD: headers of the GET, no body */
-	int no_body;   /* 204/304: neither body nor Content-Length */
+	int head_only;        /* HEAD: headers of the GET, no body */
+	int no_body;          /* 204/304: neither body nor Content-Length */
 	const char *endpoint; /* route for logs and metrics, or NULL */
 };
 

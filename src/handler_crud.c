@@ -19,7 +19,7 @@
 #include "worker.h"
 
 #define CRUD_COLLECTION (LA_M_GET | LA_M_POST)
-#define CRUD_DETAIL	(LA_M_GET | LA_M_PUT | LA_M_PATCH | LA_M_DELETE)
+#define CRUD_DETAIL     (LA_M_GET | LA_M_PUT | LA_M_PATCH | LA_M_DELETE)
 
 static const char version_missing[] =
     "{\"detail\":[{\"loc\":[\"version\"],\"msg\":\"Field required\","
@@ -249,7 +249,8 @@ crud_list(struct crud *x)
 	    x->t->page_style == LA_PAGE_NONE ? x->t->max_page_size : 0);
 	la_buf_reset(b);
 	la_buf_puts(b, "{\"results\":[");
-	for (rc = crud_run(x, NULL, 0, &st); rc == LA_DB_ROW; rc = drv->next(st)) {
+	for (rc = crud_run(x, NULL, 0, &st); rc == LA_DB_ROW;
+	     rc = drv->next(st)) {
 		if (n++)
 			la_buf_putc(b, ',');
 		crud_row_out(x, st, show);
@@ -294,7 +295,7 @@ crud_validate(struct crud *x, yajl_val body, enum la_validate_mode mode,
 	la_buf_reset(errs);
 	la_buf_puts(errs, "{\"detail\":[");
 	if (la_validate_body(x->w->val, x->cat, x->t, body, mode, *vals, *set,
-		errs, x->r->a) == 0)
+	        errs, x->r->a) == 0)
 		return (0);
 	la_buf_puts(errs, "]}");
 	la_resp_json(x->r, 422);
@@ -392,9 +393,10 @@ crud_version(struct crud *x, yajl_val body, int64_t *version)
 	if (la_validate_version(v, version) == 0)
 		return (0);
 	la_buf_reset(b);
-	la_buf_puts(b, "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":"
-		       "[\"version\"],\"msg\":\"Input should be a valid integer, "
-		       "unable to parse string as an integer\",\"input\":");
+	la_buf_puts(b,
+	    "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":"
+	    "[\"version\"],\"msg\":\"Input should be a valid integer, "
+	    "unable to parse string as an integer\",\"input\":");
 	la_json_value(b, v);
 	la_buf_puts(b, "}]}");
 	la_resp_json(x->r, 422);
@@ -532,12 +534,12 @@ crud_detail(struct crud *x, unsigned m)
 }
 
 void
-la_handler_crud(struct la_req *r, const struct la_cat_table *t,
-    const char *id, size_t id_len)
+la_handler_crud(struct la_req *r, const struct la_cat_table *t, const char *id,
+    size_t id_len)
 {
 	struct crud x;
-	unsigned m = r->http->method_id == LA_M_HEAD ? LA_M_GET
-						     : r->http->method_id;
+	unsigned m =
+	    r->http->method_id == LA_M_HEAD ? LA_M_GET : r->http->method_id;
 	unsigned allowed = t->methods & (id ? CRUD_DETAIL : CRUD_COLLECTION);
 
 	memset(&x, 0, sizeof(x));

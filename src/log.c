@@ -94,18 +94,20 @@ la_log(enum la_log_level level, const char *fmt, ...)
 	localtime_r(&now, &tm);
 	n = strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S", &tm);
 	if (log_slot < 0)
-		r = snprintf(line + n, sizeof(line) - n, " [%s] %d#master: ",
-		    level_names[level], (int)getpid());
+		r = snprintf(line + n, sizeof(line) - n,
+		    " [%s] %d#master: ", level_names[level], (int)getpid());
 	else
-		r = snprintf(line + n, sizeof(line) - n, " [%s] %d#%d: ",
-		    level_names[level], (int)getpid(), log_slot);
+		r = snprintf(line + n, sizeof(line) - n,
+		    " [%s] %d#%d: ", level_names[level], (int)getpid(),
+		    log_slot);
 	n += (size_t)r;
 	va_start(ap, fmt);
 	r = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		r = 0;
-	n += (size_t)r < sizeof(line) - n - 1 ? (size_t)r : sizeof(line) - n - 2;
+	n +=
+	    (size_t)r < sizeof(line) - n - 1 ? (size_t)r : sizeof(line) - n - 2;
 	line[n++] = '\n';
 	(void)!write(error_fd, line, n);
 }

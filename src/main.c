@@ -30,7 +30,8 @@ static void
 main_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: lightapid [-c file] [-t] [-T] [-f] [-p pidfile] [-w workers]\n"
+	    "usage: lightapid [-c file] [-t] [-T] [-f] [-p pidfile] [-w "
+	    "workers]\n"
 	    "                 [-l addr:port] [-V] [-h]\n"
 	    "       lightapid --hash-password\n"
 	    "\n"
@@ -91,7 +92,7 @@ main_parse(int argc, char **argv, struct main_opts *o)
 		case 'w':
 			if ((o->ov.workers = main_workers(optarg)) < 0) {
 				fprintf(stderr, "lightapid: -w takes a number "
-						"from 1 to 256 or 'auto'\n");
+				                "from 1 to 256 or 'auto'\n");
 				return (-1);
 			}
 			break;
@@ -155,8 +156,8 @@ main_hash_password(void)
 		return (1);
 	}
 	memset(&cd, 0, sizeof(cd));
-	salt = crypt_gensalt_rn("$y$", 0, NULL, 0, cd.setting,
-	    sizeof(cd.setting));
+	salt =
+	    crypt_gensalt_rn("$y$", 0, NULL, 0, cd.setting, sizeof(cd.setting));
 	hash = salt ? crypt_r(pw, salt, &cd) : NULL;
 	explicit_bzero(pw, sizeof(pw));
 	if (hash == NULL || hash[0] == '*') {
@@ -182,11 +183,14 @@ main(int argc, char **argv)
 	la_buf_init(&errs);
 	g = la_gen_build(o.conf, &o.ov, &errs);
 	if (g == NULL) {
-		fputs(errs.len ? errs.data : "lightapid: configuration failed\n",
+		fputs(errs.len ? errs.data
+		               : "lightapid: configuration failed\n",
 		    stderr);
 		if (o.test)
-			fprintf(stderr, "lightapid: configuration file %s test "
-					"failed\n", o.conf);
+			fprintf(stderr,
+			    "lightapid: configuration file %s test "
+			    "failed\n",
+			    o.conf);
 		la_buf_free(&errs);
 		return (1);
 	}
@@ -199,15 +203,16 @@ main(int argc, char **argv)
 			la_buf_free(&errs);
 			la_gen_dump_routes(g, stdout);
 		}
-		fprintf(stderr, "lightapid: configuration file %s test is "
-				"successful\n", o.conf);
+		fprintf(stderr,
+		    "lightapid: configuration file %s test is "
+		    "successful\n",
+		    o.conf);
 		la_gen_free(g);
 		return (0);
 	}
 	if (la_log_open(g->conf->server.error_log,
-		g->conf->server.access_log) != 0)
+	        g->conf->server.access_log) != 0)
 		return (1);
-	rc = la_master_run(g, o.foreground);
-	la_gen_free(g);
+	rc = la_master_run(g, o.foreground, o.conf, &o.ov);
 	return (rc);
 }

@@ -24,25 +24,29 @@
 #include "xalloc.h"
 
 #define MASTER_MAX_WORKERS 256
-#define MASTER_STABLE_MS   5000	 /* a worker that lived this long was fine */
+#define MASTER_STABLE_MS   5000  /* a worker that lived this long was fine */
 #define MASTER_BACKOFF_MAX 10000 /* ms */
 
 struct master_slot {
 	pid_t pid;
-	int fails;	  /* consecutive early deaths */
-	int fatal;	  /* exited with code 2: do not respawn */
-	int64_t started;  /* ms */
+	int fails;          /* consecutive early deaths */
+	int fatal;          /* exited with code 2: do not respawn */
+	int64_t started;    /* ms */
 	int64_t respawn_at; /* ms, when pid == 0 */
 };
 
 struct master {
-	struct la_gen *g;
+	struct la_gen *g; /* the generation new workers are forked from */
 	const struct la_catalog *cat;
 	struct la_listeners ls;
 	struct master_slot *slots;
 	int nslots;
+	pid_t *retired; /* workers of older generations, draining */
+	int nretired;
 	sigset_t sigs;
 	const char *pid_file;
+	const char *path;
+	const struct la_overrides *ov;
 };
 
 static int64_t
@@ -83,40 +87,70 @@ master_signals(struct master *m)
 
 /* The catalog goes into a read-only shared mapping every worker sees. */
 static int
-master_share_catalog(struct master *m)
+master_share_catalog(struct master *m, struct la_gen *g)
 {
 	void *p;
 
-	p = mmap(NULL, m->g->cat_size, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, g->cat_size, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		la_log(LA_LOG_EMERG, "mmap catalog: %s", strerror(errno));
 		return (-1);
 	}
-	memcpy(p, m->g->cat, m->g->cat_size);
-	mprotect(p, m->g->cat_size, PROT_READ);
-	if (la_catalog_check(p, m->g->cat_size) != 0) {
+	memcpy(p, g->cat, g->cat_size);
+	mprotect(p, g->cat_size, PROT_READ);
+	if (la_catalog_check(p, g->cat_size) != 0) {
 		la_log(LA_LOG_EMERG, "catalog image is inconsistent");
+		munmap(p, g->cat_size);
 		return (-1);
 	}
+	/* Workers of the old generation keep their own mapping of the old
+	 * image; the kernel frees it when the last of them exits. */
+	if (m->cat != NULL)
+		munmap((void *)m->cat, m->g->cat_size);
 	m->cat = p;
 	return (0);
 }
 
+/* A duplicate of the socket already open for addr, or -1. A duplicate,
+ * so that a reload that fails later leaves the running sockets alone. */
 static int
-master_listen(struct master *m)
+master_listen_reuse(struct master *m, const char *addr)
 {
-	const struct la_strlist *l = &m->g->conf->server.listen;
+	const struct la_strlist *old;
+	size_t i;
+
+	if (m->g == NULL)
+		return (-1);
+	old = &m->g->conf->server.listen;
+	for (i = 0; i < old->n && i < m->ls.n; i++)
+		if (strcmp(old->v[i], addr) == 0)
+			return (fcntl(m->ls.fd[i], F_DUPFD_CLOEXEC, 3));
+	return (-1);
+}
+
+/*
+ * Opens the listeners of g into ls, keeping the sockets of addresses that
+ * were already open so a reload never refuses a connection.
+ */
+static int
+master_listen(struct master *m, struct la_gen *g, struct la_listeners *ls)
+{
+	const struct la_strlist *l = &g->conf->server.listen;
 	char err[512];
 	size_t i;
 
+	ls->n = 0;
 	for (i = 0; i < l->n && i < LA_MAX_LISTEN; i++) {
-		if (la_listen_open(l->v[i], &m->ls.fd[m->ls.n], err,
+		ls->fd[ls->n] = master_listen_reuse(m, l->v[i]);
+		if (ls->fd[ls->n] < 0 &&
+		    la_listen_open(l->v[i], &ls->fd[ls->n], err,
 			sizeof(err)) != 0) {
 			la_log(LA_LOG_EMERG, "%s", err);
+			la_listen_close(ls);
 			return (-1);
 		}
-		m->ls.n++;
+		ls->n++;
 	}
 	return (0);
 }
@@ -168,8 +202,10 @@ master_schedule(struct master *m, int i, int status)
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
 		s->fatal = 1;
-		la_log(LA_LOG_ALERT, "worker %d exited with a fatal error; "
-		    "not restarting it", i);
+		la_log(LA_LOG_ALERT,
+		    "worker %d exited with a fatal error; "
+		    "not restarting it",
+		    i);
 		return;
 	}
 	if (now - s->started >= MASTER_STABLE_MS)
@@ -178,8 +214,10 @@ master_schedule(struct master *m, int i, int status)
 		delay = 100ll << (s->fails - 1 < 7 ? s->fails - 1 : 7);
 		if (delay > MASTER_BACKOFF_MAX)
 			delay = MASTER_BACKOFF_MAX;
-		la_log(LA_LOG_ALERT, "worker %d keeps dying; restarting it in "
-		    "%lld ms", i, (long long)delay);
+		la_log(LA_LOG_ALERT,
+		    "worker %d keeps dying; restarting it in "
+		    "%lld ms",
+		    i, (long long)delay);
 	}
 	s->fails++;
 	s->respawn_at = now + delay;
@@ -198,6 +236,18 @@ master_log_exit(int i, pid_t pid, int status)
 		la_log(LA_LOG_NOTICE, "worker %d (pid %d) exited", i, (int)pid);
 }
 
+static void
+master_forget_retired(struct master *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < m->nretired; i++)
+		if (m->retired[i] == pid) {
+			m->retired[i] = m->retired[--m->nretired];
+			return;
+		}
+}
+
 /* Reaps every dead child; returns how many workers are still alive. */
 static int
 master_reap(struct master *m, int respawn)
@@ -206,8 +256,10 @@ master_reap(struct master *m, int respawn)
 	int status, i, alive = 0;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((i = master_slot_of(m, pid)) < 0)
+		if ((i = master_slot_of(m, pid)) < 0) {
+			master_forget_retired(m, pid);
 			continue;
+		}
 		m->slots[i].pid = 0;
 		if (respawn) {
 			master_log_exit(i, pid, status);
@@ -216,7 +268,7 @@ master_reap(struct master *m, int respawn)
 	}
 	for (i = 0; i < m->nslots; i++)
 		alive += m->slots[i].pid != 0;
-	return (alive);
+	return (alive + m->nretired);
 }
 
 static int
@@ -242,6 +294,8 @@ master_kill_all(struct master *m, int sig)
 	for (i = 0; i < m->nslots; i++)
 		if (m->slots[i].pid > 0)
 			kill(m->slots[i].pid, sig);
+	for (i = 0; i < m->nretired; i++)
+		kill(m->retired[i], sig);
 }
 
 /* Sends sig, waits up to ms for the workers, then kills what is left. */
@@ -302,6 +356,80 @@ master_daemonize(void)
 	return (0);
 }
 
+/* Moves the running workers to the retired list and asks them to drain. */
+static void
+master_retire(struct master *m)
+{
+	int i;
+
+	m->retired = la_xrealloc(m->retired,
+	    (size_t)(m->nretired + m->nslots) * sizeof(*m->retired));
+	for (i = 0; i < m->nslots; i++)
+		if (m->slots[i].pid > 0) {
+			kill(m->slots[i].pid, SIGQUIT);
+			m->retired[m->nretired++] = m->slots[i].pid;
+		}
+	free(m->slots);
+	m->slots = NULL;
+	m->nslots = 0;
+}
+
+static void
+master_log_errors(const char *text)
+{
+	const char *line, *end;
+
+	for (line = text; *line != '\0'; line = end + (*end != '\0')) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		if (end > line)
+			la_log(LA_LOG_ERR, "%.*s", (int)(end - line), line);
+	}
+}
+
+/*
+ * SIGHUP: build a new generation; if that fails keep serving the old one.
+ * Otherwise fork its workers first and only then let the old ones drain,
+ * so there is never a moment without a worker accepting.
+ */
+static void
+master_reload(struct master *m)
+{
+	struct la_listeners ls;
+	struct la_buf errs;
+	struct la_gen *g;
+	int i;
+
+	la_log(LA_LOG_NOTICE, "reloading %s", m->path);
+	la_buf_init(&errs);
+	g = la_gen_build(m->path, m->ov, &errs);
+	if (g == NULL) {
+		master_log_errors(errs.data ? errs.data : "");
+		la_log(LA_LOG_ERR, "reload of %s failed; keeping the running "
+		    "configuration", m->path);
+		la_buf_free(&errs);
+		return;
+	}
+	la_buf_free(&errs);
+	if (master_listen(m, g, &ls) != 0 || master_share_catalog(m, g) != 0) {
+		la_log(LA_LOG_ERR, "reload of %s failed; keeping the running "
+		    "configuration", m->path);
+		la_gen_free(g);
+		return;
+	}
+	la_listen_close(&m->ls);
+	m->ls = ls;
+	master_retire(m);
+	la_gen_free(m->g);
+	m->g = g;
+	m->nslots = master_nworkers(g->conf);
+	m->slots = la_xcalloc((size_t)m->nslots, sizeof(*m->slots));
+	for (i = 0; i < m->nslots; i++)
+		master_spawn(m, i);
+	la_log(LA_LOG_NOTICE, "reloaded %s: %d workers", m->path, m->nslots);
+}
+
 /* Returns the exit status once a stop signal was handled. */
 static int
 master_on_signal(struct master *m, int sig)
@@ -318,8 +446,7 @@ master_on_signal(struct master *m, int sig)
 		    (int64_t)m->g->conf->server.shutdown_timeout * 1000 + 1000);
 		return (0);
 	case SIGHUP:
-		la_log(LA_LOG_NOTICE, "SIGHUP ignored: reload is not "
-		    "implemented in this version; restart to apply changes");
+		master_reload(m);
 		return (-1);
 	case SIGUSR1:
 		la_log_reopen();
@@ -352,15 +479,18 @@ master_loop(struct master *m)
 }
 
 int
-la_master_run(struct la_gen *g, int foreground)
+la_master_run(struct la_gen *g, int foreground, const char *path,
+    const struct la_overrides *ov)
 {
 	struct master m;
 	int i, rc;
 
 	memset(&m, 0, sizeof(m));
-	m.g = g;
-	if (master_share_catalog(&m) != 0 || master_listen(&m) != 0)
+	m.path = path;
+	m.ov = ov;
+	if (master_share_catalog(&m, g) != 0 || master_listen(&m, g, &m.ls) != 0)
 		return (1);
+	m.g = g;
 	if (!foreground && master_daemonize() != 0)
 		return (1);
 	master_signals(&m);
@@ -378,5 +508,7 @@ la_master_run(struct la_gen *g, int foreground)
 		unlink(m.pid_file);
 	la_listen_close(&m.ls);
 	free(m.slots);
+	free(m.retired);
+	la_gen_free(m.g);
 	return (rc);
 }

@@ -8,7 +8,11 @@
 
 #include "gen.h"
 
-/* Runs until stopped; returns the process exit status. */
-int la_master_run(struct la_gen *g, int foreground);
+/*
+ * Runs until stopped; returns the process exit status. path and ov are
+ * what g was built from, kept to rebuild it on SIGHUP.
+ */
+int la_master_run(struct la_gen *g, int foreground, const char *path,
+    const struct la_overrides *ov);
 
 #endif

@@ -12,25 +12,25 @@ static const struct {
 	int status;
 	const char *reason;
 } reasons[] = {
-	{100, "Continue"},
-	{200, "OK"},
-	{201, "Created"},
-	{204, "No Content"},
-	{400, "Bad Request"},
-	{401, "Unauthorized"},
-	{403, "Forbidden"},
-	{404, "Not Found"},
-	{405, "Method Not Allowed"},
-	{408, "Request Timeout"},
-	{409, "Conflict"},
-	{413, "Content Too Large"},
-	{422, "Unprocessable Content"},
-	{429, "Too Many Requests"},
-	{431, "Request Header Fields Too Large"},
-	{500, "Internal Server Error"},
-	{501, "Not Implemented"},
-	{503, "Service Unavailable"},
-	{505, "HTTP Version Not Supported"},
+    {100, "Continue"},
+    {200, "OK"},
+    {201, "Created"},
+    {204, "No Content"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {413, "Content Too Large"},
+    {422, "Unprocessable Content"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {503, "Service Unavailable"},
+    {505, "HTTP Version Not Supported"},
 };
 
 const char *
@@ -97,8 +97,9 @@ la_resp_allow(struct la_buf *b, unsigned m)
 static void
 resp_head(struct la_buf *out, int status, const char *date)
 {
-	la_buf_printf(out, "HTTP/1.1 %d %s\r\nServer: lightapid\r\nDate: %s\r\n",
-	    status, la_resp_reason(status), date);
+	la_buf_printf(out,
+	    "HTTP/1.1 %d %s\r\nServer: lightapid\r\nDate: %s\r\n", status,
+	    la_resp_reason(status), date);
 }
 
 void

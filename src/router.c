@@ -61,7 +61,7 @@ router_endpoints(struct la_req *r)
 		    memcmp(rt->path, r->path, rt->len) == 0 &&
 		    r->path[rt->len] == '/' &&
 		    memchr(r->path + rt->len + 1, '/',
-			r->path_len - rt->len - 1) == NULL) {
+		        r->path_len - rt->len - 1) == NULL) {
 			r->endpoint = rt->path;
 			la_handler_crud(r, rt->t, r->path + rt->len + 1,
 			    r->path_len - rt->len - 1);

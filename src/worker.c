@@ -25,8 +25,8 @@
 #include "worker.h"
 #include "xalloc.h"
 
-#define TAG_LISTEN (1ull << 63)
-#define TAG_SIGNAL (1ull << 62)
+#define TAG_LISTEN        (1ull << 63)
+#define TAG_SIGNAL        (1ull << 62)
 #define WORKER_EXIT_FATAL 2 /* the master must not respawn */
 
 void
@@ -83,7 +83,8 @@ worker_drop_privileges(const struct la_conf *c)
 		}
 		gid = gr->gr_gid;
 	}
-	if (initgroups(pw->pw_name, gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	if (initgroups(pw->pw_name, gid) != 0 ||
+	    setresgid(gid, gid, gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0 ||
 	    setuid(0) == 0) {
 		la_log(LA_LOG_EMERG, "cannot drop privileges to %s: %s",
@@ -214,9 +215,10 @@ worker_signal(struct la_worker *w, int64_t *quit_at)
 			if (!w->quitting) {
 				w->quitting = 1;
 				worker_stop_accepting(w);
-				*quit_at = w->now_ms +
+				*quit_at =
+				    w->now_ms +
 				    (int64_t)w->conf->server.shutdown_timeout *
-					1000;
+				        1000;
 			}
 			break;
 		case SIGUSR1:

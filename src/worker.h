@@ -38,12 +38,12 @@ struct la_worker {
 	struct la_route *routes;
 	size_t nroutes;
 	int epfd, sigfd;
-	int quitting;  /* graceful stop: no new requests */
+	int quitting;          /* graceful stop: no new requests */
 	struct la_conn *conns; /* every open connection */
 	size_t nconns;
 	struct la_arena *req_arena;
 	struct la_buf body, hdrs, sql; /* per-request scratch */
-	int64_t now_ms;		       /* monotonic, refreshed per loop */
+	int64_t now_ms;                /* monotonic, refreshed per loop */
 	time_t date_sec;
 	char date[40]; /* IMF-fixdate of date_sec */
 };

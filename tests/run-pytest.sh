@@ -12,7 +12,7 @@ mkdir -p "$top_builddir/tests"
 bail() {
 	echo "not ok 1 - tests/func: $1"
 	if [ -s "$log" ]; then
-		tail -n 60 "$log" | sed 's/^/# /'
+		grep -v '^PASSED ' "$log" | tail -n 80 | sed 's/^/# /'
 	fi
 	echo "1..1"
 	exit 0
@@ -66,7 +66,7 @@ tap=$(awk '
 	} else if (word == "FAILED" || word == "ERROR") {
 		n++; printf "not ok %d - %s\n", n, rest
 	} else if (word == "XFAIL") {
-		n++; printf "ok %d - %s # TODO expected failure\n", n, rest
+		n++; printf "not ok %d - %s # TODO expected failure\n", n, rest
 	} else if (word == "SKIPPED") {
 		# SKIPPED [count] file:line: reason
 		sub(/^\[[0-9]+\] /, "", rest)
@@ -82,6 +82,6 @@ END { if (n) printf "1..%d\n", n }
 printf '%s\n' "$tap"
 if [ $rc -ne 0 ]; then
 	echo "# pytest exited with status $rc; full output in $log"
-	tail -n 60 "$log" | sed 's/^/# /'
+	grep -v '^PASSED ' "$log" | tail -n 80 | sed 's/^/# /'
 fi
 exit 0

@@ -139,12 +139,12 @@ def parse_response(data, head=False):
     end = data.find(b"\r\n\r\n")
     if end < 0:
         return None
-    head = data[:end].decode("latin-1").split("\r\n")
-    m = re.match(r"HTTP/1\.[01] (\d{3})", head[0])
+    lines = data[:end].decode("latin-1").split("\r\n")
+    m = re.match(r"HTTP/1\.[01] (\d{3})", lines[0])
     if not m:
-        raise AssertionError(f"bad status line: {head[0]!r}")
+        raise AssertionError(f"bad status line: {lines[0]!r}")
     headers = {}
-    for line in head[1:]:
+    for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     length = 0 if head else int(headers.get("content-length", "0"))

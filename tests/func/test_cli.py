@@ -130,3 +130,24 @@ tables:
     rc, out, err = run_cli(["-t", "-c", cfg])
     assert rc == 0, err
     assert f"configuration file {cfg} test is successful" in out + err
+
+
+def test_config_dump_shows_command_line_overrides(tmp_path):
+    # -w and -l override server.workers and server.listen (SPEC §1), so the
+    # effective configuration printed by -T carries them.
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-T", "-c", cfg, "-w", "3", "-l", "127.0.0.1:9999"])
+    assert rc == 0, err
+    text = out + err
+    assert "127.0.0.1:9999" in text, text
+    assert re.search(r"workers:\s*3\b", text), text
+
+
+def test_config_dump_route_table_lists_verbs(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-T", "-c", cfg])
+    assert rc == 0, err
+    lines = (out + err).splitlines()
+    authors = [l for l in lines if "/authors" in l and "GET" in l]
+    assert authors, "route table has no /authors line with its verbs"
+    assert "DELETE" not in authors[-1]

@@ -49,8 +49,12 @@ CASES = {
         books(extra_fields="      pages: {type: int, min_length: abc}\n"),
         [("abc", 1)], []),
     "wrong_value_type_list": (
-        books(meta="      methods: {type: str}\n"),
-        [("{type: str}", 2), ("methods", 1)], []),
+        books(meta="      cache: {ttl: [60]}\n"),
+        [("[60]", 1), ("ttl", 1)], []),
+    "wrong_value_type_bool": (
+        HEAD.replace("endpoints:\n", "enable_swagger: maybe\nendpoints:\n") +
+        "  - route: /books\n    fields:\n      title: {type: str}\n",
+        [("maybe", 1)], []),
     "unknown_field_type": (
         books(extra_fields="      pages: {type: strng}\n"),
         [("strng", 1)], ["strng"]),
@@ -100,7 +104,21 @@ CASES = {
         ["phantom"]),
     "foreign_key_unknown_table": (
         books(extra_fields='      author_id: {type: int, foreign_key: "nowhere.id"}\n'),
-        [('"nowhere.id"', 1), ("nowhere.id", 1)], ["nowhere"]),
+        # The value is the natural position; the field's key is tolerated.
+        [('"nowhere.id"', 1), ("nowhere.id", 1), ("author_id", 1)],
+        ["nowhere"]),
+    "tables_missing_table": (
+        'database_url: "sqlite:///{TMP}/test.db"\ntables:\n'
+        '  - name: ghosts\n    crud: [get]\n',
+        [("ghosts", 1), ("name", 1)], ["ghosts"]),
+    "tables_unknown_key": (
+        'database_url: "sqlite:///{TMP}/test.db"\ntables:\n'
+        '  - name: ghosts\n    crud: [get]\n    colour: red\n',
+        [("colour", 1)], ["unknown key 'colour'"]),
+    "tables_bad_verb": (
+        'database_url: "sqlite:///{TMP}/test.db"\ntables:\n'
+        '  - name: ghosts\n    crud: [get, fetch]\n',
+        [("fetch", 1)], ["fetch"]),
     "yaml_syntax_error": (
         # libyaml: "mapping values are not allowed in this context", reported
         # at the second ':' of the line.

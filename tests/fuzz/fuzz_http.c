@@ -161,14 +161,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = la_http_parse_head(buf, size, FUZZ_MAX_HEAD, &req, &status);
 	if (n == LA_ERROR)
 		LA_ASSERT(status == 400 || status == 431 || status == 501 ||
-		    status == 505);
+		          status == 505);
 	if (n <= 0)
 		return (0);
 	LA_ASSERT((size_t)n <= size);
 	fuzz_check_req(&req, buf, (size_t)n);
 	fuzz_query(req.query, req.path);
-	LA_ASSERT(la_http_parse_head(buf, (size_t)n - 1, FUZZ_MAX_HEAD,
-		      &again, &status) == LA_AGAIN);
+	LA_ASSERT(la_http_parse_head(buf, (size_t)n - 1, FUZZ_MAX_HEAD, &again,
+	              &status) == LA_AGAIN);
 	if (!req.chunked)
 		return (0);
 	for (i = 0; i < size; i++)

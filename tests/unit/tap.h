@@ -41,14 +41,13 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 	do {                                                                   \
 		const char *g_ = (got), *w_ = (want);                          \
 		int c_ = (g_ == NULL || w_ == NULL) ? g_ == w_                 \
-						    : strcmp(g_, w_) == 0;     \
+		                                    : strcmp(g_, w_) == 0;     \
 		if (!ok(c_, __VA_ARGS__))                                      \
 			printf("#   got '%s'\n#  want '%s'\n",                 \
 			    g_ ? g_ : "(null)", w_ ? w_ : "(null)");           \
 	} while (0)
 
-static void __attribute__((unused))
-diag(const char *fmt, ...)
+static void __attribute__((unused)) diag(const char *fmt, ...)
 {
 	va_list ap;
 

@@ -28,162 +28,160 @@ struct head_case {
 	}
 
 static const struct head_case head_cases[] = {
-	/* accepted */
-	HC("simple GET", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0),
-	HC("bare LF line ends", "GET / HTTP/1.1\nHost: a\n\n", 0),
-	HC("mixed line ends", "GET / HTTP/1.1\r\nHost: a\n\r\n", 0),
-	HC("HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", 0),
-	HC("leading empty lines", "\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", 0),
-	HC("POST with Content-Length",
-	    "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", 0),
-	HC("chunked",
-	    "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-	    0),
-	HC("TE is case-insensitive",
-	    "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ChUnKeD\r\n\r\n",
-	    0),
-	HC("HTAB and obs-text in a value",
-	    "GET / HTTP/1.1\r\nHost: a\r\nX: a\tb\xc3\xa9\r\n\r\n", 0),
-	HC("obs-text in the target", "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n",
-	    0),
-	HC("empty value", "GET / HTTP/1.1\r\nHost: a\r\nX-Empty:\r\n\r\n", 0),
-	HC("empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 0),
-	HC("other method token", "M-SEARCH / HTTP/1.1\r\nHost: a\r\n\r\n", 0),
-	HC("same Content-Length twice",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
-	    "Content-Length: 5\r\n\r\n",
-	    0),
-	HC("largest Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\n"
-	    "Content-Length: 9223372036854775807\r\n\r\n",
-	    0),
-	HC("query with '?' inside", "GET /a?b?c=d HTTP/1.1\r\nHost: a\r\n\r\n", 0),
+    /* accepted */
+    HC("simple GET", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0),
+    HC("bare LF line ends", "GET / HTTP/1.1\nHost: a\n\n", 0),
+    HC("mixed line ends", "GET / HTTP/1.1\r\nHost: a\n\r\n", 0),
+    HC("HTTP/1.0 without Host", "GET / HTTP/1.0\r\n\r\n", 0),
+    HC("leading empty lines", "\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", 0),
+    HC("POST with Content-Length",
+        "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", 0),
+    HC("chunked",
+        "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 0),
+    HC("TE is case-insensitive",
+        "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ChUnKeD\r\n\r\n", 0),
+    HC("HTAB and obs-text in a value",
+        "GET / HTTP/1.1\r\nHost: a\r\nX: a\tb\xc3\xa9\r\n\r\n", 0),
+    HC("obs-text in the target", "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n",
+        0),
+    HC("empty value", "GET / HTTP/1.1\r\nHost: a\r\nX-Empty:\r\n\r\n", 0),
+    HC("empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 0),
+    HC("other method token", "M-SEARCH / HTTP/1.1\r\nHost: a\r\n\r\n", 0),
+    HC("same Content-Length twice",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+        "Content-Length: 5\r\n\r\n",
+        0),
+    HC("largest Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\n"
+        "Content-Length: 9223372036854775807\r\n\r\n",
+        0),
+    HC("query with '?' inside", "GET /a?b?c=d HTTP/1.1\r\nHost: a\r\n\r\n", 0),
 
-	/* request line */
-	HC("absolute-form target",
-	    "GET http://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("asterisk-form target", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("absolute-form refused early", "GET http:", 400),
-	HC("empty target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("two spaces after the target", "GET /  HTTP/1.1\r\nHost: a\r\n\r\n",
-	    400),
-	HC("empty method", " / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("non-token method", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("HTAB after the method", "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("no version (HTTP/0.9)", "GET /\r\n\r\n", 400),
-	HC("control byte in the target",
-	    "GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("DEL in the target", "GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("HTAB in the target", "GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("NUL in the target", "GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("lower-case http", "GET / http/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("version HTTP/1", "GET / HTTP/1\r\nHost: a\r\n\r\n", 400),
-	HC("version HTTP/1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400),
-	HC("version HTTP/11.1", "GET / HTTP/11.1\r\nHost: a\r\n\r\n", 400),
-	HC("version HTTX/1.1", "GET / HTTX/1.1\r\nHost: a\r\n\r\n", 400),
-	HC("space after the version", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400),
-	HC("junk after the version", "GET / HTTP/1.1 x\r\nHost: a\r\n\r\n", 400),
-	HC("bare CR in the request line", "GET / HTTP/1.1\rHost: a\r\n\r\n", 400),
-	HC("bare CR before the request line", "\rGET / HTTP/1.1\r\n\r\n", 400),
-	HC("NUL in the method", "G\0T / HTTP/1.1\r\n\r\n", 400),
+    /* request line */
+    HC("absolute-form target",
+        "GET http://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("asterisk-form target", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("absolute-form refused early", "GET http:", 400),
+    HC("empty target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("two spaces after the target", "GET /  HTTP/1.1\r\nHost: a\r\n\r\n",
+        400),
+    HC("empty method", " / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("non-token method", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("HTAB after the method", "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("no version (HTTP/0.9)", "GET /\r\n\r\n", 400),
+    HC("control byte in the target", "GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n",
+        400),
+    HC("DEL in the target", "GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("HTAB in the target", "GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("NUL in the target", "GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("lower-case http", "GET / http/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("version HTTP/1", "GET / HTTP/1\r\nHost: a\r\n\r\n", 400),
+    HC("version HTTP/1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400),
+    HC("version HTTP/11.1", "GET / HTTP/11.1\r\nHost: a\r\n\r\n", 400),
+    HC("version HTTX/1.1", "GET / HTTX/1.1\r\nHost: a\r\n\r\n", 400),
+    HC("space after the version", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400),
+    HC("junk after the version", "GET / HTTP/1.1 x\r\nHost: a\r\n\r\n", 400),
+    HC("bare CR in the request line", "GET / HTTP/1.1\rHost: a\r\n\r\n", 400),
+    HC("bare CR before the request line", "\rGET / HTTP/1.1\r\n\r\n", 400),
+    HC("NUL in the method", "G\0T / HTTP/1.1\r\n\r\n", 400),
 
-	/* versions */
-	HC("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
-	HC("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
-	HC("HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", 505),
-	HC("HTTP/3.1", "GET / HTTP/3.1\r\n\r\n", 505),
+    /* versions */
+    HC("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
+    HC("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
+    HC("HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", 505),
+    HC("HTTP/3.1", "GET / HTTP/3.1\r\n\r\n", 505),
 
-	/* header syntax */
-	HC("space before the colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
-	HC("no colon", "GET / HTTP/1.1\r\nHost: a\r\nX-No-Colon\r\n\r\n", 400),
-	HC("empty name", "GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", 400),
-	HC("non-token name", "GET / HTTP/1.1\r\nHost: a\r\nX(y): z\r\n\r\n", 400),
-	HC("obs-fold with SP",
-	    "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400),
-	HC("obs-fold with HTAB",
-	    "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n\tb\r\n\r\n", 400),
-	HC("whitespace line after the request line",
-	    "GET / HTTP/1.1\r\n Host: a\r\n\r\n", 400),
-	HC("NUL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 400),
-	HC("control byte in a value",
-	    "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01\r\n\r\n", 400),
-	HC("DEL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", 400),
-	HC("bare CR inside a value",
-	    "GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n", 400),
-	HC("bare CR ending a header",
-	    "GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 400),
-	HC("bare CR in the final line", "GET / HTTP/1.1\r\nHost: a\r\n\rX", 400),
-	HC("CR CR LF", "GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", 400),
+    /* header syntax */
+    HC("space before the colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400),
+    HC("no colon", "GET / HTTP/1.1\r\nHost: a\r\nX-No-Colon\r\n\r\n", 400),
+    HC("empty name", "GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", 400),
+    HC("non-token name", "GET / HTTP/1.1\r\nHost: a\r\nX(y): z\r\n\r\n", 400),
+    HC("obs-fold with SP", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n",
+        400),
+    HC("obs-fold with HTAB", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n\tb\r\n\r\n",
+        400),
+    HC("whitespace line after the request line",
+        "GET / HTTP/1.1\r\n Host: a\r\n\r\n", 400),
+    HC("NUL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 400),
+    HC("control byte in a value",
+        "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01\r\n\r\n", 400),
+    HC("DEL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", 400),
+    HC("bare CR inside a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n",
+        400),
+    HC("bare CR ending a header", "GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n",
+        400),
+    HC("bare CR in the final line", "GET / HTTP/1.1\r\nHost: a\r\n\rX", 400),
+    HC("CR CR LF", "GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", 400),
 
-	/* Host */
-	HC("HTTP/1.1 without Host", "GET / HTTP/1.1\r\nX: a\r\n\r\n", 400),
-	HC("duplicate Host", "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
-	    400),
-	HC("duplicate Host on 1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n",
-	    400),
+    /* Host */
+    HC("HTTP/1.1 without Host", "GET / HTTP/1.1\r\nX: a\r\n\r\n", 400),
+    HC("duplicate Host", "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 400),
+    HC("duplicate Host on 1.0", "GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n",
+        400),
 
-	/* framing */
-	HC("CL then TE",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n",
-	    400),
-	HC("TE then CL",
-	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
-	    "Content-Length: 5\r\n\r\n",
-	    400),
-	HC("unknown TE with CL",
-	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
-	    "Content-Length: 5\r\n\r\n",
-	    400),
-	HC("chunked on HTTP/1.0",
-	    "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
-	HC("conflicting Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
-	    "Content-Length: 6\r\n\r\n",
-	    400),
-	HC("Content-Length list",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n", 400),
-	HC("Content-Length with a sign",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", 400),
-	HC("negative Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
-	HC("hex Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", 400),
-	HC("space inside Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\n", 400),
-	HC("empty Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", 400),
-	HC("Content-Length overflow",
-	    "POST / HTTP/1.1\r\nHost: a\r\n"
-	    "Content-Length: 9223372036854775808\r\n\r\n",
-	    400),
-	HC("huge Content-Length",
-	    "POST / HTTP/1.1\r\nHost: a\r\n"
-	    "Content-Length: 99999999999999999999999\r\n\r\n",
-	    400),
-	HC("TE gzip", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
-	    501),
-	HC("TE gzip, chunked",
-	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-	    501),
-	HC("TE chunked twice in one field",
-	    "POST / HTTP/1.1\r\nHost: a\r\n"
-	    "Transfer-Encoding: chunked, chunked\r\n\r\n",
-	    501),
-	HC("two TE fields",
-	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n",
-	    501),
-	HC("empty TE", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n",
-	    501),
+    /* framing */
+    HC("CL then TE",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n",
+        400),
+    HC("TE then CL",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Length: 5\r\n\r\n",
+        400),
+    HC("unknown TE with CL",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
+        "Content-Length: 5\r\n\r\n",
+        400),
+    HC("chunked on HTTP/1.0",
+        "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+    HC("conflicting Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+        "Content-Length: 6\r\n\r\n",
+        400),
+    HC("Content-Length list",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n", 400),
+    HC("Content-Length with a sign",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", 400),
+    HC("negative Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400),
+    HC("hex Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n", 400),
+    HC("space inside Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1 2\r\n\r\n", 400),
+    HC("empty Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", 400),
+    HC("Content-Length overflow",
+        "POST / HTTP/1.1\r\nHost: a\r\n"
+        "Content-Length: 9223372036854775808\r\n\r\n",
+        400),
+    HC("huge Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\n"
+        "Content-Length: 99999999999999999999999\r\n\r\n",
+        400),
+    HC("TE gzip",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    HC("TE gzip, chunked",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, "
+        "chunked\r\n\r\n",
+        501),
+    HC("TE chunked twice in one field",
+        "POST / HTTP/1.1\r\nHost: a\r\n"
+        "Transfer-Encoding: chunked, chunked\r\n\r\n",
+        501),
+    HC("two TE fields",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n",
+        501),
+    HC("empty TE", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n",
+        501),
 
-	/* incomplete */
-	HC("empty input", "", LA_AGAIN),
-	HC("only CRLF", "\r\n", LA_AGAIN),
-	HC("only CR", "\r", LA_AGAIN),
-	HC("method only", "GET", LA_AGAIN),
-	HC("no blank line", "GET / HTTP/1.1\r\nHost: a\r\n", LA_AGAIN),
-	HC("final CR without LF", "GET / HTTP/1.1\r\nHost: a\r\n\r", LA_AGAIN),
+    /* incomplete */
+    HC("empty input", "", LA_AGAIN),
+    HC("only CRLF", "\r\n", LA_AGAIN),
+    HC("only CR", "\r", LA_AGAIN),
+    HC("method only", "GET", LA_AGAIN),
+    HC("no blank line", "GET / HTTP/1.1\r\nHost: a\r\n", LA_AGAIN),
+    HC("final CR without LF", "GET / HTTP/1.1\r\nHost: a\r\n\r", LA_AGAIN),
 };
 
 static char *
@@ -241,10 +239,10 @@ static void
 test_fields(void)
 {
 	static const char in[] = "\r\nPOST /api/x%20y?a=1&b=%2F HTTP/1.1\r\n"
-				 "hOsT:   example.com:8080  \r\n"
-				 "X-Tab:\t v \t\r\n"
-				 "Content-Length: 12\r\n"
-				 "\r\n";
+	                         "hOsT:   example.com:8080  \r\n"
+	                         "X-Tab:\t v \t\r\n"
+	                         "Content-Length: 12\r\n"
+	                         "\r\n";
 	char *p = dup_exact(in, sizeof(in) - 1);
 	struct la_http_req req;
 	const struct la_str *v;
@@ -260,7 +258,8 @@ test_fields(void)
 	is_int(req.minor, 1, "fields: minor");
 	is_int(req.nheaders, 3, "fields: nheaders");
 	is_str(S(req.headers[0].name), "hOsT", "fields: name as sent");
-	is_str(S(req.headers[0].value), "example.com:8080", "fields: OWS trimmed");
+	is_str(S(req.headers[0].value), "example.com:8080",
+	    "fields: OWS trimmed");
 	is_str(S(req.headers[1].value), "v", "fields: HTAB trimmed");
 	is_str(S(req.host), "example.com:8080", "fields: host");
 	is_int(req.content_length, 12, "fields: content_length");
@@ -297,7 +296,7 @@ test_target_split(void)
 		is_int(la_http_parse_head(line, n, MAXH, &req, &status), n,
 		    "split %s: parsed", t[i].target);
 		ok(strcmp(S(req.path), t[i].path) == 0 &&
-			strcmp(S(req.query), t[i].query) == 0,
+		        strcmp(S(req.query), t[i].query) == 0,
 		    "split %s: path '%s' query '%s'", t[i].target, t[i].path,
 		    t[i].query);
 	}
@@ -332,7 +331,7 @@ test_methods(void)
 		    "%s / HTTP/1.1\r\nHost: h\r\n\r\n", t[i].m);
 		rc = la_http_parse_head(line, n, MAXH, &req, &status);
 		ok(rc == (int)n && req.method_id == t[i].id &&
-			la_str_eq(req.method, t[i].m),
+		        la_str_eq(req.method, t[i].m),
 		    "method %s", t[i].m);
 	}
 }
@@ -352,7 +351,7 @@ test_keepalive(void)
 	    {"GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n", 1},
 	    {"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\n"
 	     "Connection: close\r\n\r\n",
-		0},
+	        0},
 	    {"GET / HTTP/1.0\r\n\r\n", 0},
 	    {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 1},
 	    {"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 1},
@@ -382,17 +381,17 @@ test_flags(void)
 		int64_t cl;
 	} t[] = {
 	    {"GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n", 1, 0,
-		-1},
+	        -1},
 	    {"GET / HTTP/1.1\r\nHost: a\r\nexpect:  100-Continue \r\n\r\n", 1,
-		0, -1},
+	        0, -1},
 	    {"GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n", 0, 0, -1},
 	    {"GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", 0, 0, -1},
 	    {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-		0, 1, -1},
+	        0, 1, -1},
 	    {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", 0, 0,
-		0},
-	    {"POST / HTTP/1.1\r\nHost: a\r\ncontent-length: 007\r\n\r\n", 0,
-		0, 7},
+	        0},
+	    {"POST / HTTP/1.1\r\nHost: a\r\ncontent-length: 007\r\n\r\n", 0, 0,
+	        7},
 	};
 	struct la_http_req req;
 	size_t i, n;
@@ -402,8 +401,8 @@ test_flags(void)
 		n = strlen(t[i].head);
 		rc = la_http_parse_head(t[i].head, n, MAXH, &req, &status);
 		ok(rc == (int)n && req.expect_continue == t[i].expect &&
-			req.chunked == t[i].chunked &&
-			req.content_length == t[i].cl,
+		        req.chunked == t[i].chunked &&
+		        req.content_length == t[i].cl,
 		    "flags: case %zu", i);
 	}
 }
@@ -420,7 +419,8 @@ test_max_head(void)
 	is_int(run(in, n, n + 1), n, "max_head N+1: accepted");
 	is_int(run(in, n - 1, n), LA_AGAIN, "N-1 bytes, max_head N: again");
 	is_int(run(in, n - 1, n - 1), 431, "N-1 bytes, max_head N-1: 431");
-	is_int(run(in, n - 2, n - 1), LA_AGAIN, "N-2 bytes, max_head N-1: again");
+	is_int(run(in, n - 2, n - 1), LA_AGAIN,
+	    "N-2 bytes, max_head N-1: again");
 	memcpy(big, in, n);
 	memset(big + n, 'x', sizeof(big) - n);
 	is_int(run(big, sizeof(big), n), n, "body bytes past max_head ignored");
@@ -454,8 +454,9 @@ test_pipelined(void)
 {
 #define PIPE1 "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
 #define PIPE2 "POST /two HTTP/1.1\r\nHost: b\r\nContent-Length: 2\r\n\r\n"
-	static const char in[] = PIPE1 PIPE2 "hi"
-				 "GET /three HTTP/1.1\r\nHost: c\r\n\r\n";
+	static const char in[] =
+	    PIPE1 PIPE2 "hi"
+	                "GET /three HTTP/1.1\r\nHost: c\r\n\r\n";
 	size_t len = sizeof(in) - 1, off = 0;
 	char *p = dup_exact(in, len);
 	struct la_http_req req;
@@ -505,7 +506,7 @@ struct chunk_case {
 	size_t max_body;
 	int want;
 	const char *body; /* when want is LA_OK */
-	size_t tail;	  /* bytes left after the end */
+	size_t tail;      /* bytes left after the end */
 };
 
 #define CC(d, s, m, w, b, t)                                                   \
@@ -514,57 +515,54 @@ struct chunk_case {
 	}
 
 static const struct chunk_case chunk_cases[] = {
-	CC("one chunk", "5\r\nhello\r\n0\r\n\r\n", 100, LA_OK, "hello", 0),
-	CC("bare LF", "5\nhello\n0\n\n", 100, LA_OK, "hello", 0),
-	CC("two chunks", "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 100, LA_OK,
-	    "abcde", 0),
-	CC("upper-case hex", "A\r\n0123456789\r\n0\r\n\r\n", 100, LA_OK,
-	    "0123456789", 0),
-	CC("lower-case hex", "a\r\n0123456789\r\n0\r\n\r\n", 100, LA_OK,
-	    "0123456789", 0),
-	CC("leading zeros", "0005\r\nhello\r\n000\r\n\r\n", 100, LA_OK,
-	    "hello", 0),
-	CC("extensions", "5;name=\"v\";x\r\nhello\r\n0;last\r\n\r\n", 100,
-	    LA_OK, "hello", 0),
-	CC("BWS before an extension", "5 \t; x\r\nhello\r\n0\r\n\r\n", 100,
-	    LA_OK, "hello", 0),
-	CC("trailers", "2\r\nhi\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\n", 100, LA_OK,
-	    "hi", 0),
-	CC("trailers, bare LF", "2\nhi\n0\nX-T: 1\n\n", 100, LA_OK, "hi", 0),
-	CC("empty body", "0\r\n\r\n", 100, LA_OK, "", 0),
-	CC("CRLF inside data", "4\r\n\r\n\r\n\r\n0\r\n\r\n", 100, LA_OK,
-	    "\r\n\r\n", 0),
-	CC("pipelined request after", "2\r\nhi\r\n0\r\n\r\nGET / HTTP/1.1",
-	    100, LA_OK, "hi", 14),
-	CC("exactly max_body", "5\r\nhello\r\n0\r\n\r\n", 5, LA_OK, "hello", 0),
-	CC("max_body 0, empty body", "0\r\n\r\n", 0, LA_OK, "", 0),
+    CC("one chunk", "5\r\nhello\r\n0\r\n\r\n", 100, LA_OK, "hello", 0),
+    CC("bare LF", "5\nhello\n0\n\n", 100, LA_OK, "hello", 0),
+    CC("two chunks", "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 100, LA_OK, "abcde",
+        0),
+    CC("upper-case hex", "A\r\n0123456789\r\n0\r\n\r\n", 100, LA_OK,
+        "0123456789", 0),
+    CC("lower-case hex", "a\r\n0123456789\r\n0\r\n\r\n", 100, LA_OK,
+        "0123456789", 0),
+    CC("leading zeros", "0005\r\nhello\r\n000\r\n\r\n", 100, LA_OK, "hello", 0),
+    CC("extensions", "5;name=\"v\";x\r\nhello\r\n0;last\r\n\r\n", 100, LA_OK,
+        "hello", 0),
+    CC("BWS before an extension", "5 \t; x\r\nhello\r\n0\r\n\r\n", 100, LA_OK,
+        "hello", 0),
+    CC("trailers", "2\r\nhi\r\n0\r\nX-T: 1\r\nY: 2\r\n\r\n", 100, LA_OK, "hi",
+        0),
+    CC("trailers, bare LF", "2\nhi\n0\nX-T: 1\n\n", 100, LA_OK, "hi", 0),
+    CC("empty body", "0\r\n\r\n", 100, LA_OK, "", 0),
+    CC("CRLF inside data", "4\r\n\r\n\r\n\r\n0\r\n\r\n", 100, LA_OK, "\r\n\r\n",
+        0),
+    CC("pipelined request after", "2\r\nhi\r\n0\r\n\r\nGET / HTTP/1.1", 100,
+        LA_OK, "hi", 14),
+    CC("exactly max_body", "5\r\nhello\r\n0\r\n\r\n", 5, LA_OK, "hello", 0),
+    CC("max_body 0, empty body", "0\r\n\r\n", 0, LA_OK, "", 0),
 
-	CC("one over max_body", "5\r\nhello\r\n0\r\n\r\n", 4, LA_HTTP_TOO_LARGE,
-	    NULL, 0),
-	CC("over max_body in total", "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n", 5,
-	    LA_HTTP_TOO_LARGE, NULL, 0),
-	CC("largest size", "FFFFFFFFFFFFFFFF\r\n", 1 << 20, LA_HTTP_TOO_LARGE,
-	    NULL, 0),
-	CC("size overflow", "10000000000000000\r\n", 1 << 20, LA_ERROR, NULL,
-	    0),
-	CC("bad hex", "g\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
-	CC("junk after the size", "5x\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
-	CC("0x prefix", "0x5\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
-	CC("negative size", "-1\r\n", 100, LA_ERROR, NULL, 0),
-	CC("empty size", "\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
-	CC("extension without a size", ";x\r\n", 100, LA_ERROR, NULL, 0),
-	CC("space before the size", " 5\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
-	CC("bare CR after the size", "5\rhello\r\n", 100, LA_ERROR, NULL, 0),
-	CC("control byte in an extension", "5;\x01\r\nhello\r\n", 100,
-	    LA_ERROR, NULL, 0),
-	CC("data longer than the size", "5\r\nhelloX\r\n0\r\n\r\n", 100,
-	    LA_ERROR, NULL, 0),
-	CC("bare CR after the data", "5\r\nhello\rX", 100, LA_ERROR, NULL, 0),
-	CC("control byte in a trailer", "0\r\nX: \x01\r\n\r\n", 100, LA_ERROR,
-	    NULL, 0),
-	CC("bare CR in a trailer", "0\r\nX: 1\rY\r\n\r\n", 100, LA_ERROR, NULL,
-	    0),
-	CC("bare CR at the end", "0\r\n\rX", 100, LA_ERROR, NULL, 0),
+    CC("one over max_body", "5\r\nhello\r\n0\r\n\r\n", 4, LA_HTTP_TOO_LARGE,
+        NULL, 0),
+    CC("over max_body in total", "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n", 5,
+        LA_HTTP_TOO_LARGE, NULL, 0),
+    CC("largest size", "FFFFFFFFFFFFFFFF\r\n", 1 << 20, LA_HTTP_TOO_LARGE, NULL,
+        0),
+    CC("size overflow", "10000000000000000\r\n", 1 << 20, LA_ERROR, NULL, 0),
+    CC("bad hex", "g\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
+    CC("junk after the size", "5x\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
+    CC("0x prefix", "0x5\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
+    CC("negative size", "-1\r\n", 100, LA_ERROR, NULL, 0),
+    CC("empty size", "\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
+    CC("extension without a size", ";x\r\n", 100, LA_ERROR, NULL, 0),
+    CC("space before the size", " 5\r\nhello\r\n", 100, LA_ERROR, NULL, 0),
+    CC("bare CR after the size", "5\rhello\r\n", 100, LA_ERROR, NULL, 0),
+    CC("control byte in an extension", "5;\x01\r\nhello\r\n", 100, LA_ERROR,
+        NULL, 0),
+    CC("data longer than the size", "5\r\nhelloX\r\n0\r\n\r\n", 100, LA_ERROR,
+        NULL, 0),
+    CC("bare CR after the data", "5\r\nhello\rX", 100, LA_ERROR, NULL, 0),
+    CC("control byte in a trailer", "0\r\nX: \x01\r\n\r\n", 100, LA_ERROR, NULL,
+        0),
+    CC("bare CR in a trailer", "0\r\nX: 1\rY\r\n\r\n", 100, LA_ERROR, NULL, 0),
+    CC("bare CR at the end", "0\r\n\rX", 100, LA_ERROR, NULL, 0),
 };
 
 /*
@@ -573,8 +571,8 @@ static const struct chunk_case chunk_cases[] = {
  * LA_AGAIN; *used gets the input consumed.
  */
 static int
-chunk_feed(const char *in, size_t len, size_t cut, size_t step,
-    size_t max_body, struct la_buf *out, size_t *used)
+chunk_feed(const char *in, size_t len, size_t cut, size_t step, size_t max_body,
+    struct la_buf *out, size_t *used)
 {
 	struct la_http_chunked st;
 	size_t off = 0, n, got;
@@ -611,7 +609,7 @@ chunk_check(const struct chunk_case *c, size_t cut, size_t step,
 	if (rc != LA_OK)
 		return (1);
 	return (used == c->len - c->tail && out->len == strlen(c->body) &&
-		memcmp(out->data, c->body, out->len) == 0);
+	        memcmp(out->data, c->body, out->len) == 0);
 }
 
 static void

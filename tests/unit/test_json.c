@@ -54,6 +54,9 @@ str(const char *s, size_t len)
 	return (b.data);
 }
 
+/* Literal input, embedded NUL bytes included. */
+#define RT(lit, depth) roundtrip((lit), sizeof(lit) - 1, (depth))
+
 static char *
 nested(int depth)
 {
@@ -73,30 +76,39 @@ test_parse(void)
 {
 	const char *s;
 
-	is_str(roundtrip("{\"a\" : [1, 2.50, -0, 1E5, true, false, null]}",
-		   44, 64),
+	is_str(RT("{\"a\" : [1, 2.50, -0, 1E5, true, false, null]}", 64),
 	    "{\"a\":[1,2.50,-0,1E5,true,false,null]}",
 	    "numbers are kept as written");
-	is_str(roundtrip("  {}  ", 6, 64), "{}", "surrounding space");
-	is_str(roundtrip("\"x\"", 3, 64), "\"x\"", "top-level scalar");
-	is_str(roundtrip("{\"a\":1} x", 9, 64), "(null)", "trailing garbage");
-	is_str(roundtrip("{\"a\":1}{}", 9, 64), "(null)", "two values");
-	is_str(roundtrip("{\"a\":1", 6, 64), "(null)", "truncated");
-	is_str(roundtrip("", 0, 64), "(null)", "empty input");
-	is_str(roundtrip("{\"a\":1}\0garbage", 15, 64), "(null)",
+	is_str(RT("  {}  ", 64), "{}", "surrounding space");
+	is_str(RT("\"x\"", 64), "\"x\"", "top-level scalar");
+	is_str(RT("{\"a\":1} x", 64), "(null)", "trailing garbage");
+	is_str(RT("{\"a\":1}{}", 64), "(null)", "two values");
+	is_str(RT("{\"a\":1", 64), "(null)", "truncated");
+	is_str(RT("", 64), "(null)", "empty input");
+	is_str(RT("{\"a\":1}\0garbage", 64), "(null)",
 	    "NUL byte after the value");
-	is_str(roundtrip("\"\xff\"", 3, 64), "(null)", "invalid UTF-8");
-	is_str(roundtrip("\"\xc3\x28\"", 4, 64), "(null)",
-	    "bad continuation byte");
-	is_str(roundtrip("\"\xe2\x82\xac\"", 5, 64), "\"\xe2\x82\xac\"",
+	is_str(RT("\"\xff\"", 64), "(null)", "invalid UTF-8");
+	is_str(RT("\"\xc3\x28\"", 64), "(null)", "bad continuation byte");
+	is_str(RT("\"\xe2\x82\xac\"", 64), "\"\xe2\x82\xac\"",
 	    "valid UTF-8 passes through");
-	is_str(roundtrip("\"a\\u0000b\"", 10, 64), "(null)",
+	is_str(RT("\"a\\u0000b\"", 64), "(null)",
 	    "\\u0000 refused rather than truncated");
-	is_str(roundtrip("\"\\u00e9\\n\"", 10, 64), "\"\xc3\xa9\\n\"",
+	is_str(RT("\"\\ud83d\\ude00\"", 64), "\"\xf0\x9f\x98\x80\"",
+	    "surrogate pair decoded");
+	is_str(RT("\"\\ud800\"", 64), "(null)", "lone high surrogate");
+	is_str(RT("\"\\udc00x\"", 64), "(null)", "lone low surrogate");
+	is_str(RT("\"\\ud83dx\\ude00\"", 64), "(null)", "split surrogate pair");
+	is_str(RT("\"\\\\u0000\"", 64), "\"\\\\u0000\"",
+	    "escaped backslash before u0000 text");
+	is_str(RT("\"\\u00e9\\n\"", 64), "\"\xc3\xa9\\n\"",
 	    "escapes decoded, re-encoded");
-	is_str(roundtrip("{'a':1}", 7, 64), "(null)", "single quotes");
-	is_str(roundtrip("[1,]", 4, 64), "(null)", "trailing comma");
-	is_str(roundtrip("NaN", 3, 64), "(null)", "NaN is not JSON");
+	is_str(RT("{'a':1}", 64), "(null)", "single quotes");
+	is_str(RT("[1,]", 64), "(null)", "trailing comma");
+	is_str(RT("NaN", 64), "(null)", "NaN is not JSON");
+	is_str(RT("{\"a\":1 /* c */}", 64), "(null)", "block comment");
+	is_str(RT("// c\n{}", 64), "(null)", "line comment");
+	is_str(RT("{\"a/b\":\"/*\"}", 64), "{\"a/b\":\"/*\"}",
+	    "slashes inside strings");
 
 	s = nested(64);
 	ok(la_json_parse(s, strlen(s), 64, arena) != NULL, "depth 64 ok");
@@ -104,9 +116,9 @@ test_parse(void)
 	ok(la_json_parse(s, strlen(s), 64, arena) == NULL, "depth 65 refused");
 	s = nested(200);
 	ok(la_json_parse(s, strlen(s), 64, arena) == NULL, "depth 200 refused");
-	is_str(roundtrip("[\"[[[[\",\"\\\"[[[\"]", 17, 2),
-	    "[\"[[[[\",\"\\\"[[[\"]", "brackets inside strings do not count");
-	is_str(roundtrip("[[[]]]", 6, 2), "(null)", "depth limit honoured");
+	is_str(RT("[\"[[[[\",\"\\\"[[[\"]", 2), "[\"[[[[\",\"\\\"[[[\"]",
+	    "brackets inside strings do not count");
+	is_str(RT("[[[]]]", 2), "(null)", "depth limit honoured");
 }
 
 static void
@@ -116,7 +128,7 @@ test_get(void)
 
 	ok(v != NULL, "object parsed");
 	ok(la_json_get(v, "a", 1) != NULL &&
-	       strcmp(la_json_get(v, "a", 1)->u.number.r, "3") == 0,
+	        strcmp(la_json_get(v, "a", 1)->u.number.r, "3") == 0,
 	    "last duplicate wins");
 	ok(la_json_get(v, "ab", 2) != NULL, "longer key");
 	ok(la_json_get(v, "abc", 2) != NULL, "key by length");
@@ -133,8 +145,8 @@ test_str(void)
 	is_str(str("\x01\x1f", 2), "\"\\u0001\\u001f\"", "other controls");
 	is_str(str("a\0b", 3), "\"a\\u0000b\"", "embedded NUL");
 	is_str(str("\x7f/", 2), "\"\x7f/\"", "DEL and slash as is");
-	is_str(str("caf\xc3\xa9 \xe2\x82\xac", 9), "\"caf\xc3\xa9 \xe2\x82\xac\"",
-	    "UTF-8 not escaped");
+	is_str(str("caf\xc3\xa9 \xe2\x82\xac", 9),
+	    "\"caf\xc3\xa9 \xe2\x82\xac\"", "UTF-8 not escaped");
 	is_str(str("", 0), "\"\"", "empty string");
 }
 

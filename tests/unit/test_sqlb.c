@@ -66,8 +66,7 @@ main(void)
 	    "versioned update, MySQL quoting");
 	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
 	la_sqlb_update(&q, c, t, none, 0);
-	is_str(b.data,
-	    "UPDATE \"items\" SET \"id\" = \"id\" WHERE \"id\" = ?",
+	is_str(b.data, "UPDATE \"items\" SET \"id\" = \"id\" WHERE \"id\" = ?",
 	    "an update with nothing to set stays valid SQL");
 	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
 	la_sqlb_insert(&q, c, t, none);

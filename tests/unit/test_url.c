@@ -67,11 +67,12 @@ test_decode(void)
 		r = la_url_decode(in, n, out, decode_cases[i].plus);
 		free(in);
 		if (decode_cases[i].want == NULL) {
-			is_int(r, -1, "decode '%s' refused", decode_cases[i].in);
+			is_int(r, -1, "decode '%s' refused",
+			    decode_cases[i].in);
 			continue;
 		}
 		ok(r == (ssize_t)strlen(decode_cases[i].want) &&
-			memcmp(out, decode_cases[i].want, (size_t)r) == 0,
+		        memcmp(out, decode_cases[i].want, (size_t)r) == 0,
 		    "decode '%s' plus=%d", decode_cases[i].in,
 		    decode_cases[i].plus);
 	}
@@ -140,7 +141,8 @@ test_query(void)
 	la_buf_init(&b);
 	for (i = 0; i < LA_NELEM(query_cases); i++) {
 		got = query_render(query_cases[i].q, a, &b);
-		is_str(got, query_cases[i].want, "query '%s'", query_cases[i].q);
+		is_str(got, query_cases[i].want, "query '%s'",
+		    query_cases[i].q);
 	}
 	is_int(la_url_query_parse("", 0, a, &p), 0, "empty query: 0");
 	ok(p == NULL, "empty query: no array");
@@ -220,7 +222,7 @@ test_query_round_trip(void)
 	is_int(n, LA_NELEM(kv), "query round trip: count");
 	for (i = 0; n == (int)LA_NELEM(kv) && i < LA_NELEM(kv); i++)
 		good &= strcmp(p[i].key, kv[i][0]) == 0 &&
-		    strcmp(p[i].value, kv[i][1]) == 0;
+		        strcmp(p[i].value, kv[i][1]) == 0;
 	ok(good, "query round trip: keys and values");
 	la_buf_free(&b);
 	la_arena_free(a);
