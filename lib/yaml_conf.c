@@ -1587,11 +1587,16 @@ static const struct conf_key conf_endpoint_keys[] = {
     K_FN("meta", conf_e_meta),
 };
 
-/* The default table name: the route's last segment, as written. */
+/*
+ * The default table name: the route's last segment, with the characters a
+ * route may hold but an identifier may not ('-', '.', '~') turned into
+ * '_', so /order-items is served from table order_items.
+ */
 static void
 conf_e_table(struct conf_ctx *x, struct la_conf_endpoint *ep)
 {
-	const char *seg = strrchr(ep->route, '/') + 1;
+	char *seg = la_arena_strdup(x->a, strrchr(ep->route, '/') + 1);
+	char *p;
 
 	if (ep->table != NULL)
 		return;
@@ -1601,6 +1606,9 @@ conf_e_table(struct conf_ctx *x, struct la_conf_endpoint *ep)
 		    "route '/' names no table; set meta.table");
 		return;
 	}
+	for (p = seg; *p != '\0'; p++)
+		if (*p == '-' || *p == '.' || *p == '~')
+			*p = '_';
 	if (!conf_ident_ok(seg, strlen(seg))) {
 		conf_errat(x, ep->route_pos.line, ep->route_pos.col,
 		    "cannot use '%s' as a table name: it is not a valid "

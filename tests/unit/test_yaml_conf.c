@@ -822,8 +822,8 @@ static const struct {
         "t.yaml:5:7: field name '1st' in endpoints[0].fields is not a valid "
         "identifier (letters, digits and '_', not starting with a digit)\n"},
     {"derived table name not an identifier",
-        DB "endpoints:\n  - route: /order-items\n",
-        "t.yaml:3:12: cannot use 'order-items' as a table name: it is not a "
+        DB "endpoints:\n  - route: /2024-items\n",
+        "t.yaml:3:12: cannot use '2024_items' as a table name: it is not a "
         "valid identifier; set meta.table\n"},
     {"bad meta.table",
         DB "endpoints:\n  - route: /x\n    meta: {table: \"a;b\"}\n",
@@ -917,6 +917,22 @@ static const struct {
            "      a: {type: json, default: &d [1, *d]}\n",
         "t.yaml:5:32: endpoints[0].fields.a.default is nested too deeply\n"},
 };
+
+static void
+test_table_from_route(struct la_arena *a)
+{
+	struct la_buf errs;
+	struct la_conf *c;
+	static const char text[] =
+	    DB "endpoints:\n  - route: /api/v1/order-items\n";
+
+	la_buf_init(&errs);
+	c = la_conf_load_mem("t.yaml", text, sizeof(text) - 1, a, &errs,
+	    fake_getenv);
+	ok(c != NULL && strcmp(c->endpoints[0].table, "order_items") == 0,
+	    "a hyphenated route is served from an underscored table");
+	la_buf_free(&errs);
+}
 
 static void
 test_errors(struct la_arena *a)
@@ -1133,6 +1149,7 @@ main(void)
 	test_field_keys(a);
 	test_auth_forms(a);
 	test_errors(a);
+	test_table_from_route(a);
 	test_bad_pattern(a);
 	test_bomb(a);
 	test_bomb_keys(a);
