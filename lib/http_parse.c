@@ -400,18 +400,6 @@ la_http_header(const struct la_http_req *req, const char *name)
 	return (NULL);
 }
 
-static int
-http_parse_hex(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return (ch - '0');
-	if (ch >= 'a' && ch <= 'f')
-		return (ch - 'a' + 10);
-	if (ch >= 'A' && ch <= 'F')
-		return (ch - 'A' + 10);
-	return (-1);
-}
-
 /* End of a size line: the size is checked against max_body before any of
  * the data is read. */
 static int
@@ -458,7 +446,7 @@ http_parse_chunk_size(struct la_http_chunked *st, char ch, size_t max_body)
 		return (ch == '\n' ? http_parse_chunk_start(st, max_body)
 		                   : LA_ERROR);
 	if (st->state == HTTP_CH_SIZE0 || st->state == HTTP_CH_SIZE) {
-		if ((d = http_parse_hex(ch)) >= 0) {
+		if ((d = la_str_hexval(ch)) >= 0) {
 			if (st->remaining > (UINT64_MAX >> 4))
 				return (LA_ERROR);
 			st->remaining = st->remaining << 4 | (uint64_t)d;

@@ -107,3 +107,15 @@ la_str_trim(struct la_str v)
 		v.len--;
 	return (v);
 }
+
+int
+la_str_hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return (ch - '0');
+	if (ch >= 'a' && ch <= 'f')
+		return (ch - 'a' + 10);
+	if (ch >= 'A' && ch <= 'F')
+		return (ch - 'A' + 10);
+	return (-1);
+}

@@ -22,6 +22,8 @@ int la_str_to_i64(const char *p, size_t len, int64_t *out);
 /* A finite decimal number (strtod syntax, no leading or trailing space, no
  * hex, inf or nan); 0 or -1. */
 int la_str_to_double(const char *p, size_t len, double *out);
+/* Value of a hexadecimal digit, or -1. */
+int la_str_hexval(char ch);
 /* Trims ASCII spaces and tabs at both ends. */
 struct la_str la_str_trim(struct la_str v);
 

@@ -8,19 +8,8 @@
 
 #include "arena.h"
 #include "la.h"
+#include "str.h"
 #include "url.h"
-
-static int
-url_hex(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return (ch - '0');
-	if (ch >= 'a' && ch <= 'f')
-		return (ch - 'a' + 10);
-	if (ch >= 'A' && ch <= 'F')
-		return (ch - 'A' + 10);
-	return (-1);
-}
 
 ssize_t
 la_url_decode(const char *in, size_t len, char *out, int plus_space)
@@ -30,8 +19,8 @@ la_url_decode(const char *in, size_t len, char *out, int plus_space)
 
 	for (i = 0; i < len; i++) {
 		if (in[i] == '%') {
-			if (len - i < 3 || (hi = url_hex(in[i + 1])) < 0 ||
-			    (lo = url_hex(in[i + 2])) < 0 || (hi | lo) == 0)
+			if (len - i < 3 || (hi = la_str_hexval(in[i + 1])) < 0 ||
+			    (lo = la_str_hexval(in[i + 2])) < 0 || (hi | lo) == 0)
 				return (-1);
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;

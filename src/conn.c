@@ -25,6 +25,7 @@
 
 #define CONN_READ_CHUNK 16384
 #define CONN_LINGER_MS  2000
+#define CONN_DRAIN_IDLE_MS 1000
 #define CONN_KEEP_BUF  65536 /* larger buffers are freed once used */
 
 
@@ -63,6 +64,7 @@ conn_new(struct la_worker *w, int fd, const struct sockaddr_storage *ss)
 	conn_peer(c, ss);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->deadline = w->now_ms + conn_ms(w->conf->server.header_timeout);
+	c->idle_since = w->now_ms;
 	c->next = w->conns;
 	if (w->conns != NULL)
 		w->conns->prev = c;
@@ -288,6 +290,7 @@ conn_after_write(struct la_worker *w, struct la_conn *c)
 	c->state = LA_CONN_HEAD;
 	c->requests++;
 	c->started = 0;
+	c->idle_since = w->now_ms;
 	c->deadline = w->now_ms + conn_ms(w->conf->server.keepalive_timeout);
 	return (1);
 }
@@ -515,9 +518,16 @@ la_conn_drain(struct la_worker *w)
 {
 	struct la_conn *c, *next;
 
+	/*
+	 * A client may be sending its next request on a keep-alive
+	 * connection right now; closing it then would reset that request.
+	 * So only connections quiet for a while are closed; busy ones get
+	 * "Connection: close" on their next response instead.
+	 */
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->state == LA_CONN_HEAD && c->in.len == 0)
+		if (c->state == LA_CONN_HEAD && c->in.len == 0 &&
+		    w->now_ms - c->idle_since >= CONN_DRAIN_IDLE_MS)
 			la_conn_close(w, c);
 	}
 	return (w->nconns);

@@ -39,6 +39,7 @@ struct la_conn {
 	int requests;
 	int64_t deadline; /* monotonic ms */
 	int64_t started;  /* first byte of the current request, ms */
+	int64_t idle_since; /* last response written (or accepted), ms */
 	char peer[64];
 };
 

@@ -262,50 +262,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef LA_FUZZ_REPLAY
-static int
-fuzz_read(const char *path, char **data, size_t *size)
-{
-	struct la_buf b;
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return (-1);
-	la_buf_init(&b);
-	do {
-		n = fread(la_buf_reserve(&b, 4096), 1, 4096, f);
-		b.len += n;
-	} while (n > 0);
-	fclose(f);
-	/* An exact-size copy, so that overreads are caught. */
-	*size = b.len;
-	*data = malloc(b.len > 0 ? b.len : 1);
-	memcpy(*data, b.data, b.len);
-	la_buf_free(&b);
-	return (0);
-}
-
-int
-main(int argc, char **argv)
-{
-	char *data;
-	size_t size;
-	int i, failed = 0;
-
-	for (i = 1; i < argc; i++) {
-		if (fuzz_read(argv[i], &data, &size) != 0) {
-			printf("not ok %d - %s: cannot read\n", i, argv[i]);
-			failed = 1;
-			continue;
-		}
-		LLVMFuzzerTestOneInput((const uint8_t *)data, size);
-		free(data);
-		printf("ok %d - %s\n", i, argv[i]);
-		fflush(stdout);
-	}
-	printf("1..%d\n", argc - 1);
-	la_validator_free(fuzz_val);
-	free(fuzz_cat);
-	return (failed);
-}
+#include "replay_main.h"
 #endif

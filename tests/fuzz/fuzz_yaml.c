@@ -96,40 +96,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef LA_FUZZ_REPLAY
-static int
-fuzz_replay(const char *path)
-{
-	struct la_buf b;
-	FILE *fp;
-	size_t n;
-
-	if ((fp = fopen(path, "rb")) == NULL)
-		return (-1);
-	la_buf_init(&b);
-	do {
-		n = fread(la_buf_reserve(&b, 4096), 1, 4096, fp);
-		b.len += n;
-	} while (n > 0);
-	fclose(fp);
-	LLVMFuzzerTestOneInput((const uint8_t *)b.data, b.len);
-	la_buf_free(&b);
-	return (0);
-}
-
-int
-main(int argc, char **argv)
-{
-	int i, failed = 0;
-
-	for (i = 1; i < argc; i++) {
-		if (fuzz_replay(argv[i]) == -1) {
-			printf("not ok %d - %s: cannot read\n", i, argv[i]);
-			failed = 1;
-		} else
-			printf("ok %d - %s\n", i, argv[i]);
-		fflush(stdout);
-	}
-	printf("1..%d\n", argc - 1);
-	return (failed);
-}
+#include "replay_main.h"
 #endif
