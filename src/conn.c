@@ -23,10 +23,10 @@
 #include "worker.h"
 #include "xalloc.h"
 
-#define CONN_READ_CHUNK 16384
-#define CONN_LINGER_MS  2000
+#define CONN_READ_CHUNK    16384
+#define CONN_LINGER_MS     2000
 #define CONN_DRAIN_IDLE_MS 1000
-#define CONN_KEEP_BUF  65536 /* larger buffers are freed once used */
+#define CONN_KEEP_BUF      65536 /* larger buffers are freed once used */
 
 
 static int64_t

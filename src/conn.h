@@ -37,8 +37,8 @@ struct la_conn {
 	int close_after; /* 1: close once out is written; 2: linger first */
 	int eof;         /* the client closed its side */
 	int requests;
-	int64_t deadline; /* monotonic ms */
-	int64_t started;  /* first byte of the current request, ms */
+	int64_t deadline;   /* monotonic ms */
+	int64_t started;    /* first byte of the current request, ms */
 	int64_t idle_since; /* last response written (or accepted), ms */
 	char peer[64];
 };

@@ -117,3 +117,17 @@ la_db_disconnect(struct la_db_conn *c)
 	c->drv = NULL;
 	c->db = NULL;
 }
+
+static pthread_mutex_t *db_write_lock;
+
+void
+la_db_set_write_lock(pthread_mutex_t *m)
+{
+	db_write_lock = m;
+}
+
+pthread_mutex_t *
+la_db_write_lock(void)
+{
+	return (db_write_lock);
+}

@@ -12,6 +12,7 @@
 #ifndef LA_DB_H
 #define LA_DB_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,6 +101,14 @@ struct la_db_driver {
 extern const struct la_db_driver la_db_sqlite_driver;
 extern const struct la_db_driver la_db_pgsql_driver;
 extern const struct la_db_driver la_db_mysql_driver;
+
+/*
+ * A lock shared by the workers that a driver may use to queue its writers
+ * (SQLite allows one writer at a time; queueing beats polling for its
+ * lock). NULL, the default, means no queueing.
+ */
+void la_db_set_write_lock(pthread_mutex_t *m);
+pthread_mutex_t *la_db_write_lock(void);
 
 /* The driver for a URL kind, or NULL when not compiled in. */
 const struct la_db_driver *la_db_driver_for(enum la_dbkind kind);

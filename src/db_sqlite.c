@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <sqlite3.h>
@@ -28,6 +29,7 @@
 #include "buf.h"
 #include "la.h"
 #include "str.h"
+#include "shm.h"
 #include "xalloc.h"
 
 #define STMT_CACHE_MAX     128
@@ -42,10 +44,13 @@ struct la_db_stmt {
 	struct la_db_stmt *hnext;       /* bucket chain */
 	struct la_db_stmt *prev, *next; /* LRU list, most recent first */
 	int active;                     /* between run() and DONE/finish() */
+	int locked;                     /* holds the workers' write lock */
 };
 
 struct la_db {
 	sqlite3 *h;
+	int busy_ms;	    /* how long a write waits for the lock */
+	int64_t busy_since; /* when the current wait began, ms */
 	struct la_db_stmt *bucket[STMT_CACHE_BUCKETS];
 	struct la_db_stmt *mru, *lru;
 	size_t nstmt;
@@ -336,6 +341,27 @@ sqlite_step(struct la_db_stmt *s)
 	return (rc);
 }
 
+/* Writers queue on the workers' shared lock rather than poll SQLite's. */
+static void
+sqlite_lock(struct la_db_stmt *s)
+{
+	pthread_mutex_t *m = la_db_write_lock();
+
+	if (m != NULL && !sqlite3_stmt_readonly(s->st)) {
+		la_shm_lock(m);
+		s->locked = 1;
+	}
+}
+
+static void
+sqlite_unlock(struct la_db_stmt *s)
+{
+	if (s->locked) {
+		la_shm_unlock(la_db_write_lock());
+		s->locked = 0;
+	}
+}
+
 static int
 sqlite_run(struct la_db_stmt *s, const struct la_value *params, size_t nparams)
 {
@@ -353,16 +379,24 @@ sqlite_run(struct la_db_stmt *s, const struct la_value *params, size_t nparams)
 			return (sqlite_error(s->db, rc));
 	}
 	s->active = 1;
-	return (sqlite_step(s));
+	sqlite_lock(s);
+	rc = sqlite_step(s);
+	if (rc != LA_DB_ROW)
+		sqlite_unlock(s);
+	return (rc);
 }
 
 static int
 sqlite_next(struct la_db_stmt *s)
 {
 	/* Stepping a reset statement would silently run it again. */
+	int rc;
+
 	if (!s->active)
 		return (LA_DB_DONE);
-	return (sqlite_step(s));
+	if ((rc = sqlite_step(s)) != LA_DB_ROW)
+		sqlite_unlock(s);
+	return (rc);
 }
 
 static void
@@ -396,6 +430,7 @@ sqlite_column(struct la_db_stmt *s, int i, struct la_value *v)
 static void
 sqlite_finish(struct la_db_stmt *s)
 {
+	sqlite_unlock(s);
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
 	s->active = 0;
@@ -782,6 +817,36 @@ sqlite_wal_cb(void *arg, int n, char **vals, char **names)
 }
 
 /*
+ * Waiting for another worker's write lock. SQLite's own handler sleeps in
+ * steps of up to 100 ms, which turns a lock held for a fraction of a
+ * millisecond into a long tail; short, growing naps up to 2 ms keep the
+ * wait close to the time the lock is really held.
+ */
+static int64_t
+sqlite_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int
+sqlite_busy(void *arg, int n)
+{
+	struct la_db *db = arg;
+	long us = n < 10 ? 50L << (n / 2) : 2000;
+	struct timespec ts = {0, us * 1000};
+
+	if (n == 0)
+		db->busy_since = sqlite_now_ms();
+	else if (sqlite_now_ms() - db->busy_since >= db->busy_ms)
+		return (0);
+	nanosleep(&ts, NULL);
+	return (1);
+}
+
+/*
  * WAL lets readers in other workers run while one writes; NORMAL is safe
  * with WAL (a power loss may lose the last commits, never corrupt). A
  * read-only file cannot switch modes, and is still worth serving.
@@ -791,7 +856,8 @@ sqlite_pragmas(struct la_db *db, const char *path, int busy_ms)
 {
 	int rc, wal = 0;
 
-	sqlite3_busy_timeout(db->h, busy_ms);
+	db->busy_ms = busy_ms;
+	sqlite3_busy_handler(db->h, sqlite_busy, db);
 	rc = sqlite3_exec(db->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (rc != SQLITE_OK || strcmp(path, ":memory:") == 0)
 		return (rc);

@@ -20,6 +20,8 @@
 #include "listen.h"
 #include "log.h"
 #include "master.h"
+#include "db.h"
+#include "shm.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -47,6 +49,7 @@ struct master {
 	const char *pid_file;
 	const char *path;
 	const struct la_overrides *ov;
+	struct la_shm *shm;
 };
 
 static int64_t
@@ -143,9 +146,8 @@ master_listen(struct master *m, struct la_gen *g, struct la_listeners *ls)
 	ls->n = 0;
 	for (i = 0; i < l->n && i < LA_MAX_LISTEN; i++) {
 		ls->fd[ls->n] = master_listen_reuse(m, l->v[i]);
-		if (ls->fd[ls->n] < 0 &&
-		    la_listen_open(l->v[i], &ls->fd[ls->n], err,
-			sizeof(err)) != 0) {
+		if (ls->fd[ls->n] < 0 && la_listen_open(l->v[i], &ls->fd[ls->n],
+		                             err, sizeof(err)) != 0) {
 			la_log(LA_LOG_EMERG, "%s", err);
 			la_listen_close(ls);
 			return (-1);
@@ -406,15 +408,19 @@ master_reload(struct master *m)
 	g = la_gen_build(m->path, m->ov, &errs);
 	if (g == NULL) {
 		master_log_errors(errs.data ? errs.data : "");
-		la_log(LA_LOG_ERR, "reload of %s failed; keeping the running "
-		    "configuration", m->path);
+		la_log(LA_LOG_ERR,
+		    "reload of %s failed; keeping the running "
+		    "configuration",
+		    m->path);
 		la_buf_free(&errs);
 		return;
 	}
 	la_buf_free(&errs);
 	if (master_listen(m, g, &ls) != 0 || master_share_catalog(m, g) != 0) {
-		la_log(LA_LOG_ERR, "reload of %s failed; keeping the running "
-		    "configuration", m->path);
+		la_log(LA_LOG_ERR,
+		    "reload of %s failed; keeping the running "
+		    "configuration",
+		    m->path);
 		la_gen_free(g);
 		return;
 	}
@@ -488,7 +494,11 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	memset(&m, 0, sizeof(m));
 	m.path = path;
 	m.ov = ov;
-	if (master_share_catalog(&m, g) != 0 || master_listen(&m, g, &m.ls) != 0)
+	if ((m.shm = la_shm_create()) == NULL)
+		return (1);
+	la_db_set_write_lock(&m.shm->db_write);
+	if (master_share_catalog(&m, g) != 0 ||
+	    master_listen(&m, g, &m.ls) != 0)
 		return (1);
 	m.g = g;
 	if (!foreground && master_daemonize() != 0)
