@@ -10,6 +10,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [ -x configure ] || autoreconf -fi >/dev/null
 build=${BUILD_DIR:-build}
+# After the README's first command the tree is configured in place, and
+# automake refuses a second, out-of-tree build: reuse the in-tree one.
+[ -z "${BUILD_DIR:-}" ] && [ -f config.status ] && build=.
 mkdir -p "$build"
 cd "$build"
 # shellcheck disable=SC2086
