@@ -5,6 +5,7 @@
  * that keeps dying young is restarted with a doubling back-off.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -358,6 +359,32 @@ master_daemonize(void)
 	return (0);
 }
 
+/*
+ * Started as root with server.user: the master created the SQLite file,
+ * so hand it (and its WAL files, if any) to the user the workers run as.
+ * The directory must be writable by that user too, for the WAL files.
+ */
+static void
+master_chown_sqlite(const struct la_conf *c)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	char path[4096];
+	struct passwd *pw;
+	size_t i;
+
+	if (geteuid() != 0 || c->server.user == NULL ||
+	    c->db.kind != LA_DB_SQLITE || strcmp(c->db.path, ":memory:") == 0)
+		return;
+	if ((pw = getpwnam(c->server.user)) == NULL)
+		return; /* the worker reports it */
+	for (i = 0; i < LA_NELEM(suffix); i++) {
+		snprintf(path, sizeof(path), "%s%s", c->db.path, suffix[i]);
+		if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
+			la_log(LA_LOG_WARN, "chown %s to %s: %s", path,
+			    c->server.user, strerror(errno));
+	}
+}
+
 /* Moves the running workers to the retired list and asks them to drain. */
 static void
 master_retire(struct master *m)
@@ -429,6 +456,7 @@ master_reload(struct master *m)
 	master_retire(m);
 	la_gen_free(m->g);
 	m->g = g;
+	master_chown_sqlite(g->conf);
 	m->nslots = master_nworkers(g->conf);
 	m->slots = la_xcalloc((size_t)m->nslots, sizeof(*m->slots));
 	for (i = 0; i < m->nslots; i++)
@@ -505,6 +533,7 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 		return (1);
 	master_signals(&m);
 	master_pidfile(&m);
+	master_chown_sqlite(g->conf);
 	m.nslots = master_nworkers(g->conf);
 	m.slots = la_xcalloc((size_t)m.nslots, sizeof(*m.slots));
 	la_log(LA_LOG_NOTICE, "lightapid %s started: %d workers on %s",

@@ -1,6 +1,7 @@
 """Master/worker processes and signals (SPEC §1, §12)."""
 
 import os
+from pathlib import Path
 import signal
 import socket
 import subprocess
@@ -311,3 +312,30 @@ def test_daemonize(tmp_path):
             for kid in children_of(pid):
                 os.kill(kid, signal.SIGKILL)
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch users")
+def test_workers_drop_to_server_user(server, tmp_path_factory):
+    # A world-writable directory outside pytest's private tree, so the
+    # unprivileged workers can reach the database and its WAL files.
+    import shutil
+    import tempfile
+    shared = Path(tempfile.mkdtemp(prefix="lightapid-user-", dir="/tmp"))
+    shared.chmod(0o777)
+    try:
+        srv = server(f"""
+database: {{url: "sqlite:///{shared}/owned.db"}}
+server: {{user: nobody}}
+endpoints:
+  - route: /notes
+    fields: {{text: {{type: str}}}}
+""", workers=2, directory=shared)
+        assert srv.post("/notes", {"text": "hi"})[0] == 201
+        for pid in children_of(srv.proc.pid):
+            assert Path(f"/proc/{pid}").stat().st_uid == 65534, \
+                "a worker still runs as root"
+        assert Path(f"/proc/{srv.proc.pid}").stat().st_uid == 0
+        assert (shared / "owned.db").stat().st_uid == 65534
+        assert srv.stop() == []
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
