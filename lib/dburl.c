@@ -42,18 +42,6 @@ dburl_fail(struct dburl_ctx *x, const char *fmt, ...)
 	return (-1);
 }
 
-static int
-dburl_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /*
  * Percent-decodes p[0..len) into the arena; plus turns '+' into a space,
  * as in a query string. NULL after an error: a NUL byte would silently cut
@@ -75,8 +63,8 @@ dburl_decode(struct dburl_ctx *x, const char *p, size_t len, int plus)
 			*o++ = p[i];
 			continue;
 		}
-		if (i + 2 >= len || (h = dburl_hex(p[i + 1])) < 0 ||
-		    (l = dburl_hex(p[i + 2])) < 0 || (h | l) == 0) {
+		if (i + 2 >= len || (h = la_str_hexval(p[i + 1])) < 0 ||
+		    (l = la_str_hexval(p[i + 2])) < 0 || (h | l) == 0) {
 			dburl_fail(x, "bad percent-encoding in database URL");
 			return (NULL);
 		}

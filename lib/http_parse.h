@@ -22,17 +22,17 @@ struct la_http_header {
 
 struct la_http_req {
 	struct la_str method;
-	unsigned method_id; /* LA_M_*, LA_M_OTHER for another token */
+	unsigned method_id;   /* LA_M_*, LA_M_OTHER for another token */
 	struct la_str target; /* as sent: path and query, origin-form */
 	struct la_str path;   /* target up to '?', still percent-encoded */
 	struct la_str query;  /* after '?', without it; len 0 if none */
-	int minor;	      /* HTTP/1.<minor>: 0 or 1 */
+	int minor;            /* HTTP/1.<minor>: 0 or 1 */
 	struct la_http_header headers[LA_HTTP_MAX_HEADERS];
 	size_t nheaders;
 	int64_t content_length; /* -1 when absent */
-	int chunked;		/* Transfer-Encoding: chunked */
-	int keepalive;		/* per version and Connection */
-	int expect_continue;	/* Expect: 100-continue */
+	int chunked;            /* Transfer-Encoding: chunked */
+	int keepalive;          /* per version and Connection */
+	int expect_continue;    /* Expect: 100-continue */
 	struct la_str host;
 };
 
@@ -60,8 +60,8 @@ const struct la_str *la_http_header(const struct la_http_req *req,
 struct la_http_chunked {
 	int state;
 	uint64_t remaining; /* bytes left in the current chunk */
-	size_t total;	    /* decoded so far */
-	size_t line;	    /* bytes of the current size/trailer line */
+	size_t total;       /* decoded so far */
+	size_t line;        /* bytes of the current size/trailer line */
 };
 
 /*
@@ -72,7 +72,7 @@ struct la_http_chunked {
  * decoded size would pass max_body (413).
  */
 #define LA_HTTP_TOO_LARGE (-3)
-int la_http_chunked_feed(struct la_http_chunked *st, const char *in,
-    size_t len, struct la_buf *out, size_t max_body, size_t *consumed);
+int la_http_chunked_feed(struct la_http_chunked *st, const char *in, size_t len,
+    struct la_buf *out, size_t max_body, size_t *consumed);
 
 #endif

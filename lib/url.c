@@ -19,8 +19,10 @@ la_url_decode(const char *in, size_t len, char *out, int plus_space)
 
 	for (i = 0; i < len; i++) {
 		if (in[i] == '%') {
-			if (len - i < 3 || (hi = la_str_hexval(in[i + 1])) < 0 ||
-			    (lo = la_str_hexval(in[i + 2])) < 0 || (hi | lo) == 0)
+			if (len - i < 3 ||
+			    (hi = la_str_hexval(in[i + 1])) < 0 ||
+			    (lo = la_str_hexval(in[i + 2])) < 0 ||
+			    (hi | lo) == 0)
 				return (-1);
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;

@@ -962,7 +962,9 @@ validate_date(struct validate_ctx *c, struct la_value *out)
 	if ((why = validate_date_parse(c, &tm)) != NULL)
 		return (validate_fail(c, "date_parsing",
 		    la_arena_printf(c->a,
-		        "Input should be a valid date in the format YYYY-MM-DD, %s", why)));
+		        "Input should be a valid date in the format "
+		        "YYYY-MM-DD, %s",
+		        why)));
 	if (tm.hour != 0 || tm.min != 0 || tm.sec != 0 || tm.usec != 0)
 		return (validate_fail(c, "date_from_datetime_inexact",
 		    "Datetimes provided to dates should have zero time - e.g. "

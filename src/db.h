@@ -22,14 +22,14 @@
 
 struct la_arena;
 
-#define LA_DB_ROW	 1
-#define LA_DB_DONE	 0
-#define LA_DB_EUNIQUE	 (-1)
-#define LA_DB_EFK	 (-2)
-#define LA_DB_ENOTNULL	 (-3)
-#define LA_DB_ECHECK	 (-4)
-#define LA_DB_EUNAVAIL	 (-5) /* connection lost or refused: 503 */
-#define LA_DB_EOTHER	 (-6) /* anything else: 500 */
+#define LA_DB_ROW      1
+#define LA_DB_DONE     0
+#define LA_DB_EUNIQUE  (-1)
+#define LA_DB_EFK      (-2)
+#define LA_DB_ENOTNULL (-3)
+#define LA_DB_ECHECK   (-4)
+#define LA_DB_EUNAVAIL (-5) /* connection lost or refused: 503 */
+#define LA_DB_EOTHER   (-6) /* anything else: 500 */
 
 /* SQL dialect, for the SQL builder. */
 enum la_dialect { LA_DIALECT_SQLITE = 1, LA_DIALECT_PGSQL, LA_DIALECT_MYSQL };
@@ -45,8 +45,8 @@ struct la_db_driver {
 	 * NULL with a message in err on failure. u and its strings live only
 	 * until open() returns: the driver copies what it keeps.
 	 */
-	struct la_db *(*open)(const struct la_dburl *u, char *err,
-	    size_t errlen);
+	struct la_db *(
+	    *open)(const struct la_dburl *u, char *err, size_t errlen);
 	void (*close)(struct la_db *db);
 	/* Runs SQL without parameters or results (DDL); LA_DB_DONE or error. */
 	int (*exec)(struct la_db *db, const char *sql);

@@ -49,7 +49,7 @@ struct la_db_stmt {
 
 struct la_db {
 	sqlite3 *h;
-	int busy_ms;	    /* how long a write waits for the lock */
+	int busy_ms;        /* how long a write waits for the lock */
 	int64_t busy_since; /* when the current wait began, ms */
 	struct la_db_stmt *bucket[STMT_CACHE_BUCKETS];
 	struct la_db_stmt *mru, *lru;

@@ -518,13 +518,15 @@ test_date(void)
 	    "datetime with a time");
 	is_str(post1("day", "\"2024-02-30\""),
 	    ITEM("date_parsing", "day",
-	        "Input should be a valid date in the format YYYY-MM-DD, day value is "
+	        "Input should be a valid date in the format YYYY-MM-DD, day "
+	        "value is "
 	        "outside expected range",
 	        "\"2024-02-30\""),
 	    "Feb 30");
 	is_str(post1("day", "\"2024-1-01\""),
 	    ITEM("date_parsing", "day",
-	        "Input should be a valid date in the format YYYY-MM-DD, input is too short",
+	        "Input should be a valid date in the format YYYY-MM-DD, input "
+	        "is too short",
 	        "\"2024-1-01\""),
 	    "one-digit month refused");
 	is_str(post1("day", "\"20240101\""),
@@ -535,7 +537,8 @@ test_date(void)
 	    "digits alone are a timestamp, as in Pydantic");
 	is_str(post1("day", "\"2024-01-01x\""),
 	    ITEM("date_parsing", "day",
-	        "Input should be a valid date in the format YYYY-MM-DD, invalid datetime "
+	        "Input should be a valid date in the format YYYY-MM-DD, "
+	        "invalid datetime "
 	        "separator, expected `T`, `t`, `_` or space",
 	        "\"2024-01-01x\""),
 	    "junk after the date");
