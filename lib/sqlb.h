@@ -9,16 +9,38 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "query.h"
+#include "value.h"
 
 struct la_sqlb {
 	struct la_buf *b;
 	int dialect; /* LA_DDL_SQLITE, LA_DDL_PGSQL, LA_DDL_MYSQL */
 	int nparams;
+	struct la_value *params; /* values bound by la_sqlb_bind, in order */
+	size_t cap;
 };
 
 void la_sqlb_init(struct la_sqlb *q, struct la_buf *b, int dialect);
 /* Appends the next placeholder: "?" or "$n". */
 void la_sqlb_param(struct la_sqlb *q);
+/* Where la_sqlb_bind records values: cap of them at params. */
+void la_sqlb_params(struct la_sqlb *q, struct la_value *params, size_t cap);
+/* Appends a placeholder and records v as its value. */
+void la_sqlb_bind(struct la_sqlb *q, struct la_value v);
+/*
+ * A list query: "SELECT <columns> FROM t WHERE <filters> AND <search>
+ * [AND <keyset>] ORDER BY <order> [LIMIT ? [OFFSET ?]]", every value bound
+ * through la_sqlb_bind (set params first, la_query_max_params of them).
+ * keys, when not NULL, are the sort-key values of the row to continue
+ * after; reverse walks the order backwards (the page before a cursor).
+ * limit 0: no limit.
+ */
+void la_sqlb_query(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, const struct la_query *qq,
+    const struct la_value *keys, int reverse, int64_t limit, int64_t offset);
+/* "SELECT COUNT(*) FROM t WHERE <filters> AND <search>". */
+void la_sqlb_count(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, const struct la_query *qq);
 /* "SELECT <every column> FROM <table>"; no parameters. */
 void la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);

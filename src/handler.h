@@ -39,6 +39,9 @@ void la_router_dispatch(struct la_req *r);
 void la_handler_crud(struct la_req *r, const struct la_cat_table *t,
     const char *id, size_t id_len);
 void la_handler_healthz(struct la_req *r);
+struct la_crud;
+/* GET on a collection route: filters, search, ordering, pagination. */
+void la_handler_list(struct la_crud *x);
 void la_handler_readyz(struct la_req *r);
 
 #endif

@@ -1,0 +1,188 @@
+/*
+ * Shared pieces of the endpoint handlers (see crud.h): statements, rows
+ * out as JSON by catalog type, and database errors to statuses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "la.h"
+#include "arena.h"
+#include "crud.h"
+#include "json.h"
+#include "log.h"
+#include "response.h"
+#include "worker.h"
+
+void
+la_crud_db_error(struct la_crud *x, int rc)
+{
+	const struct la_db_driver *drv = x->w->db.drv;
+
+	switch (rc) {
+	case LA_DB_EUNIQUE:
+	case LA_DB_EFK:
+	case LA_DB_ENOTNULL:
+	case LA_DB_ECHECK:
+		la_resp_error(x->r, 409, drv->errmsg(x->w->db.db));
+		return;
+	case LA_DB_EUNAVAIL:
+		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
+		    x->r->endpoint, drv->rawmsg(x->w->db.db));
+		x->w->db_ok = 0;
+		la_resp_error(x->r, 503, "database unavailable");
+		return;
+	default:
+		la_log(LA_LOG_ERR, "%s: database error: %s", x->r->endpoint,
+		    drv->rawmsg(x->w->db.db));
+		la_resp_error(x->r, 500, "internal server error");
+	}
+}
+
+/* Prepares the SQL in w->sql and runs it: LA_DB_ROW, LA_DB_DONE or error. */
+int
+la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
+    struct la_db_stmt **stp)
+{
+	const struct la_db_driver *drv = x->w->db.drv;
+
+	*stp = drv->prepare(x->w->db.db, x->w->sql.data);
+	if (*stp == NULL)
+		return (drv->errcode(x->w->db.db));
+	return (drv->run(*stp, params, n));
+}
+
+struct la_sqlb
+la_crud_sql(struct la_crud *x)
+{
+	struct la_sqlb q;
+
+	la_sqlb_init(&q, &x->w->sql, (int)x->w->db.drv->dialect);
+	return (q);
+}
+
+static void
+crud_text_out(struct la_buf *b, const struct la_value *v, enum la_type ty)
+{
+	/* Reflected timestamps may use a space; clients get ISO 8601. */
+	if ((ty == LA_T_DATETIME) && v->len > 10 && v->s[10] == ' ') {
+		la_buf_putc(b, '"');
+		la_buf_append(b, v->s, 10);
+		la_buf_putc(b, 'T');
+		la_buf_append(b, v->s + 11, v->len - 11);
+		la_buf_putc(b, '"');
+		return;
+	}
+	la_json_str(b, v->s, v->len);
+}
+
+static void
+crud_json_out(struct la_crud *x, struct la_buf *b, const struct la_value *v)
+{
+	/* A value we did not write ourselves may not be JSON at all. */
+	if ((x->t->flags & LA_TBL_DECLARED) ||
+	    la_json_parse(v->s, v->len, LA_JSON_MAX_DEPTH, x->r->a) != NULL)
+		la_buf_append(b, v->s, v->len);
+	else
+		la_json_str(b, v->s, v->len);
+}
+
+static void
+crud_number_as_decimal(struct la_buf *b, const struct la_value *v,
+    const struct la_cat_col *col)
+{
+	double d = v->kind == LA_V_INT ? (double)v->i : v->f;
+
+	if (col->decimal_places >= 0)
+		la_buf_printf(b, "\"%.*f\"", (int)col->decimal_places, d);
+	else if (v->kind == LA_V_INT)
+		la_buf_printf(b, "\"%lld\"", (long long)v->i);
+	else {
+		la_buf_putc(b, '"');
+		la_json_double(b, d);
+		la_buf_putc(b, '"');
+	}
+}
+
+static void
+crud_value_out(struct la_crud *x, struct la_buf *b, const struct la_value *v,
+    const struct la_cat_col *col)
+{
+	enum la_type ty = (enum la_type)col->type;
+
+	if (v->kind == LA_V_NULL)
+		la_buf_puts(b, "null");
+	else if (ty == LA_T_BOOL && v->kind == LA_V_INT)
+		la_buf_puts(b, v->i ? "true" : "false");
+	else if (ty == LA_T_JSON && v->kind == LA_V_TEXT)
+		crud_json_out(x, b, v);
+	else if (ty == LA_T_DECIMAL && v->kind != LA_V_TEXT)
+		crud_number_as_decimal(b, v, col);
+	else if (v->kind == LA_V_TEXT)
+		crud_text_out(b, v, ty);
+	else if (v->kind == LA_V_FLOAT || ty == LA_T_FLOAT)
+		la_json_double(b, v->kind == LA_V_FLOAT ? v->f : (double)v->i);
+	else
+		la_json_int(b, v->i);
+}
+
+/* Which columns a response shows: the serializer's, in schema order. */
+const unsigned char *
+la_crud_projection(struct la_crud *x, int write)
+{
+	struct la_cat_list l = write ? x->t->ser_write : x->t->ser_read;
+	const uint16_t *idx = la_catalog_list(x->cat, l);
+	unsigned char *show;
+	uint32_t i;
+
+	if (l.n == 0)
+		return (NULL);
+	show = la_arena_calloc(x->r->a, x->t->ncols, 1);
+	for (i = 0; i < l.n; i++)
+		show[idx[i]] = 1;
+	return (show);
+}
+
+void
+la_crud_row_out(struct la_crud *x, struct la_db_stmt *st, const unsigned char *show)
+{
+	const struct la_db_driver *drv = x->w->db.drv;
+	struct la_buf *b = x->r->body_out;
+	struct la_value v;
+	uint32_t i;
+	int n = 0;
+
+	la_buf_putc(b, '{');
+	for (i = 0; i < x->t->ncols; i++) {
+		if (show != NULL && !show[i])
+			continue;
+		if (n++)
+			la_buf_putc(b, ',');
+		la_json_cstr(b, la_catalog_str(x->cat, x->cols[i].name));
+		la_buf_putc(b, ':');
+		drv->column(st, (int)i, &v);
+		crud_value_out(x, b, &v, &x->cols[i]);
+	}
+	la_buf_putc(b, '}');
+}
+
+/* Reads the row with x->key and answers status with it, or 404. */
+void
+la_crud_send_row(struct la_crud *x, int status, int write)
+{
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_db_stmt *st;
+	int rc;
+
+	la_sqlb_select_pk(&q, x->cat, x->t);
+	rc = la_crud_run(x, &x->key, 1, &st);
+	if (rc == LA_DB_ROW) {
+		la_buf_reset(x->r->body_out);
+		la_crud_row_out(x, st, la_crud_projection(x, write));
+		la_resp_json(x->r, status);
+	} else if (rc == LA_DB_DONE)
+		la_resp_error(x->r, 404, "not found");
+	else
+		la_crud_db_error(x, rc);
+	if (st != NULL)
+		x->w->db.drv->finish(st);
+}
