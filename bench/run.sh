@@ -94,6 +94,10 @@ wait_http() { # url
 # ---- lightapid -----------------------------------------------------------
 
 la_port=$(free_port)
+# /items: the 10,000-row table, filtered on category (500 values, so 20 rows
+# each) and paginated by page number (20 a page).  /feed (added after the
+# first start, once the table exists) reflects the same table with cursor
+# pagination.
 cat >"$tmp/lightapi.yaml" <<YAML
 database:
   url: "sqlite:///$tmp/bench.db"
@@ -110,12 +114,6 @@ endpoints:
     meta:
       filtering: {fields: [category]}
       pagination: {style: page_number, page_size: 20}
-  - route: /sample
-    fields:
-      name: {type: str, max_length: 100}
-      category: {type: str}
-      price: {type: float, ge: 0}
-      in_stock: {type: bool, default: true}
 YAML
 
 start_lightapid() {
@@ -146,28 +144,78 @@ def fill(table, n):
     sql = (f'INSERT INTO "{table}" ({", ".join(names)}) '
            f'VALUES ({", ".join("?" * len(names))})')
     def row(i):
-        data = dict(values, name=f"item {i}", category=f"cat-{i % 10}",
+        data = dict(values, name=f"item {i}", category=f"cat-{i % 500}",
                     price=round(1 + (i % 1000) * 0.25, 2), in_stock=i % 3 != 0)
         return [data[c] for c in names]
     con.executemany(sql, (row(i) for i in range(1, n + 1)))
 
 fill("items", rows)
-fill("sample", 20)
 con.commit()
 con.close()
 PYEOF
 
+cat >>"$tmp/lightapi.yaml" <<YAML
+  - route: /feed
+    reflect: true
+    meta:
+      table: items
+      methods: [GET]
+      pagination: {style: cursor, page_size: 20}
+YAML
 start_lightapid
 
-# The 20-row page: /items?page=1 when pagination works, else the 20-row table.
+rows_of() { # file -> number of rows in a list body ("results"), or 0
+	"$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$1" 2>/dev/null || echo 0
+}
+check_rows() { # path expected-rows
+	http_get "http://127.0.0.1:$la_port$1" >"$tmp/check.json" || {
+		echo "run.sh: GET $1 failed" >&2; exit 1; }
+	n=$(rows_of "$tmp/check.json")
+	if [ "$n" != "$2" ]; then
+		echo "run.sh: GET $1 returned $n rows, expected $2" >&2; exit 1
+	fi
+}
+
+# The 20-row page (page-number pagination), also served by nginx as a file.
 page_path=/items?page=1
-http_get "http://127.0.0.1:$la_port$page_path" >"$tmp/page.json"
-n=$("$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$tmp/page.json" 2>/dev/null || echo 0)
-if [ "$n" != 20 ]; then
-	echo "note: /items?page=1 returned $n rows (no pagination yet); using /sample" >&2
-	page_path=/sample
-	http_get "http://127.0.0.1:$la_port$page_path" >"$tmp/page.json"
-fi
+check_rows "$page_path" 20
+cp "$tmp/check.json" "$tmp/page.json"
+
+# The filter: one category of 500, ROWS / 500 rows (20 of 10,000), on the
+# first page of 20.
+per_cat=$(( ROWS >= 7 ? (ROWS - 7) / 500 + 1 : 0 ))
+[ "$per_cat" -le 20 ] || per_cat=20
+check_rows "/items?category=cat-7" "$per_cat"
+
+# Cursor pagination: the first page, and a page about 9,000 rows deep (or
+# ROWS - 1,000 for a smaller table) whose cursor comes from following the
+# next links; it is computed before wrk runs.
+depth=9000
+[ "$ROWS" -gt 10000 ] || depth=$(( (ROWS - 1000) / 20 * 20 ))
+[ "$depth" -ge 20 ] || depth=20
+deep_cursor=$("$PY" - "$la_port" "$depth" <<'PYEOF'
+import http.client, json, sys, urllib.parse
+port, depth = int(sys.argv[1]), int(sys.argv[2])
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+seen, path, cursor = 0, "/feed", None
+while seen < depth:
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    body = json.loads(resp.read())
+    if resp.status != 200 or not body.get("next"):
+        sys.exit(f"cursor walk stopped after {seen} rows: {resp.status}")
+    seen += len(body["results"])
+    cursor = body["next"]
+    path = "/feed?cursor=" + urllib.parse.quote(cursor, safe="")
+print(cursor)
+PYEOF
+) || { echo "run.sh: could not walk /feed to row $depth" >&2; exit 1; }
+cursor_first=/feed
+cursor_deep="/feed?cursor=$deep_cursor"
+check_rows "$cursor_first" 20
+check_rows "$cursor_deep" 20
+first_deep_id=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["id"])' "$tmp/check.json")
+echo "cursor page after $depth rows starts at id $first_deep_id"
 
 # ---- nginx ---------------------------------------------------------------
 
@@ -236,6 +284,9 @@ bench nginx-static "http://127.0.0.1:$ng_port/page.json"
 bench healthz "$base/healthz"
 bench get-by-id "$base/items/1" get_random.lua
 bench list-20 "$base$page_path"
+bench filter-20 "$base/items?category=cat-7" filter_random.lua
+bench cursor-first "$base$cursor_first"
+bench cursor-deep "$base$cursor_deep"
 bench post "$base/items" post.lua
 
 echo
@@ -243,10 +294,10 @@ awk '
 NR == 1 { nginx = $2 }
 { rows[NR] = $0 }
 END {
-	printf "%-14s %12s %10s %10s %9s %8s  %s\n", "test", "req/s", "p50 ms", "p99 ms", "vs nginx", "non-2xx", "socket errors"
+	printf "%-16s %12s %10s %10s %9s %8s  %s\n", "test", "req/s", "p50 ms", "p99 ms", "vs nginx", "non-2xx", "socket errors"
 	for (i = 1; i <= NR; i++) {
 		split(rows[i], f, " ")
-		printf "%-14s %12.0f %10.3f %10.3f %8.1f%% %8d  %s\n", f[1], f[2], f[3], f[4], (nginx > 0 ? 100 * f[2] / nginx : 0), f[5], f[6]
+		printf "%-16s %12.0f %10.3f %10.3f %8.1f%% %8d  %s\n", f[1], f[2], f[3], f[4], (nginx > 0 ? 100 * f[2] / nginx : 0), f[5], f[6]
 	}
 }' "$results"
 

@@ -1,6 +1,6 @@
 /*
  * Pagination cursors (see cursor.h): {"o":ordering,"d":±1,"k":[keys]}
- * in base64url.
+ * in base64url, each key a tagged string or null.
  */
 #include <string.h>
 
@@ -8,24 +8,36 @@
 #include "b64.h"
 #include "cursor.h"
 #include "json.h"
+#include "str.h"
 
+/*
+ * Keys travel as tagged strings ("i42", "f0.5", "stext") rather than JSON
+ * numbers: every int64 and every double, subnormals included, then comes
+ * back exactly through our own strict parsers.
+ */
 static void
 cursor_value(struct la_buf *b, const struct la_value *v)
 {
+	struct la_buf t;
+
+	la_buf_init(&t);
 	switch (v->kind) {
 	case LA_V_INT:
-		la_json_int(b, v->i);
+		la_buf_printf(&t, "i%lld", (long long)v->i);
 		break;
 	case LA_V_FLOAT:
-		la_json_double(b, v->f);
+		la_buf_printf(&t, "f%.17g", v->f);
 		break;
 	case LA_V_TEXT:
-		la_json_str(b, v->s, v->len);
+		la_buf_putc(&t, 's');
+		la_buf_append(&t, v->s, v->len);
 		break;
 	default:
 		la_buf_puts(b, "null");
-		break;
+		return;
 	}
+	la_json_str(b, t.data, t.len);
+	la_buf_free(&t);
 }
 
 void
@@ -53,25 +65,27 @@ la_cursor_encode(struct la_buf *out, const struct la_query *q, int dir,
 static int
 cursor_key(yajl_val v, enum la_type ty, struct la_value *out)
 {
+	const char *s;
+	size_t n;
+	int text = ty != LA_T_INT && ty != LA_T_BOOL && ty != LA_T_FLOAT;
+	int num = ty != LA_T_STR && ty != LA_T_TEXT;
+
 	if (YAJL_IS_NULL(v)) {
 		*out = LA_VALUE_NULL;
 		return (0);
 	}
-	if (YAJL_IS_INTEGER(v) && ty != LA_T_STR && ty != LA_T_TEXT) {
-		*out = la_value_int(YAJL_GET_INTEGER(v));
-		return (0);
-	}
-	if (YAJL_IS_DOUBLE(v) && (ty == LA_T_FLOAT || ty == LA_T_DECIMAL ||
-				     ty == LA_T_ANY)) {
-		*out = la_value_float(YAJL_GET_DOUBLE(v));
-		return (0);
-	}
-	if (YAJL_IS_STRING(v) && ty != LA_T_INT && ty != LA_T_BOOL &&
-	    ty != LA_T_FLOAT) {
-		*out = la_value_text(v->u.string, strlen(v->u.string));
-		return (0);
-	}
-	return (-1);
+	if (!YAJL_IS_STRING(v) || (n = strlen(v->u.string)) == 0)
+		return (-1);
+	s = v->u.string;
+	out->kind = LA_V_NULL;
+	if (s[0] == 'i' && num && la_str_to_i64(s + 1, n - 1, &out->i) == 0)
+		out->kind = LA_V_INT;
+	else if (s[0] == 'f' && num && ty != LA_T_INT && ty != LA_T_BOOL &&
+	         la_str_to_double(s + 1, n - 1, &out->f) == 0)
+		out->kind = LA_V_FLOAT;
+	else if (s[0] == 's' && text)
+		*out = la_value_text(s + 1, n - 1);
+	return (out->kind == LA_V_NULL ? -1 : 0);
 }
 
 static int
@@ -85,7 +99,8 @@ cursor_keys(const struct la_catalog *c, const struct la_cat_table *t,
 		return (-1);
 	for (i = 0; i < q->norder; i++)
 		if (cursor_key(k->u.array.values[i],
-			(enum la_type)cols[q->order[i].col].type, &keys[i]) != 0)
+		        (enum la_type)cols[q->order[i].col].type,
+		        &keys[i]) != 0)
 			return (-1);
 	return (0);
 }
@@ -114,7 +129,7 @@ la_cursor_decode(const struct la_catalog *c, const struct la_cat_table *t,
 	    strcmp(o->u.string, q->ordering) != 0 || d == NULL ||
 	    !YAJL_IS_INTEGER(d) ||
 	    (YAJL_GET_INTEGER(d) != LA_CURSOR_NEXT &&
-		YAJL_GET_INTEGER(d) != LA_CURSOR_PREV))
+	        YAJL_GET_INTEGER(d) != LA_CURSOR_PREV))
 		return (-1);
 	*dir = (int)YAJL_GET_INTEGER(d);
 	return (cursor_keys(c, t, q, la_json_get(root, "k", 1), keys));

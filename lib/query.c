@@ -16,16 +16,16 @@ static const struct {
 	const char *suffix;
 	enum la_qop op;
 } query_lookups[] = {
-	{"gt", LA_Q_GT},
-	{"gte", LA_Q_GTE},
-	{"lt", LA_Q_LT},
-	{"lte", LA_Q_LTE},
-	{"ne", LA_Q_NE},
-	{"in", LA_Q_IN},
-	{"isnull", LA_Q_ISNULL},
-	{"contains", LA_Q_CONTAINS},
-	{"icontains", LA_Q_ICONTAINS},
-	{"startswith", LA_Q_STARTSWITH},
+    {"gt", LA_Q_GT},
+    {"gte", LA_Q_GTE},
+    {"lt", LA_Q_LT},
+    {"lte", LA_Q_LTE},
+    {"ne", LA_Q_NE},
+    {"in", LA_Q_IN},
+    {"isnull", LA_Q_ISNULL},
+    {"contains", LA_Q_CONTAINS},
+    {"icontains", LA_Q_ICONTAINS},
+    {"startswith", LA_Q_STARTSWITH},
 };
 
 /* Parameters with a meaning of their own are never filters. */
@@ -66,8 +66,8 @@ query_item(struct query_ctx *x, const char *type, const char *param,
 
 /* In list l of the table, the index of the column named name[0..len). */
 static int
-query_allowed(const struct query_ctx *x, struct la_cat_list l,
-    const char *name, size_t len)
+query_allowed(const struct query_ctx *x, struct la_cat_list l, const char *name,
+    size_t len)
 {
 	const uint16_t *idx = la_catalog_list(x->c, l);
 	const char *n;
@@ -117,7 +117,7 @@ query_coerce(struct query_ctx *x, int col, const char *param, const char *s,
     size_t len, struct la_value *out)
 {
 	if (la_validate_text(&x->cols[col], param, s, len, out, x->errs,
-		x->a) == 0)
+	        x->a) == 0)
 		return (0);
 	x->nerr++;
 	return (-1);
@@ -193,8 +193,8 @@ query_filter_value(struct query_ctx *x, int col, const struct la_qparam *p,
 	default:
 		f->vals = la_arena_calloc(x->a, 1, sizeof(*f->vals));
 		f->nvals = 1;
-		return (query_coerce(x, col, p->key, p->value, p->vlen,
-		    f->vals));
+		return (
+		    query_coerce(x, col, p->key, p->value, p->vlen, f->vals));
 	}
 }
 
@@ -244,8 +244,8 @@ query_ordering(struct query_ctx *x, const char *v, size_t vlen)
 	int col, desc;
 
 	la_buf_init(&key);
-	x->q->order = la_arena_calloc(x->a, x->t->ncols + 1,
-	    sizeof(*x->q->order));
+	x->q->order =
+	    la_arena_calloc(x->a, x->t->ncols + 1, sizeof(*x->q->order));
 	for (; v != NULL && v <= end; v = comma + 1) {
 		if ((comma = memchr(v, ',', (size_t)(end - v))) == NULL)
 			comma = end;
@@ -294,8 +294,8 @@ query_pagination(struct query_ctx *x, const struct la_qparam *page,
 	int64_t v;
 
 	x->q->page = 1;
-	x->q->page_size = t->page_style == LA_PAGE_NONE ? t->max_page_size
-							 : t->page_size;
+	x->q->page_size =
+	    t->page_style == LA_PAGE_NONE ? t->max_page_size : t->page_size;
 	if (t->page_style == LA_PAGE_NONE)
 		return;
 	if (size != NULL && (v = query_positive(x, size)) > 0)

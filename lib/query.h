@@ -52,8 +52,8 @@ struct la_query {
 	struct la_qorder *order; /* requested fields, then the primary key */
 	size_t norder;
 	const char *ordering; /* canonical requested ordering, "" for none */
-	int64_t page;	      /* page_number: 1-based */
-	int page_size;	      /* effective size (0: unpaginated, uncapped) */
+	int64_t page;         /* page_number: 1-based */
+	int page_size;        /* effective size (0: unpaginated, uncapped) */
 	const char *cursor;   /* raw cursor parameter, or NULL */
 	size_t cursor_len;
 	struct la_qparam *params; /* every parameter as sent, decoded */

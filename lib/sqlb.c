@@ -212,8 +212,8 @@ static int
 sqlb_numeric_text(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i)
 {
-	return (q->dialect == LA_DDL_SQLITE &&
-	    sqlb_type(c, t, i) == LA_T_DECIMAL);
+	return (
+	    q->dialect == LA_DDL_SQLITE && sqlb_type(c, t, i) == LA_T_DECIMAL);
 }
 
 static void
@@ -246,8 +246,8 @@ sqlb_text_col(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i, int lower)
 {
 	enum la_type ty = sqlb_type(c, t, i);
-	int cast = q->dialect != LA_DDL_SQLITE && ty != LA_T_STR &&
-	    ty != LA_T_TEXT;
+	int cast =
+	    q->dialect != LA_DDL_SQLITE && ty != LA_T_STR && ty != LA_T_TEXT;
 
 	la_buf_puts(q->b, lower ? "lower(" : "");
 	if (cast)
@@ -439,7 +439,8 @@ sqlb_order(struct la_sqlb *q, const struct la_catalog *c,
 		/* PostgreSQL puts NULLs last in ascending order; the others
 		 * first. Say it, so a cursor means the same everywhere. */
 		if (q->dialect == LA_DDL_PGSQL)
-			la_buf_puts(q->b, desc ? " NULLS LAST" : " NULLS FIRST");
+			la_buf_puts(q->b,
+			    desc ? " NULLS LAST" : " NULLS FIRST");
 	}
 }
 

@@ -143,7 +143,8 @@ la_crud_projection(struct la_crud *x, int write)
 }
 
 void
-la_crud_row_out(struct la_crud *x, struct la_db_stmt *st, const unsigned char *show)
+la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
+    const unsigned char *show)
 {
 	const struct la_db_driver *drv = x->w->db.drv;
 	struct la_buf *b = x->r->body_out;

@@ -18,10 +18,10 @@
 
 /* Rows of one fetch, kept when a page must be checked or reversed. */
 struct list_page {
-	size_t n;	      /* rows kept */
-	int more;	      /* the fetch returned one row beyond the page */
-	struct la_buf rows;   /* JSON objects, each followed by a NUL */
-	size_t *offs;	      /* start of each row in rows */
+	size_t n;           /* rows kept */
+	int more;           /* the fetch returned one row beyond the page */
+	struct la_buf rows; /* JSON objects, each followed by a NUL */
+	size_t *offs;       /* start of each row in rows */
 	struct la_value *first, *last; /* sort keys of the first/last row */
 };
 
@@ -134,9 +134,10 @@ list_origin(struct la_crud *x, struct la_buf *b)
 	if (proto != NULL && proto->len > 0) {
 		/* A proxy chain lists several; the first is the client's. */
 		n = (const char *)memchr(proto->p, ',', proto->len) != NULL
-		    ? (size_t)((const char *)memchr(proto->p, ',', proto->len) -
-			  proto->p)
-		    : proto->len;
+		        ? (size_t)((const char *)memchr(proto->p, ',',
+		                       proto->len) -
+		                   proto->p)
+		        : proto->len;
 		la_buf_append(b, proto->p, n);
 	} else
 		la_buf_puts(b, "http");
@@ -194,8 +195,9 @@ list_pages(struct la_crud *x, const struct la_query *q)
 	}
 	pages = (count + q->page_size - 1) / q->page_size;
 	la_buf_reset(b);
-	la_buf_printf(b, "{\"count\":%lld,\"pages\":%lld,\"next\":",
-	    (long long)count, (long long)pages);
+	la_buf_printf(b,
+	    "{\"count\":%lld,\"pages\":%lld,\"next\":", (long long)count,
+	    (long long)pages);
 	if (q->page < pages)
 		list_page_url(x, q, q->page + 1);
 	else
@@ -206,6 +208,13 @@ list_pages(struct la_crud *x, const struct la_query *q)
 	else
 		la_buf_puts(b, "null");
 	la_buf_putc(b, ',');
+	if (q->page > pages) {
+		/* Past the end: nothing to fetch (and no offset to overflow).
+		 */
+		la_buf_puts(b, "\"results\":[]}");
+		la_resp_json(x->r, 200);
+		return;
+	}
 	s = la_crud_sql(x);
 	p = list_params(x, q, &s);
 	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size,
@@ -231,8 +240,8 @@ list_fetch(struct la_crud *x, const struct la_query *q,
 	struct la_db_stmt *st;
 	int rc;
 
-	pg->offs = la_arena_calloc(x->r->a, (size_t)q->page_size,
-	    sizeof(*pg->offs));
+	pg->offs =
+	    la_arena_calloc(x->r->a, (size_t)q->page_size, sizeof(*pg->offs));
 	la_sqlb_query(&s, x->cat, x->t, q, keys, reverse, q->page_size + 1, 0);
 	for (rc = la_crud_run(x, p, (size_t)s.nparams, &st); rc == LA_DB_ROW;
 	     rc = drv->next(st)) {
@@ -307,8 +316,8 @@ list_bad_cursor(struct la_crud *x, const struct la_query *q)
 
 	la_buf_reset(b);
 	la_buf_puts(b, "{\"detail\":[{\"type\":\"value_error\",\"loc\":"
-		       "[\"query\",\"cursor\"],\"msg\":\"Value error, invalid "
-		       "cursor\",\"input\":");
+	               "[\"query\",\"cursor\"],\"msg\":\"Value error, invalid "
+	               "cursor\",\"input\":");
 	la_json_str(b, q->cursor, q->cursor_len);
 	la_buf_puts(b, "}]}");
 	la_resp_json(x->r, 422);

@@ -34,6 +34,61 @@ build(void)
 	return (c);
 }
 
+/* A query as the parser would produce it: filters, search, order. */
+static void
+test_queries(const struct la_catalog *c, const struct la_cat_table *t,
+    struct la_buf *b)
+{
+	struct la_value in[2] = {la_value_int(1), la_value_int(2)};
+	struct la_value ge = la_value_int(5), nul = la_value_int(1);
+	struct la_value word = la_value_text("a%", 2), params[32];
+	struct la_value keys[2] = {LA_VALUE_NULL, la_value_int(9)};
+	struct la_qfilter f[3] = {{1, LA_Q_GTE, &ge, 1}, {1, LA_Q_IN, in, 2},
+	    {0, LA_Q_ICONTAINS, &word, 1}};
+	struct la_qorder order[2] = {{1, 1}, {2, 0}};
+	struct la_query q;
+	struct la_sqlb s;
+
+	memset(&q, 0, sizeof(q));
+	q.filters = f;
+	q.nfilters = 3;
+	q.order = order;
+	q.norder = 2;
+	la_sqlb_init(&s, b, LA_DDL_SQLITE);
+	la_sqlb_params(&s, params, 32);
+	la_sqlb_query(&s, c, t, &q, NULL, 0, 20, 40);
+	ok(strstr(b->data, " WHERE \"qty\" >= ? AND \"qty\" IN (?, ?) AND "
+	                   "instr(lower(\"name\"), lower(?)) > 0 ORDER BY "
+	                   "\"qty\" DESC, \"id\" ASC LIMIT ? OFFSET ?") != NULL,
+	    "filters, lookups, order, limit and offset");
+	ok(s.nparams == 6 && params[4].i == 20 && params[5].i == 40,
+	    "every value is bound, limit and offset included");
+	la_sqlb_init(&s, b, LA_DDL_PGSQL);
+	la_sqlb_params(&s, params, 32);
+	q.nfilters = 0;
+	la_sqlb_query(&s, c, t, &q, keys, 0, 3, 0);
+	ok(strstr(b->data, " WHERE ((\"qty\" IS NULL AND \"id\" > $1)) "
+	                   "ORDER BY \"qty\" DESC NULLS LAST, \"id\" ASC "
+	                   "NULLS FIRST LIMIT $2") != NULL,
+	    "keyset after a NULL in descending order");
+	la_sqlb_init(&s, b, LA_DDL_SQLITE);
+	la_sqlb_params(&s, params, 32);
+	la_sqlb_query(&s, c, t, &q, keys, 1, 3, 0);
+	ok(strstr(b->data, "((\"qty\" IS NOT NULL) OR (\"qty\" IS NULL AND "
+	                   "(\"id\" < ? OR \"id\" IS NULL))) ORDER BY "
+	                   "\"qty\" ASC, \"id\" DESC") != NULL,
+	    "walking backwards flips every direction");
+	la_sqlb_init(&s, b, LA_DDL_SQLITE);
+	la_sqlb_params(&s, params, 32);
+	f[0].op = LA_Q_ISNULL;
+	f[0].vals = &nul;
+	q.filters = f;
+	q.nfilters = 1;
+	la_sqlb_count(&s, c, t, &q);
+	is_str(b->data, "SELECT COUNT(*) FROM \"items\" WHERE \"qty\" IS NULL",
+	    "count with a filter");
+}
+
 int
 main(void)
 {
@@ -81,6 +136,7 @@ main(void)
 	la_sqlb_list(&q, c, t, 50);
 	ok(strstr(b.data, " FROM \"items\" ORDER BY \"id\" LIMIT 50") != NULL,
 	    "list orders by key and caps");
+	test_queries(c, t, &b);
 	la_buf_free(&b);
 	free(c);
 	return (done_testing());
