@@ -22,6 +22,7 @@
 #define LA_TBL_DECLARED  0x01u /* created from declared fields */
 #define LA_TBL_REFLECTED 0x02u
 #define LA_TBL_LISTONLY  0x04u /* no primary key: list only */
+#define LA_TBL_HIDDEN    0x08u /* not served: the login validator's table */
 
 /* Pagination styles. */
 #define LA_PAGE_NONE   0

@@ -106,6 +106,17 @@ la_sqlb_list(struct la_sqlb *q, const struct la_catalog *c,
 }
 
 void
+la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col)
+{
+	la_sqlb_select(q, c, t);
+	la_buf_puts(q->b, " WHERE ");
+	sqlb_col(q, c, t, col);
+	la_buf_puts(q->b, " = ");
+	la_sqlb_param(q);
+}
+
+void
 la_sqlb_exists(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {

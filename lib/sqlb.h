@@ -51,6 +51,9 @@ void la_sqlb_select_pk(struct la_sqlb *q, const struct la_catalog *c,
  * (0: none) is a catalog number, not request data. */
 void la_sqlb_list(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int limit);
+/* ... " WHERE <col> = ?": the value. */
+void la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col);
 /* "SELECT 1 FROM <table> WHERE <pk> = ?": the key. */
 void la_sqlb_exists(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);

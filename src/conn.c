@@ -257,6 +257,7 @@ conn_process(struct la_worker *w, struct la_conn *c, const char *body,
 	r.body_out = &w->body;
 	r.hdrs = &w->hdrs;
 	r.head_only = c->req.method_id == LA_M_HEAD;
+	r.peer = c->peer;
 	la_router_dispatch(&r);
 	keepalive = c->req.keepalive && !w->quitting &&
 	            c->requests + 1 < w->conf->server.keepalive_requests;

@@ -5,6 +5,7 @@
  * key to an unknown table) are made here, and reported against the line
  * and column the loader kept.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,138 @@ gen_reflected(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 	return (gen_reflect_cols(x, e, n));
 }
 
+/* ---- authentication ----------------------------------------------------- */
+
+static uint32_t
+gen_backend(const char *name)
+{
+	if (name == NULL)
+		return (LA_AUTH_NONE);
+	return (strcmp(name, "BasicAuthentication") == 0 ? LA_AUTH_BASIC
+	                                                 : LA_AUTH_JWT);
+}
+
+static uint32_t
+gen_permission(const char *name)
+{
+	if (name == NULL || strcmp(name, "AllowAny") == 0)
+		return (LA_PERM_ALLOWANY);
+	return (strcmp(name, "IsAdminUser") == 0 ? LA_PERM_ADMIN
+	                                         : LA_PERM_AUTHENTICATED);
+}
+
+/*
+ * Per verb: the verb's own permission (map form of meta.methods), then the
+ * endpoint's, then the defaults'; the backend from the endpoint, the
+ * defaults, then the methods map. NULL when every verb is open.
+ */
+static const struct la_cat_auth *
+gen_auth(struct gen_ctx *x, const struct la_conf_endpoint *e,
+    struct la_cat_auth *au)
+{
+	const struct la_conf_auth *d = &x->g->conf->default_auth;
+	const char *backend, *perm;
+	int v, any = 0;
+
+	backend = e->auth.backend ? e->auth.backend
+	          : d->backend    ? d->backend
+	                          : e->verb_auth.backend;
+	memset(au, 0, sizeof(*au));
+	for (v = 0; v < LA_NVERBS; v++) {
+		perm = e->verb_auth.permission[v] ? e->verb_auth.permission[v]
+		       : e->auth.permission[v]    ? e->auth.permission[v]
+		                                  : d->permission[v];
+		au->permission[v] = gen_permission(perm);
+		au->backend[v] = gen_backend(backend);
+		any |= au->backend[v] != LA_AUTH_NONE;
+		x->g->jwt |= au->backend[v] == LA_AUTH_JWT;
+	}
+	x->g->login |= any;
+	return (any ? au : NULL);
+}
+
+/* ---- the login validator ---------------------------------------------- */
+
+static void
+gen_users_file(struct gen_ctx *x, const struct la_conf_login *l)
+{
+	struct la_buf text;
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(l->file, "r")) == NULL) {
+		gen_err(x, l->pos, "login_validator file %s: %s", l->file,
+		    strerror(errno));
+		return;
+	}
+	la_buf_init(&text);
+	while ((n = fread(la_buf_reserve(&text, 4096), 1, 4096, fp)) > 0)
+		text.len += n;
+	fclose(fp);
+	if (la_users_parse(l->file, text.data ? text.data : "", text.len,
+	        x->g->arena, &x->g->users, x->errs) != 0)
+		x->nerr++;
+	la_buf_free(&text);
+}
+
+static int
+gen_has_col(const struct la_col_def *cols, size_t n, const char *name)
+{
+	return (gen_find_def(cols, n, name) >= 0);
+}
+
+/* The validator's table joins the catalog, hidden, so that the login SQL
+ * is built from catalog identifiers like every other statement. */
+static void
+gen_users_table(struct gen_ctx *x, const struct la_conf_login *l)
+{
+	struct la_catb_table t;
+	struct la_col_def *cols;
+	size_t n, i;
+
+	if (x->db.drv->table_exists(x->db.db, l->table) != 1) {
+		gen_err(x, l->pos, "login_validator table '%s' does not exist",
+		    l->table);
+		return;
+	}
+	if (x->db.drv->reflect(x->db.db, l->table, x->g->arena, &cols, &n) < 0)
+		return;
+	if (!gen_has_col(cols, n, l->username_field) ||
+	    !gen_has_col(cols, n, l->password_field))
+		gen_err(x, l->pos,
+		    "login_validator table '%s' has no column "
+		    "'%s' or '%s'",
+		    l->table, l->username_field, l->password_field);
+	for (i = 0; i < l->claims.n; i++)
+		if (!gen_has_col(cols, n, l->claims.v[i]))
+			gen_err(x, l->pos,
+			    "login_validator table '%s' has no "
+			    "claim column '%s'",
+			    l->table, l->claims.v[i]);
+	memset(&t, 0, sizeof(t));
+	t.name = l->table;
+	t.route = "";
+	t.flags = LA_TBL_HIDDEN | LA_TBL_REFLECTED;
+	t.ser_read = l->claims.v;
+	t.nser_read = l->claims.n;
+	la_catb_table(x->catb, &t);
+	for (i = 0; i < n; i++)
+		la_catb_column(x->catb, &cols[i]);
+}
+
+static void
+gen_login(struct gen_ctx *x)
+{
+	const struct la_conf_login *l = &x->g->conf->auth.login;
+
+	if (!x->g->conf->auth.has_login)
+		return;
+	if (l->file != NULL)
+		gen_users_file(x, l);
+	else if (l->table != NULL)
+		gen_users_table(x, l);
+}
+
 /* ---- catalog ------------------------------------------------------------ */
 
 static void
@@ -325,6 +458,7 @@ gen_catalog_table(struct gen_ctx *x, const struct la_conf_endpoint *e,
 	const struct la_conf_pagination *p =
 	    e->pagination.set ? &e->pagination : &c->default_pagination;
 	struct la_catb_table t;
+	struct la_cat_auth au;
 	size_t i;
 	int has_pk = 0;
 
@@ -350,6 +484,7 @@ gen_catalog_table(struct gen_ctx *x, const struct la_conf_endpoint *e,
 	t.nser_read = e->ser_fields.n ? e->ser_fields.n : e->ser_read.n;
 	t.ser_write = e->ser_fields.n ? e->ser_fields.v : e->ser_write.v;
 	t.nser_write = e->ser_fields.n ? e->ser_fields.n : e->ser_write.n;
+	t.auth = gen_auth(x, e, &au);
 	la_catb_table(x->catb, &t);
 	for (i = 0; i < n; i++)
 		la_catb_column(x->catb, &cols[i]);
@@ -455,6 +590,7 @@ gen_schema(struct gen_ctx *x)
 	x->catb = la_catb_new();
 	for (i = 0; i < c->nendpoints; i++)
 		gen_endpoint(x, &c->endpoints[i]);
+	gen_login(x);
 	if (x->nerr == 0) {
 		x->g->cat = la_catb_finish(x->catb, &x->g->cat_size);
 		gen_check_validator(x);

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "users.h"
 #include "yaml_conf.h"
 
 struct la_arena;
@@ -26,6 +27,9 @@ struct la_gen {
 	struct la_conf *conf;
 	struct la_catalog *cat; /* malloc'd image */
 	size_t cat_size;
+	struct la_users users; /* the login validator's file, if any */
+	int login;             /* some endpoint authenticates: serve login */
+	int jwt;               /* some endpoint uses JWTAuthentication */
 };
 
 /*

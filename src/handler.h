@@ -11,6 +11,8 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include <yajl/yajl_tree.h>
+
 #include "http_parse.h"
 
 struct la_arena;
@@ -30,6 +32,9 @@ struct la_req {
 	int head_only;        /* HEAD: headers of the GET, no body */
 	int no_body;          /* 204/304: neither body nor Content-Length */
 	const char *endpoint; /* route for logs and metrics, or NULL */
+	const char *peer;     /* the client's address */
+	yajl_val user;        /* the authenticated caller's claims, or NULL */
+	const char *user_id;  /* JWT sub or Basic user name, or NULL */
 };
 
 /* Routing: sets status, headers and body for every request. */
@@ -43,5 +48,7 @@ struct la_crud;
 /* GET on a collection route: filters, search, ordering, pagination. */
 void la_handler_list(struct la_crud *x);
 void la_handler_readyz(struct la_req *r);
+/* POST {auth_path}/login and /token. */
+void la_handler_login(struct la_req *r);
 
 #endif

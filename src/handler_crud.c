@@ -9,6 +9,8 @@
 
 #include "la.h"
 #include "arena.h"
+#include "auth.h"
+#include "cors.h"
 #include "crud.h"
 #include "db.h"
 #include "json.h"
@@ -346,7 +348,8 @@ la_handler_crud(struct la_req *r, const struct la_cat_table *t, const char *id,
 		return;
 	}
 	if (m == LA_M_OPTIONS) {
-		crud_options(&x, allowed);
+		if (!la_cors_preflight(r, allowed))
+			crud_options(&x, allowed);
 		return;
 	}
 	if (!(allowed & m)) {
@@ -356,6 +359,8 @@ la_handler_crud(struct la_req *r, const struct la_cat_table *t, const char *id,
 		crud_method_not_allowed(&x, allowed);
 		return;
 	}
+	if (la_auth_check(r, t, m) != 0)
+		return;
 	if (la_worker_db(r->w) != 0) {
 		la_resp_error(r, 503, "database unavailable");
 		return;

@@ -23,6 +23,7 @@
 #include "master.h"
 #include "db.h"
 #include "shm.h"
+#include "throttle.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -525,6 +526,7 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	if ((m.shm = la_shm_create()) == NULL)
 		return (1);
 	la_db_set_write_lock(&m.shm->db_write);
+	la_throttle_init(m.shm);
 	if (master_share_catalog(&m, g) != 0 ||
 	    master_listen(&m, g, &m.ls) != 0)
 		return (1);

@@ -6,6 +6,7 @@
 
 #include "la.h"
 #include "arena.h"
+#include "cors.h"
 #include "handler.h"
 #include "response.h"
 #include "url.h"
@@ -20,6 +21,8 @@ router_meta(struct la_req *r, void (*fn)(struct la_req *))
 		fn(r);
 		return;
 	}
+	if (la_cors_preflight(r, LA_M_GET))
+		return;
 	la_buf_reset(r->hdrs);
 	la_buf_puts(r->hdrs, "Allow: ");
 	la_resp_allow(r->hdrs, LA_M_GET);
@@ -36,6 +39,20 @@ router_is(const struct la_req *r, const char *s)
 	size_t n = strlen(s);
 
 	return (r->path_len == n && memcmp(r->path, s, n) == 0);
+}
+
+static int
+router_login(struct la_req *r)
+{
+	const struct la_worker *w = r->w;
+
+	if (w->login_path == NULL ||
+	    (!router_is(r, w->login_path) && !router_is(r, w->token_path)))
+		return (0);
+	r->endpoint = "login";
+	if (!la_cors_preflight(r, LA_M_POST))
+		la_handler_login(r);
+	return (1);
 }
 
 /* Endpoint routes: exact first, then "route/{id}". */
@@ -91,6 +108,9 @@ la_router_dispatch(struct la_req *r)
 		router_meta(r, la_handler_healthz);
 	else if (router_is(r, "/readyz"))
 		router_meta(r, la_handler_readyz);
+	else if (router_login(r))
+		;
 	else if (!router_endpoints(r))
 		la_resp_error(r, 404, "not found");
+	la_cors_headers(r);
 }

@@ -25,6 +25,7 @@ la_shm_create(void)
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
 	pthread_mutex_init(&s->db_write, &attr);
+	pthread_mutex_init(&s->throttle_lock, &attr);
 	pthread_mutexattr_destroy(&attr);
 	s->magic = LA_SHM_MAGIC;
 	return (s);

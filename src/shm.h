@@ -12,9 +12,20 @@
 
 #define LA_SHM_MAGIC 0x6c617368u /* "lash" */
 
+/* Failed logins of one client address in the current window. */
+struct la_shm_throttle {
+	uint64_t addr_hash;
+	int64_t window_start; /* monotonic seconds */
+	uint32_t failures;
+};
+
+#define LA_SHM_THROTTLE_SLOTS 1024
+
 struct la_shm {
 	uint32_t magic;
 	pthread_mutex_t db_write; /* SQLite: one writer at a time, queued */
+	pthread_mutex_t throttle_lock;
+	struct la_shm_throttle throttle[LA_SHM_THROTTLE_SLOTS];
 };
 
 /* Maps and initialises the segment; NULL on failure (logged). */

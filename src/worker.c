@@ -120,15 +120,26 @@ static void
 worker_routes(struct la_worker *w)
 {
 	const struct la_cat_table *t;
+	const char *base = w->conf->auth.auth_path;
 	size_t i;
 
-	w->nroutes = w->cat->ntables;
-	w->routes = la_xcalloc(w->nroutes ? w->nroutes : 1, sizeof(*w->routes));
-	for (i = 0; i < w->nroutes; i++) {
+	w->routes = la_xcalloc(w->cat->ntables + 1, sizeof(*w->routes));
+	for (i = 0; i < w->cat->ntables; i++) {
 		t = la_catalog_table(w->cat, i);
-		w->routes[i].t = t;
-		w->routes[i].path = la_catalog_str(w->cat, t->route);
-		w->routes[i].len = strlen(w->routes[i].path);
+		if (t->flags & LA_TBL_HIDDEN) {
+			w->users_table = t;
+			continue;
+		}
+		w->routes[w->nroutes].t = t;
+		w->routes[w->nroutes].path = la_catalog_str(w->cat, t->route);
+		w->routes[w->nroutes].len = strlen(w->routes[w->nroutes].path);
+		w->nroutes++;
+	}
+	if (w->gen->login) {
+		w->login_path = la_xmalloc(strlen(base) + 8);
+		w->token_path = la_xmalloc(strlen(base) + 8);
+		sprintf(w->login_path, "%s/login", base);
+		sprintf(w->token_path, "%s/token", base);
 	}
 }
 
@@ -164,6 +175,7 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 
 	memset(w, 0, sizeof(*w));
 	w->slot = slot;
+	w->gen = g;
 	w->conf = g->conf;
 	w->cat = cat;
 	w->ls = ls;

@@ -29,6 +29,7 @@ struct la_route {
 
 struct la_worker {
 	int slot;
+	const struct la_gen *gen;
 	const struct la_conf *conf;
 	const struct la_catalog *cat; /* in the shared mapping */
 	struct la_listeners *ls;
@@ -37,6 +38,8 @@ struct la_worker {
 	struct la_validator *val;
 	struct la_route *routes;
 	size_t nroutes;
+	const struct la_cat_table *users_table; /* login validator's, or NULL */
+	char *login_path, *token_path;          /* NULL when no login */
 	int epfd, sigfd;
 	int quitting;          /* graceful stop: no new requests */
 	struct la_conn *conns; /* every open connection */

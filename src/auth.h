@@ -1,0 +1,24 @@
+/*
+ * Authentication and permissions of an endpoint call (SPEC §8). Runs after
+ * the route and verb are known and before the body is read or any row is
+ * looked up, so an anonymous client learns nothing about the data.
+ */
+#ifndef LA_AUTH_H
+#define LA_AUTH_H
+
+#include "catalog.h"
+#include "handler.h"
+
+/*
+ * Sets r->user and r->user_id when credentials are presented and valid.
+ * Returns 0 to go on, or -1 after answering 401 (missing or invalid
+ * credentials, with WWW-Authenticate) or 403 (permission denied).
+ */
+int la_auth_check(struct la_req *r, const struct la_cat_table *t,
+    unsigned verb);
+/* "user:password" from a Basic header value, decoded into the arena; -1
+ * when it is not one. */
+int la_auth_basic(struct la_req *r, const struct la_str *value,
+    const char **user, const char **password);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * Login validators (see credentials.h). Hashes are crypt(3) strings
+ * (yescrypt, bcrypt, SHA-512 ...), verified by libcrypt and compared in
+ * constant time. Neither the password nor the hash is ever logged.
+ */
+#include <crypt.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "la.h"
+#include "arena.h"
+#include "credentials.h"
+#include "crud.h"
+#include "json.h"
+#include "log.h"
+#include "sqlb.h"
+#include "worker.h"
+
+/* Hashed when the user is unknown, so both paths cost a hash. */
+static const char credentials_dummy[] =
+    "$6$lightapidummy$0Zq0WmM2mQ4nU7o8m9bJtYw4p2Fz8lV3k1hB6cX5rS7tD9eG0a"
+    "JiKuLoMnPqRsTuVwXyZ0123456789abcdefghij";
+
+static int
+credentials_hash_ok(const char *password, const char *hash)
+{
+	static struct crypt_data cd; /* 32 KiB: not on the stack */
+	const char *out;
+	size_t n = strlen(hash);
+
+	memset(&cd, 0, sizeof(cd));
+	out = crypt_rn(password, hash, &cd, (int)sizeof(cd));
+	if (out == NULL || out[0] == '*' || strlen(out) != n)
+		return (0);
+	return (CRYPTO_memcmp(out, hash, n) == 0);
+}
+
+static int
+credentials_file(struct la_worker *w, const char *user, const char *password,
+    const char **claims)
+{
+	const struct la_user *u =
+	    la_users_find(&w->gen->users, user, strlen(user));
+
+	if (u == NULL) {
+		(void)credentials_hash_ok(password, credentials_dummy);
+		return (LA_CRED_BAD);
+	}
+	if (!credentials_hash_ok(password, u->hash))
+		return (LA_CRED_BAD);
+	*claims = u->claims;
+	return (LA_CRED_OK);
+}
+
+/* The user's row; LA_DB_ROW with *stp positioned on it. */
+static int
+credentials_row(struct la_crud *x, const char *user, struct la_db_stmt **stp)
+{
+	const char *field = x->w->conf->auth.login.username_field;
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_value key = la_value_text(user, strlen(user));
+
+	la_sqlb_select_by(&q, x->cat, x->t,
+	    la_catalog_col_index(x->cat, x->t, field, strlen(field)));
+	return (la_crud_run(x, &key, 1, stp));
+}
+
+static int
+credentials_table(struct la_worker *w, struct la_arena *a, const char *user,
+    const char *password, const char **claims)
+{
+	const struct la_conf_login *l = &w->conf->auth.login;
+	struct la_req r;
+	struct la_crud x;
+	struct la_buf out;
+	struct la_db_stmt *st;
+	struct la_value hash;
+	int rc, pw, ok = LA_CRED_BAD;
+
+	memset(&r, 0, sizeof(r));
+	memset(&x, 0, sizeof(x));
+	la_buf_init(&out);
+	r.w = w;
+	r.a = a;
+	r.body_out = &out;
+	r.endpoint = "login";
+	x.r = &r;
+	x.w = w;
+	x.cat = w->cat;
+	x.t = w->users_table;
+	x.cols = la_catalog_cols(x.cat, x.t);
+	pw = la_catalog_col_index(x.cat, x.t, l->password_field,
+	    strlen(l->password_field));
+	rc = credentials_row(&x, user, &st);
+	if (rc == LA_DB_ROW) {
+		w->db.drv->column(st, pw, &hash);
+		if (hash.kind == LA_V_TEXT &&
+		    credentials_hash_ok(password,
+		        la_arena_strndup(a, hash.s, hash.len))) {
+			la_crud_row_out(&x, st, la_crud_projection(&x, 0));
+			*claims = la_arena_strndup(a, out.data, out.len);
+			ok = LA_CRED_OK;
+		}
+	} else if (rc == LA_DB_DONE)
+		(void)credentials_hash_ok(password, credentials_dummy);
+	if (st != NULL)
+		w->db.drv->finish(st);
+	la_buf_free(&out);
+	if (rc < 0) {
+		la_log(LA_LOG_ERR, "login validator: %s",
+		    w->db.drv->rawmsg(w->db.db));
+		w->db_ok = 0;
+		return (LA_CRED_ERROR);
+	}
+	return (ok);
+}
+
+int
+la_credentials_check(struct la_worker *w, struct la_arena *a, const char *user,
+    const char *password, const char **claims)
+{
+	if (w->users_table != NULL) {
+		if (la_worker_db(w) != 0)
+			return (LA_CRED_ERROR);
+		return (credentials_table(w, a, user, password, claims));
+	}
+	return (credentials_file(w, user, password, claims));
+}

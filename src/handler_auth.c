@@ -1,0 +1,165 @@
+/*
+ * POST {auth_path}/login and {auth_path}/token (SPEC §8): credentials as
+ * JSON or a Basic header, checked by the login validator, answered with
+ * the user's claims and, when an endpoint uses JWTAuthentication, a signed
+ * token. Failed attempts are throttled per client address.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "la.h"
+#include "arena.h"
+#include "auth.h"
+#include "credentials.h"
+#include "json.h"
+#include "jwt.h"
+#include "response.h"
+#include "throttle.h"
+#include "worker.h"
+
+static void
+login_item(struct la_buf *b, const char *type, const char *field,
+    const char *msg, yajl_val body, yajl_val input)
+{
+	if (b->len > 0 && b->data[b->len - 1] == '}')
+		la_buf_putc(b, ',');
+	la_buf_printf(b,
+	    "{\"type\":\"%s\",\"loc\":[\"%s\"],\"msg\":\"%s\","
+	    "\"input\":",
+	    type, field, msg);
+	la_json_value(b, input != NULL ? input : body);
+	la_buf_putc(b, '}');
+}
+
+/* username or password from the body: 0, or -1 with an item in b. */
+static int
+login_field(struct la_buf *b, yajl_val body, const char *name, const char **out)
+{
+	yajl_val v = la_json_get(body, name, strlen(name));
+
+	if (v == NULL) {
+		login_item(b, "missing", name, "Field required", body, NULL);
+		return (-1);
+	}
+	if (!YAJL_IS_STRING(v)) {
+		login_item(b, "string_type", name,
+		    "Input should be a valid string", body, v);
+		return (-1);
+	}
+	*out = v->u.string;
+	return (0);
+}
+
+/* The credentials: Basic header first, else the JSON body. */
+static int
+login_credentials(struct la_req *r, const char **user, const char **pw)
+{
+	const struct la_str *h = la_http_header(r->http, "Authorization");
+	struct la_buf *b = r->body_out;
+	yajl_val body = NULL;
+	int bad;
+
+	if (h != NULL && la_auth_basic(r, h, user, pw) == 0)
+		return (0);
+	if (r->body_len > 0)
+		body = la_json_parse(r->body, r->body_len, LA_JSON_MAX_DEPTH,
+		    r->a);
+	if (body == NULL || !YAJL_IS_OBJECT(body)) {
+		la_resp_error(r, 400, "request body must be a JSON object");
+		return (-1);
+	}
+	la_buf_reset(b);
+	la_buf_puts(b, "{\"detail\":[");
+	bad = login_field(b, body, "username", user);
+	bad |= login_field(b, body, "password", pw);
+	if (!bad)
+		return (0);
+	la_buf_puts(b, "]}");
+	la_resp_json(r, 422);
+	return (-1);
+}
+
+/* claims + sub (unless the claims have one) + iat + exp, signed. */
+static void
+login_token(struct la_req *r, const char *user, const char *claims)
+{
+	const struct la_conf *c = r->w->conf;
+	struct la_buf payload;
+	yajl_val parsed;
+	size_t n = strlen(claims);
+	time_t now = time(NULL);
+	int empty;
+
+	parsed = la_json_parse(claims, n, LA_JSON_MAX_DEPTH, r->a);
+	empty = parsed == NULL || parsed->u.object.len == 0;
+	la_buf_init(&payload);
+	la_buf_append(&payload, claims, n - 1); /* without the '}' */
+	if (la_json_get(parsed, "sub", 3) == NULL) {
+		la_buf_puts(&payload, empty ? "\"sub\":" : ",\"sub\":");
+		la_json_cstr(&payload, user);
+		empty = 0;
+	}
+	la_buf_printf(&payload, "%s\"iat\":%lld,\"exp\":%lld}",
+	    empty ? "" : ",", (long long)now,
+	    (long long)now + c->auth.jwt_expiration);
+	la_buf_puts(r->body_out, "\"token\":\"");
+	la_jwt_sign(r->body_out, la_jwt_alg_parse(c->auth.jwt_algorithm),
+	    c->auth.jwt_secret, strlen(c->auth.jwt_secret), payload.data,
+	    payload.len);
+	la_buf_puts(r->body_out, "\",");
+	la_buf_free(&payload);
+}
+
+static int
+login_throttled(struct la_req *r)
+{
+	char secs[16];
+	int wait = la_throttle_wait(r->peer);
+
+	if (wait == 0)
+		return (0);
+	snprintf(secs, sizeof(secs), "%d", wait);
+	la_resp_header(r, "Retry-After", secs);
+	la_resp_error(r, 429, "rate limit exceeded");
+	return (1);
+}
+
+void
+la_handler_login(struct la_req *r)
+{
+	const char *user, *pw, *claims;
+	int rc;
+
+	if (r->http->method_id != LA_M_POST) {
+		la_buf_puts(r->hdrs, "Allow: ");
+		la_resp_allow(r->hdrs, LA_M_POST);
+		la_buf_puts(r->hdrs, "\r\n");
+		if (r->http->method_id == LA_M_OPTIONS)
+			la_resp_empty(r, 204);
+		else
+			la_resp_error(r, 405,
+			    "Method Not Allowed. Allowed: POST");
+		return;
+	}
+	if (login_throttled(r) || login_credentials(r, &user, &pw) != 0)
+		return;
+	rc = la_credentials_check(r->w, r->a, user, pw, &claims);
+	if (rc == LA_CRED_ERROR) {
+		la_resp_error(r, 503, "database unavailable");
+		return;
+	}
+	if (rc != LA_CRED_OK) {
+		la_throttle_fail(r->peer);
+		la_resp_error(r, 401, "Invalid credentials");
+		return;
+	}
+	la_buf_reset(r->body_out);
+	la_buf_putc(r->body_out, '{');
+	if (r->w->gen->jwt)
+		login_token(r, user, claims);
+	la_buf_puts(r->body_out, "\"user\":");
+	la_buf_puts(r->body_out, claims);
+	la_buf_putc(r->body_out, '}');
+	la_resp_json(r, 200);
+}
