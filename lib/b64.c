@@ -69,7 +69,7 @@ la_b64url_encode(struct la_buf *out, const void *p, size_t n)
 static ssize_t
 b64_tail(const char *in, size_t n, unsigned char *out)
 {
-	int c[3], i;
+	int c[3] = {0, 0, 0}, i;
 
 	for (i = 0; i < (int)n; i++)
 		if ((c[i] = b64_val((unsigned char)in[i])) < 0)

@@ -65,14 +65,6 @@ la_buf_puts(struct la_buf *b, const char *s)
 }
 
 void
-la_buf_putc(struct la_buf *b, char c)
-{
-	la_buf_reserve(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
-}
-
-void
 la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

@@ -21,7 +21,15 @@ void la_buf_reset(struct la_buf *b);
 char *la_buf_reserve(struct la_buf *b, size_t n);
 void la_buf_append(struct la_buf *b, const void *p, size_t n);
 void la_buf_puts(struct la_buf *b, const char *s);
-void la_buf_putc(struct la_buf *b, char c);
+/* Inline: the JSON writer calls it for every comma and colon. */
+static inline void
+la_buf_putc(struct la_buf *b, char c)
+{
+	if (b->data == NULL || b->cap - b->len <= 1)
+		la_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void la_buf_printf(struct la_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap);

@@ -11,6 +11,7 @@
 #include "la.h"
 #include "buf.h"
 #include "catalog.h"
+#include "json.h"
 #include "xalloc.h"
 
 #define CATB_ALIGN 8
@@ -240,6 +241,22 @@ catb_str(struct la_catb *b, const char *s)
 	return (off);
 }
 
+/* The column name rendered once as a JSON key, for every row written. */
+static uint32_t
+catb_jkey(struct la_catb *b, const char *name, uint32_t *len)
+{
+	struct la_buf k;
+	uint32_t off;
+
+	la_buf_init(&k);
+	la_json_cstr(&k, name);
+	la_buf_putc(&k, ':');
+	off = catb_str(b, k.data);
+	*len = (uint32_t)k.len;
+	la_buf_free(&k);
+	return (off);
+}
+
 static int
 catb_find_col(const struct catb_table *bt, const char *name)
 {
@@ -287,6 +304,7 @@ catb_col(struct la_catb *b, uint32_t off, const struct la_col_def *d)
 	c.fk_col = catb_str(b, d->fk_col);
 	c.description = catb_str(b, d->description);
 	c.sqltype = catb_str(b, d->sqltype);
+	c.jkey = catb_jkey(b, d->name, &c.jkey_len);
 	c.type = (uint32_t)d->type;
 	c.flags = d->flags;
 	c.decimal_places = d->decimal_places;

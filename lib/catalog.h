@@ -16,7 +16,7 @@
 #include "coldef.h"
 
 #define LA_CATALOG_MAGIC   0x6c616361u /* "laca" */
-#define LA_CATALOG_VERSION 1u
+#define LA_CATALOG_VERSION 2u
 
 /* Table flags. */
 #define LA_TBL_DECLARED  0x01u /* created from declared fields */
@@ -31,6 +31,7 @@
 
 struct la_cat_col {
 	uint32_t name, dflt, pattern, fk_table, fk_col, description, sqltype;
+	uint32_t jkey, jkey_len; /* the name as a JSON key: "\"name\":" */
 	uint32_t type;
 	uint32_t flags;
 	int32_t decimal_places, max_digits;

@@ -216,11 +216,17 @@ la_json_cstr(struct la_buf *b, const char *s)
 void
 la_json_int(struct la_buf *b, int64_t v)
 {
-	char tmp[24];
-	int n;
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* Through uint64_t, so INT64_MIN negates without overflow. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-	la_buf_append(b, tmp, (size_t)n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	la_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /*
@@ -229,6 +235,66 @@ la_json_int(struct la_buf *b, int64_t v)
  * shorter representation, so only 15, 16 and 17 significant digits need
  * trying; subnormals are too coarse for that and try every length.
  */
+/* m in decimal, zero-padded to at least width digits; the length. */
+static int
+json_udigits(uint64_t m, int width, char *out)
+{
+	char tmp[24];
+	int n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	while (n < width)
+		tmp[n++] = '0';
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return (n);
+}
+
+/*
+ * The common case without printf: a value with at most six decimals and
+ * at most 15 digits ("3.5", "19.99", "42.0"). m / 10^k
+ * is correctly rounded, so when it gives v back, the text reads back as v.
+ * Below 1e-4 repr uses an exponent, so those take the general path.
+ */
+static int
+json_short_decimal(struct la_buf *b, double v)
+{
+	static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+	char digits[24];
+	uint64_t m;
+	double scaled;
+	int k, n, i;
+
+	if (v != 0 && v < 1e-4)
+		return (0);
+	for (k = 0; k < (int)(sizeof(p10) / sizeof(p10[0])); k++) {
+		scaled = v * p10[k];
+		/* Up to 15 digits no other decimal that short maps to the
+		 * same double, so the text is also the shortest. */
+		if (scaled >= 1e15)
+			return (0);
+		if (scaled != floor(scaled) || scaled / p10[k] != v)
+			continue;
+		m = (uint64_t)scaled;
+		n = json_udigits(m, k + 1, digits);
+		/* v * 10^k may be integral a digit later than the text
+		 * needs: the same number, written without its zeros. */
+		for (; k > 0 && digits[n - 1] == '0'; k--)
+			n--;
+		la_buf_append(b, digits, (size_t)(n - k));
+		la_buf_putc(b, '.');
+		if (k == 0)
+			la_buf_putc(b, '0');
+		for (i = n - k; i < n; i++)
+			la_buf_putc(b, digits[i]);
+		return (1);
+	}
+	return (0);
+}
+
 static void
 json_shortest(double v, char *tmp, size_t size)
 {
@@ -301,6 +367,8 @@ la_json_double(struct la_buf *b, double v)
 	}
 	if (signbit(v))
 		la_buf_putc(b, '-');
+	if (json_short_decimal(b, fabs(v)))
+		return;
 	json_shortest(fabs(v), tmp, sizeof(tmp));
 	n = json_digits(tmp, digits, &e);
 	json_layout(b, digits, n, e);

@@ -158,8 +158,8 @@ la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
 			continue;
 		if (n++)
 			la_buf_putc(b, ',');
-		la_json_cstr(b, la_catalog_str(x->cat, x->cols[i].name));
-		la_buf_putc(b, ':');
+		la_buf_append(b, la_catalog_str(x->cat, x->cols[i].jkey),
+		    x->cols[i].jkey_len);
 		drv->column(st, (int)i, &v);
 		crud_value_out(x, b, &v, &x->cols[i]);
 	}

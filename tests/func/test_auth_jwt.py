@@ -61,6 +61,12 @@ endpoints:
       methods:
         GET: {authentication: {permission: AllowAny}}
         POST:
+  - route: /cached
+    fields:
+      name: {type: str}
+    meta:
+      authentication: {permission: IsAdminUser}
+      cache: {ttl: 60}
   - route: /permmap
     fields:
       name: {type: str}
@@ -385,6 +391,44 @@ def test_permission_map(srv):
     assert status == 200, raw
     assert_403(srv.delete(f"/permmap/{rid}", headers=USER))
     assert srv.delete(f"/permmap/{rid}", headers=ADMIN)[0] == 204
+
+
+def test_bearer_with_trailing_garbage_is_401(srv):
+    assert_401(srv.get("/items", headers={"Authorization":
+                                          f"Bearer {tok()} extra"}))
+    assert_401(srv.get("/items", headers={"Authorization":
+                                          f"Bearer {tok()}.x"}))
+
+
+def test_huge_exp_is_a_future_number(srv):
+    status, _, _, raw = srv.get("/items", headers=bearer(tok(exp=1e300)))
+    assert status == 200, raw
+
+
+@pytest.mark.parametrize("exp", [-1, -1e300, 0])
+def test_negative_or_zero_exp_is_expired(srv, exp):
+    assert_401(srv.get("/items", headers=bearer(tok(exp=exp))))
+
+
+def test_large_token_is_401_not_crash(srv):
+    token = tok(pad="x" * 3000)  # stays under the 8K header limit
+    h, p, s = _parts(token)
+    assert_401(srv.get("/items", headers=bearer(f"{h}.{p}.{s[::-1]}")))
+    assert srv.get("/healthz")[0] == 200
+
+
+# ---- caching never bypasses authentication ----------------------------------
+
+def test_cached_responses_still_authenticated(srv):
+    row = item(srv, "/cached")
+    for path in ("/cached", f"/cached/{row['id']}"):
+        for _ in range(3):  # MISS, then HIT on some worker
+            status, _, _, raw = srv.get(path, headers=ADMIN)
+            assert status == 200, raw
+        assert_401(srv.get(path))
+        assert_401(srv.get(path, headers=bearer(tok(secret=WRONG_SECRET,
+                                                     is_admin=True))))
+        assert_403(srv.get(path, headers=USER))
 
 
 # ---- order of checks ---------------------------------------------------------

@@ -159,6 +159,13 @@ test_numbers(void)
 	is_str(dbl(0.1), "0.1", "0.1");
 	is_str(dbl(0.1 + 0.2), "0.30000000000000004", "0.1+0.2");
 	is_str(dbl(1e20), "1e+20", "1e+20");
+	is_str(dbl(158708.36), "158708.36",
+	    "no trailing zero from a late integral scale");
+	is_str(dbl(-8911615503039.29), "-8911615503039.29",
+	    "sixteen digits: the shortest text");
+	is_str(dbl(19.99), "19.99", "two decimals");
+	is_str(dbl(0.0001), "0.0001", "1e-4 keeps its decimals");
+	is_str(dbl(0.00001), "1e-05", "below 1e-4 an exponent, as repr");
 	is_str(dbl(1e16), "1e+16", "1e16 switches to exponent");
 	is_str(dbl(1e15), "1000000000000000.0", "1e15 positional");
 	is_str(dbl(123456789012345678.0), "1.2345678901234568e+17",
