@@ -383,6 +383,14 @@ gen_users_file(struct gen_ctx *x, const struct la_conf_login *l)
 	la_buf_init(&text);
 	while ((n = fread(la_buf_reserve(&text, 4096), 1, 4096, fp)) > 0)
 		text.len += n;
+	if (ferror(fp)) {
+		/* A directory opens, then fails on read (EISDIR). */
+		gen_err(x, l->pos, "login_validator file %s: %s", l->file,
+		    strerror(errno));
+		fclose(fp);
+		la_buf_free(&text);
+		return;
+	}
 	fclose(fp);
 	if (la_users_parse(l->file, text.data ? text.data : "", text.len,
 	        x->g->arena, &x->g->users, x->errs) != 0)

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "la.h"
@@ -51,7 +52,11 @@ login_field(struct la_buf *b, yajl_val body, const char *name, const char **out)
 	return (0);
 }
 
-/* The credentials: Basic header first, else the JSON body. */
+/*
+ * The credentials: a Basic header, else the JSON body. 0 with them; 1
+ * when a Basic header was sent but is malformed (bad credentials); -1
+ * after answering 400 or 422.
+ */
 static int
 login_credentials(struct la_req *r, const char **user, const char **pw)
 {
@@ -60,8 +65,8 @@ login_credentials(struct la_req *r, const char **user, const char **pw)
 	yajl_val body = NULL;
 	int bad;
 
-	if (h != NULL && la_auth_basic(r, h, user, pw) == 0)
-		return (0);
+	if (h != NULL && h->len >= 5 && strncasecmp(h->p, "Basic", 5) == 0)
+		return (la_auth_basic(r, h, user, pw) == 0 ? 0 : 1);
 	if (r->body_len > 0)
 		body = la_json_parse(r->body, r->body_len, LA_JSON_MAX_DEPTH,
 		    r->a);
@@ -142,9 +147,12 @@ la_handler_login(struct la_req *r)
 			    "Method Not Allowed. Allowed: POST");
 		return;
 	}
-	if (login_throttled(r) || login_credentials(r, &user, &pw) != 0)
+	if (login_throttled(r) || (rc = login_credentials(r, &user, &pw)) < 0)
 		return;
-	rc = la_credentials_check(r->w, r->a, user, pw, &claims);
+	if (rc == 0)
+		rc = la_credentials_check(r->w, r->a, user, pw, &claims);
+	else
+		rc = LA_CRED_BAD;
 	if (rc == LA_CRED_ERROR) {
 		la_resp_error(r, 503, "database unavailable");
 		return;
