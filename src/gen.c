@@ -336,6 +336,27 @@ gen_permission(const char *name)
 	                                         : LA_PERM_AUTHENTICATED);
 }
 
+/* A permission other than AllowAny cannot be checked without a backend. */
+static void
+gen_check_open(struct gen_ctx *x, const struct la_conf_endpoint *e,
+    const struct la_cat_auth *au)
+{
+	struct la_pos pos = e->auth.pos.line ? e->auth.pos
+	                    : e->verb_auth.pos.line
+	                        ? e->verb_auth.pos
+	                        : x->g->conf->default_auth.pos;
+	int v;
+
+	for (v = 0; v < LA_NVERBS; v++)
+		if (au->permission[v] != LA_PERM_ALLOWANY) {
+			gen_err(x, pos,
+			    "endpoint '%s': a permission other "
+			    "than AllowAny needs an authentication backend",
+			    e->route);
+			return;
+		}
+}
+
 /*
  * Per verb: the verb's own permission (map form of meta.methods), then the
  * endpoint's, then the defaults'; the backend from the endpoint, the
@@ -363,6 +384,8 @@ gen_auth(struct gen_ctx *x, const struct la_conf_endpoint *e,
 		x->g->jwt |= au->backend[v] == LA_AUTH_JWT;
 	}
 	x->g->login |= any;
+	if (backend == NULL)
+		gen_check_open(x, e, au);
 	return (any ? au : NULL);
 }
 
@@ -404,6 +427,43 @@ gen_has_col(const struct la_col_def *cols, size_t n, const char *name)
 	return (gen_find_def(cols, n, name) >= 0);
 }
 
+/* The claims a login returns: the listed columns, or every column but
+ * the password hash, which never leaves the server. */
+static const char **
+gen_claims(struct gen_ctx *x, const struct la_conf_login *l,
+    const struct la_col_def *cols, size_t n, size_t *count)
+{
+	const char **v;
+	size_t i;
+
+	if (l->claims.n > 0) {
+		*count = l->claims.n;
+		return (l->claims.v);
+	}
+	v = la_arena_calloc(x->g->arena, n, sizeof(*v));
+	for (*count = 0, i = 0; i < n; i++)
+		if (strcmp(cols[i].name, l->password_field) != 0)
+			v[(*count)++] = cols[i].name;
+	return (v);
+}
+
+/* A users table that is also a declared endpoint keeps the declared
+ * types: SQLite would report a bool as an integer, and is_admin must
+ * come out as JSON true. */
+static void
+gen_declared_types(struct gen_ctx *x, const char *table,
+    struct la_col_def *cols, size_t n)
+{
+	const struct la_conf_endpoint *e =
+	    gen_declared_table(x->g->conf, table);
+	size_t i, k;
+
+	for (i = 0; e != NULL && i < n; i++)
+		for (k = 0; k < e->nfields; k++)
+			if (strcmp(e->fields[k].name, cols[i].name) == 0)
+				cols[i].type = e->fields[k].type;
+}
+
 /* The validator's table joins the catalog, hidden, so that the login SQL
  * is built from catalog identifiers like every other statement. */
 static void
@@ -436,9 +496,9 @@ gen_users_table(struct gen_ctx *x, const struct la_conf_login *l)
 	t.name = l->table;
 	t.route = "";
 	t.flags = LA_TBL_HIDDEN | LA_TBL_REFLECTED;
-	t.ser_read = l->claims.v;
-	t.nser_read = l->claims.n;
+	t.ser_read = gen_claims(x, l, cols, n, &t.nser_read);
 	la_catb_table(x->catb, &t);
+	gen_declared_types(x, l->table, cols, n);
 	for (i = 0; i < n; i++)
 		la_catb_column(x->catb, &cols[i]);
 }
@@ -677,5 +737,8 @@ la_gen_dump_routes(const struct la_gen *g, FILE *fp)
 		gen_dump_verbs(t->methods, fp);
 		fprintf(fp, "\n");
 	}
+	if (g->login)
+		fprintf(fp, "#   %s/login %s/token (login)\n",
+		    g->conf->auth.auth_path, g->conf->auth.auth_path);
 	fprintf(fp, "#   /healthz /readyz\n");
 }
