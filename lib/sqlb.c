@@ -93,19 +93,6 @@ la_sqlb_select_pk(struct la_sqlb *q, const struct la_catalog *c,
 }
 
 void
-la_sqlb_list(struct la_sqlb *q, const struct la_catalog *c,
-    const struct la_cat_table *t, int limit)
-{
-	la_sqlb_select(q, c, t);
-	if (t->pk >= 0) {
-		la_buf_puts(q->b, " ORDER BY ");
-		sqlb_col(q, c, t, t->pk);
-	}
-	if (limit > 0)
-		la_buf_printf(q->b, " LIMIT %d", limit);
-}
-
-void
 la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col)
 {

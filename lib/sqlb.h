@@ -47,10 +47,6 @@ void la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
 /* ... " WHERE <pk> = ?": the key. */
 void la_sqlb_select_pk(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);
-/* "SELECT ... FROM t [ORDER BY pk] [LIMIT n]": no parameters; the limit
- * (0: none) is a catalog number, not request data. */
-void la_sqlb_list(struct la_sqlb *q, const struct la_catalog *c,
-    const struct la_cat_table *t, int limit);
 /* ... " WHERE <col> = ?": the value. */
 void la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col);
