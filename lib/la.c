@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "la.h"
 
@@ -46,4 +47,13 @@ la_assert_fail(const char *expr, const char *file, int line)
 {
 	fprintf(stderr, "assertion failed: %s at %s:%d\n", expr, file, line);
 	abort();
+}
+
+int64_t
+la_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }

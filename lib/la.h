@@ -31,6 +31,9 @@ const char *la_verb_name(unsigned m);
 /* LA_M_* of an upper-case verb name, 0 if not one of the seven. */
 unsigned la_verb_parse(const char *s, size_t len);
 
+/* Milliseconds on the monotonic clock: for timeouts and intervals. */
+int64_t la_monotonic_ms(void);
+
 void la_assert_fail(const char *expr, const char *file, int line)
     __attribute__((noreturn));
 

@@ -127,20 +127,11 @@ static int
 query_isnull(struct query_ctx *x, const struct la_qparam *p,
     struct la_value *out)
 {
-	static const char *const yes[] = {"true", "1", "yes", "on"};
-	static const char *const no[] = {"false", "0", "no", "off"};
-	struct la_str v = {p->value, p->vlen};
-	size_t i;
+	int64_t v;
 
-	for (i = 0; i < LA_NELEM(yes); i++) {
-		if (la_str_caseeq(v, yes[i])) {
-			*out = la_value_int(1);
-			return (0);
-		}
-		if (la_str_caseeq(v, no[i])) {
-			*out = la_value_int(0);
-			return (0);
-		}
+	if (la_validate_bool_text(p->value, p->vlen, &v) == 0) {
+		*out = la_value_int(v);
+		return (0);
 	}
 	query_item(x, "bool_parsing", p->key,
 	    "Input should be a valid boolean, unable to interpret input",

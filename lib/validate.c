@@ -514,8 +514,8 @@ validate_float(struct validate_ctx *c, struct la_value *out)
 
 /* ---- bool --------------------------------------------------------------- */
 
-static int
-validate_bool_text(const char *s, size_t len, int64_t *out)
+int
+la_validate_bool_text(const char *s, size_t len, int64_t *out)
 {
 	static const char *const no[] = {"0", "off", "f", "false", "n", "no"};
 	static const char *const yes[] = {"1", "on", "t", "true", "y", "yes"};
@@ -552,7 +552,7 @@ validate_bool_parse(struct validate_ctx *c, int64_t *out)
 		*out = d == 1.0;
 		return (0);
 	default:
-		return (validate_bool_text(c->s, c->slen, out));
+		return (la_validate_bool_text(c->s, c->slen, out));
 	}
 }
 

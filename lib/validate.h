@@ -66,6 +66,10 @@ int la_validate_text(const struct la_cat_col *col, const char *param,
     const char *s, size_t len, struct la_value *out, struct la_buf *errs,
     struct la_arena *a);
 
+/* A boolean written as text (true/false, 1/0, yes/no, on/off, t/f, y/n,
+ * any case, spaces trimmed): 0 with *out 0 or 1, or -1. */
+int la_validate_bool_text(const char *s, size_t len, int64_t *out);
+
 /* The optimistic-locking version: int (or lax int); 0 or -1. */
 int la_validate_version(yajl_val v, int64_t *out);
 

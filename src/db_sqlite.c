@@ -817,20 +817,12 @@ sqlite_wal_cb(void *arg, int n, char **vals, char **names)
 }
 
 /*
- * Waiting for another worker's write lock. SQLite's own handler sleeps in
- * steps of up to 100 ms, which turns a lock held for a fraction of a
- * millisecond into a long tail; short, growing naps up to 2 ms keep the
- * wait close to the time the lock is really held.
+ * Waiting for a lock held by another process (workers queue on their
+ * shared lock; this is for anything else writing the file). SQLite's own
+ * handler sleeps in steps of up to 100 ms, which turns a lock held for a
+ * fraction of a millisecond into a long tail; short, growing naps up to
+ * 2 ms keep the wait close to the time the lock is really held.
  */
-static int64_t
-sqlite_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static int
 sqlite_busy(void *arg, int n)
 {
@@ -839,8 +831,8 @@ sqlite_busy(void *arg, int n)
 	struct timespec ts = {0, us * 1000};
 
 	if (n == 0)
-		db->busy_since = sqlite_now_ms();
-	else if (sqlite_now_ms() - db->busy_since >= db->busy_ms)
+		db->busy_since = la_monotonic_ms();
+	else if (la_monotonic_ms() - db->busy_since >= db->busy_ms)
 		return (0);
 	nanosleep(&ts, NULL);
 	return (1);

@@ -54,15 +54,6 @@ struct master {
 	struct la_shm *shm;
 };
 
-static int64_t
-master_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static void
 master_noop(int sig)
 {
@@ -178,13 +169,13 @@ master_spawn(struct master *m, int i)
 
 	if (pid < 0) {
 		la_log(LA_LOG_ALERT, "fork: %s", strerror(errno));
-		m->slots[i].respawn_at = master_now() + 1000;
+		m->slots[i].respawn_at = la_monotonic_ms() + 1000;
 		return;
 	}
 	if (pid == 0)
 		la_worker_run(i, m->g, m->cat, &m->ls);
 	m->slots[i].pid = pid;
-	m->slots[i].started = master_now();
+	m->slots[i].started = la_monotonic_ms();
 }
 
 static int
@@ -202,7 +193,7 @@ static void
 master_schedule(struct master *m, int i, int status)
 {
 	struct master_slot *s = &m->slots[i];
-	int64_t now = master_now(), delay = 0;
+	int64_t now = la_monotonic_ms(), delay = 0;
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
 		s->fatal = 1;
@@ -278,7 +269,7 @@ master_reap(struct master *m, int respawn)
 static int
 master_respawn_due(struct master *m)
 {
-	int64_t now = master_now();
+	int64_t now = la_monotonic_ms();
 	int i, live = 0;
 
 	for (i = 0; i < m->nslots; i++) {
@@ -306,12 +297,12 @@ master_kill_all(struct master *m, int sig)
 static void
 master_stop(struct master *m, int sig, int64_t ms)
 {
-	int64_t deadline = master_now() + ms;
+	int64_t deadline = la_monotonic_ms() + ms;
 	struct timespec ts = {0, 20 * 1000000};
 	siginfo_t si;
 
 	master_kill_all(m, sig);
-	while (master_reap(m, 0) > 0 && master_now() < deadline)
+	while (master_reap(m, 0) > 0 && la_monotonic_ms() < deadline)
 		sigtimedwait(&m->sigs, &si, &ts);
 	if (master_reap(m, 0) > 0) {
 		la_log(LA_LOG_WARN, "workers did not stop in time; killing");

@@ -4,8 +4,8 @@
  * which can only ever forgive, never block an innocent address.
  */
 #include <string.h>
-#include <time.h>
 
+#include "la.h"
 #include "shm.h"
 #include "throttle.h"
 
@@ -27,15 +27,6 @@ throttle_hash(const char *s)
 	return (h | 1); /* 0 marks a free slot */
 }
 
-static int64_t
-throttle_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec);
-}
-
 /* The slot of addr, reset when its window is over. Lock held. */
 static struct la_shm_throttle *
 throttle_slot(const char *addr, int64_t now)
@@ -55,7 +46,7 @@ throttle_slot(const char *addr, int64_t now)
 int
 la_throttle_wait(const char *addr)
 {
-	int64_t now = throttle_now();
+	int64_t now = la_monotonic_ms() / 1000;
 	struct la_shm_throttle *t;
 	int wait = 0;
 
@@ -75,6 +66,6 @@ la_throttle_fail(const char *addr)
 	if (throttle_shm == NULL)
 		return;
 	la_shm_lock(&throttle_shm->throttle_lock);
-	throttle_slot(addr, throttle_now())->failures++;
+	throttle_slot(addr, la_monotonic_ms() / 1000)->failures++;
 	la_shm_unlock(&throttle_shm->throttle_lock);
 }

@@ -35,8 +35,7 @@ la_worker_clock(struct la_worker *w)
 	struct timespec ts;
 	struct tm tm;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	w->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	w->now_ms = la_monotonic_ms();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (ts.tv_sec == w->date_sec)
 		return;

@@ -33,6 +33,11 @@ main(void)
 	ok(d.min_length == -1 && d.max_length == -1 && d.decimal_places == -1 &&
 	        d.flags == 0,
 	    "a new definition has no constraints");
+	{
+		int64_t t0 = la_monotonic_ms(), t1 = la_monotonic_ms();
+
+		ok(t0 > 0 && t1 >= t0, "the monotonic clock never goes back");
+	}
 	p = la_xstrndup("abcdef", 3);
 	is_str(p, "abc", "xstrndup");
 	p = la_xrealloc(p, 100);
