@@ -70,6 +70,7 @@ struct la_cat_table {
 struct la_cat_auth {
 	uint32_t backend[5];    /* per verb index, LA_AUTH_* */
 	uint32_t permission[5]; /* per verb index, LA_PERM_* */
+	uint32_t jwt_alg;       /* LA_JWT_* that tokens must be signed with */
 };
 
 struct la_catalog {

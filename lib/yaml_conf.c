@@ -96,8 +96,14 @@ static const char *const conf_backends[] = {"JWTAuthentication",
     "BasicAuthentication"};
 static const char *const conf_permissions[] = {"AllowAny", "IsAuthenticated",
     "IsAdminUser"};
+/* AuthenticationMiddleware and Middleware do nothing when named in YAML,
+ * in LightAPI as here; they are accepted so its files load unchanged. */
 static const char *const conf_middlewares[] = {"CORSMiddleware",
-    "RateLimitMiddleware", "RequestIdMiddleware", "GzipMiddleware"};
+    "RateLimitMiddleware", "RequestIdMiddleware", "GzipMiddleware",
+    "AuthenticationMiddleware", "Middleware"};
+/* In the order of the LA_FILTER_* bits. */
+static const char *const conf_filter_backends[] = {"FieldFilter",
+    "SearchFilter", "OrderingFilter"};
 static const char *const conf_algorithms[] = {"HS256", "HS384", "HS512"};
 /* Both in the order of the LA_M_* bits. */
 static const char *const conf_verb_names[] = {"GET", "POST", "PUT", "PATCH",
@@ -263,6 +269,30 @@ conf_choices(struct conf_ctx *x, const char *const *names, size_t n)
 	r = la_arena_strdup(x->a, b.data ? b.data : "");
 	la_buf_free(&b);
 	return (r);
+}
+
+/*
+ * LightAPI resolves a class by its registry name or by a dotted import
+ * path. A path into LightAPI's own package ("lightapi.auth.JWTAuthentication")
+ * is the built-in it ends with; any other path ("myapp.auth.Custom") names
+ * Python code, which nothing here can run, so it gets an error that says what
+ * to use instead rather than "unknown". The name to look up, or NULL.
+ */
+static const char *
+conf_class(struct conf_ctx *x, yaml_node_t *v, const char *s, const char *path,
+    const char *instead)
+{
+	const char *last = strrchr(s, '.');
+
+	if (last == NULL)
+		return (s);
+	if (strncmp(s, "lightapi.", 9) == 0 && last[1] != '\0')
+		return (last + 1);
+	conf_err(x, v,
+	    "'%s' in %s is a Python import path: lightapid runs no Python "
+	    "code; %s",
+	    s, path, instead);
+	return (NULL);
 }
 
 /* ---- UTF-8 and quoting -------------------------------------------- */
@@ -1200,7 +1230,9 @@ conf_a_backend(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	struct la_conf_auth *au = obj;
 	const char *s;
 
-	if ((s = conf_str(x, v, path)) == NULL)
+	if ((s = conf_str(x, v, path)) == NULL ||
+	    (s = conf_class(x, v, s, path,
+	         "use JWTAuthentication or BasicAuthentication")) == NULL)
 		return;
 	if (conf_find(conf_backends, LA_NELEM(conf_backends), s) == -1) {
 		conf_err(x, v, "unknown authentication backend '%s' in %s (%s)",
@@ -1216,7 +1248,10 @@ conf_permission(struct conf_ctx *x, yaml_node_t *v, const char *path)
 {
 	const char *s;
 
-	if ((s = conf_str(x, v, path)) == NULL)
+	if ((s = conf_str(x, v, path)) == NULL ||
+	    (s = conf_class(x, v, s, path,
+	         "use AllowAny, IsAuthenticated or IsAdminUser, per verb if "
+	         "needed")) == NULL)
 		return (NULL);
 	if (conf_find(conf_permissions, LA_NELEM(conf_permissions), s) == -1) {
 		conf_err(x, v, "unknown permission '%s' in %s (%s)", s, path,
@@ -1251,6 +1286,7 @@ conf_a_permmap(struct conf_ctx *x, yaml_node_t *v, struct la_conf_auth *au,
 
 	for (i = 0; i < LA_NVERBS; i++)
 		au->permission[i] = conf_permissions[0];
+	au->map_open = (1u << LA_NVERBS) - 1;
 	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
 	     p++) {
 		if ((name = conf_keyname(x, v, p, path)) == NULL ||
@@ -1258,6 +1294,7 @@ conf_a_permmap(struct conf_ctx *x, yaml_node_t *v, struct la_conf_auth *au,
 			continue;
 		au->permission[i] = conf_permission(x, conf_node(x, p->value),
 		    conf_path(x, path, name));
+		au->map_open &= ~(1u << i);
 	}
 }
 
@@ -1279,9 +1316,48 @@ conf_a_permission(struct conf_ctx *x, yaml_node_t *v, void *obj,
 		au->permission[i] = s;
 }
 
+static int
+conf_algorithm(struct conf_ctx *x, yaml_node_t *v, const char *s,
+    const char *path)
+{
+	if (conf_find(conf_algorithms, LA_NELEM(conf_algorithms), s) != -1)
+		return (0);
+	conf_err(x, v, "unknown algorithm '%s' in %s (%s)", s, path,
+	    conf_choices(x, conf_algorithms, LA_NELEM(conf_algorithms)));
+	return (-1);
+}
+
+static void
+conf_a_alg(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	struct la_conf_auth *au = obj;
+	const char *s;
+
+	if ((s = conf_str(x, v, path)) == NULL ||
+	    conf_algorithm(x, v, s, path) != 0)
+		return;
+	au->jwt_algorithm = s;
+	au->jwt_pos = conf_pos(v);
+}
+
+static void
+conf_a_extra(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	struct la_conf_auth *au = obj;
+
+	if (conf_is_null(v))
+		return;
+	au->has_extra_claims = 1;
+	conf_strlist(x, v, path, &au->jwt_extra_claims);
+}
+
+/* The jwt_* keys are LightAPI's per-endpoint token settings (SPEC 8). */
 static const struct conf_key conf_auth_keys[] = {
     K_FN("backend", conf_a_backend),
     K_FN("permission", conf_a_permission),
+    K("jwt_expiration", CONF_INT, struct la_conf_auth, jwt_expiration, 1),
+    K_FN("jwt_extra_claims", conf_a_extra),
+    K_FN("jwt_algorithm", conf_a_alg),
 };
 
 static void
@@ -1384,6 +1460,9 @@ conf_m_verb(struct conf_ctx *x, yaml_node_t *v, int vi,
 		return;
 	if (au.permission[vi] != NULL)
 		ep->verb_auth.permission[vi] = au.permission[vi];
+	/* Token settings per verb mean nothing to LightAPI either. */
+	if (au.jwt_expiration || au.jwt_algorithm || au.has_extra_claims)
+		ep->verb_auth.jwt_pos = conf_pos(v);
 	if (au.backend == NULL)
 		return;
 	/* The catalog keeps one backend per endpoint. */
@@ -1428,17 +1507,63 @@ conf_m_methods(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 		    conf_verbs(x, v, path, conf_verb_names, "HTTP method");
 }
 
+struct conf_fb {
+	struct la_conf_endpoint *ep;
+	const char *path;
+};
+
+static int
+conf_fb_add(struct conf_ctx *x, yaml_node_t *n, const char *s, void *arg)
+{
+	struct conf_fb *fb = arg;
+	struct la_conf_endpoint *ep = fb->ep;
+	int i;
+
+	if ((s = conf_class(x, n, s, fb->path,
+	         "use FieldFilter, SearchFilter or OrderingFilter")) == NULL)
+		return (-1);
+	if ((i = conf_find(conf_filter_backends, LA_NELEM(conf_filter_backends),
+	         s)) == -1) {
+		conf_err(x, n, "unknown filter backend '%s' in %s (%s)", s,
+		    fb->path,
+		    conf_choices(x, conf_filter_backends,
+		        LA_NELEM(conf_filter_backends)));
+		return (-1);
+	}
+	ep->filter_backends |= 1u << i;
+	return (0);
+}
+
+static void
+conf_f_backends(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	struct conf_fb fb = {obj, path};
+
+	conf_items(x, v, path, conf_fb_add, &fb);
+}
+
 static const struct conf_key conf_filter_keys[] = {
+    K_FN("backends", conf_f_backends),
     K("fields", CONF_LIST, struct la_conf_endpoint, filter, 0),
     K("search", CONF_LIST, struct la_conf_endpoint, search, 0),
     K("ordering", CONF_LIST, struct la_conf_endpoint, ordering, 0),
 };
 
+/* Without backends (or with an empty list), as in LightAPI, each list
+ * that is not empty turns its backend on. */
 static void
 conf_m_filtering(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path)
 {
-	conf_map(x, v, path, conf_filter_keys, LA_NELEM(conf_filter_keys), obj);
+	struct la_conf_endpoint *ep = obj;
+
+	if (conf_map(x, v, path, conf_filter_keys, LA_NELEM(conf_filter_keys),
+	        obj) == -1 ||
+	    ep->filter_backends != 0)
+		return;
+	ep->filter_backends = (ep->filter.n ? LA_FILTER_FIELDS : 0) |
+	                      (ep->search.n ? LA_FILTER_SEARCH : 0) |
+	                      (ep->ordering.n ? LA_FILTER_ORDERING : 0);
 }
 
 static void
@@ -1810,14 +1935,9 @@ conf_au_alg(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	struct la_conf *c = obj;
 	const char *s;
 
-	if ((s = conf_str(x, v, path)) == NULL)
+	if ((s = conf_str(x, v, path)) == NULL ||
+	    conf_algorithm(x, v, s, path) != 0)
 		return;
-	if (conf_find(conf_algorithms, LA_NELEM(conf_algorithms), s) == -1) {
-		conf_err(x, v, "unknown algorithm '%s' in %s (%s)", s, path,
-		    conf_choices(x, conf_algorithms,
-		        LA_NELEM(conf_algorithms)));
-		return;
-	}
 	c->auth.jwt_algorithm = s;
 }
 
@@ -1834,9 +1954,22 @@ conf_au_login(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 {
 	struct la_conf *c = obj;
 	struct la_conf_login *l = &c->auth.login;
+	const char *s;
 	int t, f;
 
 	l->pos = conf_pos(v);
+	if (v->type == YAML_SCALAR_NODE && (s = conf_str(x, v, path)) != NULL) {
+		if (strchr(s, '.') != NULL)
+			conf_err(x, v,
+			    "'%s' in %s is a Python import path: lightapid "
+			    "runs "
+			    "no Python code; use {table: …, username_field: …, "
+			    "password_field: …} or {file: PATH}",
+			    s, path);
+		else
+			conf_err(x, v, "expected a mapping for %s", path);
+		return;
+	}
 	if (conf_map(x, v, path, conf_login_keys, LA_NELEM(conf_login_keys),
 	        l) == -1)
 		return;
@@ -1921,7 +2054,11 @@ conf_mw_item(struct conf_ctx *x, yaml_node_t *e, const char *path)
 		k = conf_node(x, e->data.mapping.pairs.start->key);
 		opts = conf_node(x, e->data.mapping.pairs.start->value);
 	}
-	if ((name = conf_str(x, k, path)) == NULL)
+	if ((name = conf_str(x, k, path)) == NULL ||
+	    (name = conf_class(x, k, name, path,
+	         "the built-in middlewares are CORSMiddleware, "
+	         "RateLimitMiddleware, RequestIdMiddleware and "
+	         "GzipMiddleware")) == NULL)
 		return (NULL);
 	if (conf_find(conf_middlewares, LA_NELEM(conf_middlewares), name) ==
 	    -1) {
@@ -2070,6 +2207,20 @@ conf_cache(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	conf_map(x, v, path, conf_cache_keys, LA_NELEM(conf_cache_keys), obj);
 }
 
+/* LightAPI picks sync or async Python code; a worker here serves one
+ * request at a time either way, so the key is checked and ignored. */
+static void
+conf_mode(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	const char *s;
+
+	(void)obj;
+	if (conf_is_null(v) || (s = conf_str(x, v, path)) == NULL)
+		return;
+	if (strcmp(s, "sync") != 0 && strcmp(s, "async") != 0)
+		conf_err(x, v, "mode must be 'sync' or 'async', got '%s'", s);
+}
+
 static const struct conf_key conf_top_keys[] = {
     K_FN("database", conf_database),
     K_FN("database_url", conf_db_url),
@@ -2083,6 +2234,7 @@ static const struct conf_key conf_top_keys[] = {
     K_FN("cache", conf_cache),
     K_FN("endpoints", conf_endpoints),
     K_FN("tables", conf_tables),
+    K_FN("mode", conf_mode),
 };
 
 /* ---- checks across sections --------------------------------------- */
@@ -2509,16 +2661,34 @@ conf_dump_perm(const struct la_conf_auth *au, struct la_buf *b)
 static void
 conf_dump_authcfg(const struct la_conf_auth *au, struct la_buf *b)
 {
+	const char *sep = "";
 	int i, perm = 0;
 
 	for (i = 0; i < LA_NVERBS; i++)
 		perm |= au->permission[i] != NULL;
 	la_buf_putc(b, '{');
-	if (au->backend != NULL)
-		la_buf_printf(b, "backend: %s%s", au->backend,
-		    perm ? ", " : "");
-	if (perm)
+	if (au->backend != NULL) {
+		la_buf_printf(b, "backend: %s", au->backend);
+		sep = ", ";
+	}
+	if (perm) {
+		la_buf_puts(b, sep);
 		conf_dump_perm(au, b);
+		sep = ", ";
+	}
+	if (au->jwt_expiration > 0) {
+		la_buf_printf(b, "%sjwt_expiration: %d", sep,
+		    au->jwt_expiration);
+		sep = ", ";
+	}
+	if (au->jwt_algorithm != NULL) {
+		la_buf_printf(b, "%sjwt_algorithm: %s", sep, au->jwt_algorithm);
+		sep = ", ";
+	}
+	if (au->has_extra_claims) {
+		la_buf_printf(b, "%sjwt_extra_claims: ", sep);
+		conf_dump_list(b, &au->jwt_extra_claims);
+	}
 	la_buf_putc(b, '}');
 }
 
@@ -2530,7 +2700,8 @@ conf_auth_set(const struct la_conf_auth *au)
 	for (i = 0; i < LA_NVERBS; i++)
 		if (au->permission[i] != NULL)
 			return (1);
-	return (au->backend != NULL);
+	return (au->backend != NULL || au->jwt_expiration > 0 ||
+	        au->jwt_algorithm != NULL || au->has_extra_claims);
 }
 
 static void
@@ -2714,6 +2885,9 @@ conf_dump_named(struct la_buf *b, const char *indent, const char *name,
 static void
 conf_dump_meta(const struct la_conf_endpoint *e, struct la_buf *b)
 {
+	size_t i;
+	int first = 0;
+
 	la_buf_printf(b, "    meta:\n      table: %s\n", e->table);
 	conf_dump_methods(e, b);
 	if (conf_auth_set(&e->auth)) {
@@ -2722,7 +2896,12 @@ conf_dump_meta(const struct la_conf_endpoint *e, struct la_buf *b)
 		la_buf_putc(b, '\n');
 	}
 	if (e->filter.n + e->search.n + e->ordering.n > 0) {
-		la_buf_puts(b, "      filtering:\n");
+		la_buf_puts(b, "      filtering:\n        backends: [");
+		for (i = 0; i < LA_NELEM(conf_filter_backends); i++)
+			if (e->filter_backends & (1u << i))
+				la_buf_printf(b, "%s%s", first++ ? ", " : "",
+				    conf_filter_backends[i]);
+		la_buf_puts(b, "]\n");
 		conf_dump_named(b, "        ", "fields", &e->filter);
 		conf_dump_named(b, "        ", "search", &e->search);
 		conf_dump_named(b, "        ", "ordering", &e->ordering);

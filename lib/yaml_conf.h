@@ -32,7 +32,12 @@ struct la_pos {
 struct la_conf_auth {
 	const char *backend;       /* NULL when not set */
 	const char *permission[5]; /* per verb, NULL when not set */
-	struct la_pos pos;
+	uint32_t map_open;  /* verb bits a permission map left out: AllowAny */
+	int jwt_expiration; /* 0 when not set */
+	const char *jwt_algorithm; /* NULL when not set */
+	struct la_strlist jwt_extra_claims;
+	int has_extra_claims; /* jwt_extra_claims was given */
+	struct la_pos pos, jwt_pos;
 };
 
 struct la_conf_pagination {
@@ -55,10 +60,16 @@ struct la_conf_endpoint {
 	size_t nfields;
 	struct la_conf_auth auth;
 	struct la_strlist filter, search, ordering;
+	uint32_t filter_backends; /* LA_FILTER_* bits in effect */
 	struct la_conf_pagination pagination;
 	int cache_ttl; /* 0: no cache */
 	struct la_strlist ser_fields, ser_read, ser_write;
 };
+
+/* meta.filtering.backends; without it, each non-empty list is active. */
+#define LA_FILTER_FIELDS   1u
+#define LA_FILTER_SEARCH   2u
+#define LA_FILTER_ORDERING 4u
 
 #define LA_REFLECT_NO      0
 #define LA_REFLECT_YES     1

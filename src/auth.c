@@ -54,7 +54,7 @@ auth_subject(struct la_req *r, yajl_val payload)
 }
 
 static int
-auth_jwt(struct la_req *r, const struct la_str *h)
+auth_jwt(struct la_req *r, const struct la_str *h, int alg)
 {
 	const struct la_conf *c = r->w->conf;
 	struct la_str tok;
@@ -62,8 +62,7 @@ auth_jwt(struct la_req *r, const struct la_str *h)
 
 	if (auth_scheme(h, "Bearer", &tok) != 0)
 		return (-1);
-	if (la_jwt_verify(tok.p, tok.len,
-	        la_jwt_alg_parse(c->auth.jwt_algorithm), c->auth.jwt_secret,
+	if (la_jwt_verify(tok.p, tok.len, alg, c->auth.jwt_secret,
 	        strlen(c->auth.jwt_secret), (int64_t)time(NULL),
 	        c->auth.jwt_leeway, r->a, &payload) != LA_JWT_OK)
 		return (-1);
@@ -146,8 +145,9 @@ la_auth_check(struct la_req *r, const struct la_cat_table *t, unsigned verb)
 		auth_unauthorized(r, au->backend[vi]);
 		return (-1);
 	}
-	rc = au->backend[vi] == LA_AUTH_BASIC ? auth_basic_user(r, h)
-	                                      : auth_jwt(r, h);
+	rc = au->backend[vi] == LA_AUTH_BASIC
+	         ? auth_basic_user(r, h)
+	         : auth_jwt(r, h, (int)au->jwt_alg);
 	if (rc == -2)
 		return (-1);
 	if (rc != 0) {

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "ddl.h"
 #include "gen.h"
+#include "jwt.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -336,20 +337,69 @@ gen_permission(const char *name)
 	                                         : LA_PERM_AUTHENTICATED);
 }
 
+/* Where an endpoint's authentication is written, for messages. */
+static struct la_pos
+gen_auth_pos(struct gen_ctx *x, const struct la_conf_endpoint *e)
+{
+	if (e->auth.pos.line)
+		return (e->auth.pos);
+	if (e->verb_auth.pos.line)
+		return (e->verb_auth.pos);
+	if (x->g->conf->default_auth.pos.line)
+		return (x->g->conf->default_auth.pos);
+	return (e->pos);
+}
+
+/*
+ * The login routes sign tokens with the settings of the first endpoint
+ * that uses JWTAuthentication (as LightAPI does), each key taken from its
+ * authentication block, then the defaults, then the auth section. An
+ * endpoint that verifies with another algorithm gets a warning: tokens
+ * from the login routes will not pass there.
+ */
+static void
+gen_token_settings(struct gen_ctx *x, const struct la_conf_endpoint *e,
+    uint32_t alg)
+{
+	const struct la_conf *c = x->g->conf;
+	const struct la_conf_auth *d = &c->default_auth;
+	struct la_token *t = &x->g->token;
+	struct la_pos pos;
+
+	if (t->alg != 0) {
+		if ((uint32_t)t->alg == alg)
+			return;
+		pos =
+		    e->auth.jwt_pos.line ? e->auth.jwt_pos : gen_auth_pos(x, e);
+		la_buf_printf(&x->g->warnings,
+		    "%s:%d:%d: warning: endpoint '%s' accepts only %s tokens "
+		    "but the login routes sign %s tokens (the settings of "
+		    "'%s')\n",
+		    c->path, pos.line ? pos.line : 1, pos.col ? pos.col : 1,
+		    e->route, la_jwt_alg_name((int)alg),
+		    la_jwt_alg_name(t->alg), t->route);
+		return;
+	}
+	t->alg = (int)alg;
+	t->route = e->route;
+	t->expiration = e->auth.jwt_expiration ? e->auth.jwt_expiration
+	                : d->jwt_expiration    ? d->jwt_expiration
+	                                       : c->auth.jwt_expiration;
+	t->extra_claims = e->auth.has_extra_claims ? &e->auth.jwt_extra_claims
+	                  : d->has_extra_claims    ? &d->jwt_extra_claims
+	                                           : NULL;
+}
+
 /* A permission other than AllowAny cannot be checked without a backend. */
 static void
 gen_check_open(struct gen_ctx *x, const struct la_conf_endpoint *e,
     const struct la_cat_auth *au)
 {
-	struct la_pos pos = e->auth.pos.line ? e->auth.pos
-	                    : e->verb_auth.pos.line
-	                        ? e->verb_auth.pos
-	                        : x->g->conf->default_auth.pos;
 	int v;
 
 	for (v = 0; v < LA_NVERBS; v++)
 		if (au->permission[v] != LA_PERM_ALLOWANY) {
-			gen_err(x, pos,
+			gen_err(x, gen_auth_pos(x, e),
 			    "endpoint '%s': a permission other "
 			    "than AllowAny needs an authentication backend",
 			    e->route);
@@ -358,9 +408,56 @@ gen_check_open(struct gen_ctx *x, const struct la_conf_endpoint *e,
 }
 
 /*
- * Per verb: the verb's own permission (map form of meta.methods), then the
- * endpoint's, then the defaults'; the backend from the endpoint, the
- * defaults, then the methods map. NULL when every verb is open.
+ * The permission a verb resolves to, as in LightAPI: the verb's own (map
+ * form of meta.methods), then the endpoint's, then the defaults'. NULL
+ * when none is set. *open is set when a permission map left it out.
+ */
+static const char *
+gen_verb_permission(const struct la_conf_endpoint *e,
+    const struct la_conf_auth *d, int v, int *open)
+{
+	const struct la_conf_auth *src[3] = {&e->verb_auth, &e->auth, d};
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (src[i]->permission[v] != NULL) {
+			*open = (src[i]->map_open & (1u << v)) != 0;
+			return (src[i]->permission[v]);
+		}
+	*open = 0;
+	return (NULL);
+}
+
+static void
+gen_warn_open(struct gen_ctx *x, const struct la_conf_endpoint *e, int v)
+{
+	struct la_pos pos = gen_auth_pos(x, e);
+
+	la_buf_printf(&x->g->warnings,
+	    "%s:%d:%d: warning: endpoint '%s': %s is not in the permission "
+	    "map, so anyone may call it (AllowAny, as in LightAPI); list it "
+	    "to require credentials\n",
+	    x->g->conf->path, pos.line ? pos.line : 1, pos.col ? pos.col : 1,
+	    e->route, la_verb_name(1u << v));
+}
+
+static int
+gen_jwt_alg(const struct la_conf *c, const struct la_conf_endpoint *e)
+{
+	const char *name = e->auth.jwt_algorithm ? e->auth.jwt_algorithm
+	                   : c->default_auth.jwt_algorithm
+	                       ? c->default_auth.jwt_algorithm
+	                       : c->auth.jwt_algorithm;
+
+	return (la_jwt_alg_parse(name));
+}
+
+/*
+ * Per verb: the permission above, and the backend from the endpoint, the
+ * defaults, then the methods map. A backend with no permission requires
+ * valid credentials, as in LightAPI; so does a verb of a methods map that
+ * resolves no permission (LightAPI would open it). NULL when every verb
+ * is open.
  */
 static const struct la_cat_auth *
 gen_auth(struct gen_ctx *x, const struct la_conf_endpoint *e,
@@ -368,24 +465,31 @@ gen_auth(struct gen_ctx *x, const struct la_conf_endpoint *e,
 {
 	const struct la_conf_auth *d = &x->g->conf->default_auth;
 	const char *backend, *perm;
-	int v, any = 0;
+	int v, open, any = 0;
 
 	backend = e->auth.backend ? e->auth.backend
 	          : d->backend    ? d->backend
 	                          : e->verb_auth.backend;
 	memset(au, 0, sizeof(*au));
 	for (v = 0; v < LA_NVERBS; v++) {
-		perm = e->verb_auth.permission[v] ? e->verb_auth.permission[v]
-		       : e->auth.permission[v]    ? e->auth.permission[v]
-		                                  : d->permission[v];
-		au->permission[v] = gen_permission(perm);
+		perm = gen_verb_permission(e, d, v, &open);
 		au->backend[v] = gen_backend(backend);
+		if (perm == NULL && backend != NULL)
+			au->permission[v] = LA_PERM_AUTHENTICATED;
+		else
+			au->permission[v] = gen_permission(perm);
+		if (open && backend != NULL && (e->methods & (1u << v)))
+			gen_warn_open(x, e, v);
 		any |= au->backend[v] != LA_AUTH_NONE;
-		x->g->jwt |= au->backend[v] == LA_AUTH_JWT;
 	}
-	x->g->login |= any;
-	if (backend == NULL)
+	if (backend == NULL) {
 		gen_check_open(x, e, au);
+		return (NULL);
+	}
+	au->jwt_alg = (uint32_t)gen_jwt_alg(x->g->conf, e);
+	x->g->login = 1;
+	if (au->backend[0] == LA_AUTH_JWT)
+		gen_token_settings(x, e, au->jwt_alg);
 	return (any ? au : NULL);
 }
 
@@ -545,9 +649,14 @@ gen_catalog_table(struct gen_ctx *x, const struct la_conf_endpoint *e,
 		t.page_size = p->page_size;
 		t.max_page_size = p->max_page_size;
 	}
-	t.filter = e->filter.v, t.nfilter = e->filter.n;
-	t.search = e->search.v, t.nsearch = e->search.n;
-	t.ordering = e->ordering.v, t.nordering = e->ordering.n;
+	/* filtering.backends turns lists off without forgetting them. */
+	t.filter = e->filter.v;
+	t.nfilter = (e->filter_backends & LA_FILTER_FIELDS) ? e->filter.n : 0;
+	t.search = e->search.v;
+	t.nsearch = (e->filter_backends & LA_FILTER_SEARCH) ? e->search.n : 0;
+	t.ordering = e->ordering.v;
+	t.nordering =
+	    (e->filter_backends & LA_FILTER_ORDERING) ? e->ordering.n : 0;
 	t.ser_read = e->ser_fields.n ? e->ser_fields.v : e->ser_read.v;
 	t.nser_read = e->ser_fields.n ? e->ser_fields.n : e->ser_read.n;
 	t.ser_write = e->ser_fields.n ? e->ser_fields.v : e->ser_write.v;
@@ -676,6 +785,7 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	memset(&x, 0, sizeof(x));
 	x.g = g;
 	x.errs = errs;
+	la_buf_init(&g->warnings);
 	g->arena = la_arena_new(16384);
 	g->conf = la_conf_load(path, g->arena, errs, gen_getenv);
 	if (g->conf == NULL)
@@ -700,6 +810,7 @@ la_gen_free(struct la_gen *g)
 	if (g == NULL)
 		return;
 	free(g->cat);
+	la_buf_free(&g->warnings);
 	la_arena_free(g->arena);
 	free(g);
 }

@@ -22,6 +22,14 @@ struct la_overrides {
 	const char *pid_file; /* -p, or NULL */
 };
 
+/* How the login routes sign tokens (see gen_token_settings). */
+struct la_token {
+	int alg;        /* LA_JWT_*; 0 when no endpoint uses JWT */
+	int expiration; /* seconds */
+	const struct la_strlist *extra_claims; /* NULL: every claim */
+	const char *route; /* the endpoint the settings come from */
+};
+
 struct la_gen {
 	struct la_arena *arena;
 	struct la_conf *conf;
@@ -29,7 +37,8 @@ struct la_gen {
 	size_t cat_size;
 	struct la_users users; /* the login validator's file, if any */
 	int login;             /* some endpoint authenticates: serve login */
-	int jwt;               /* some endpoint uses JWTAuthentication */
+	struct la_token token;
+	struct la_buf warnings; /* "FILE:LINE:COL: warning: …" lines */
 };
 
 /*

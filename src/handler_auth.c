@@ -19,9 +19,10 @@
 #include "throttle.h"
 #include "worker.h"
 
+/* One Pydantic-style item; ctx is JSON text or NULL. */
 static void
 login_item(struct la_buf *b, const char *type, const char *field,
-    const char *msg, yajl_val body, yajl_val input)
+    const char *msg, yajl_val input, const char *ctx)
 {
 	if (b->len > 0 && b->data[b->len - 1] == '}')
 		la_buf_putc(b, ',');
@@ -29,11 +30,14 @@ login_item(struct la_buf *b, const char *type, const char *field,
 	    "{\"type\":\"%s\",\"loc\":[\"%s\"],\"msg\":\"%s\","
 	    "\"input\":",
 	    type, field, msg);
-	la_json_value(b, input != NULL ? input : body);
+	la_json_value(b, input);
+	if (ctx != NULL)
+		la_buf_printf(b, ",\"ctx\":%s", ctx);
 	la_buf_putc(b, '}');
 }
 
-/* username or password from the body: 0, or -1 with an item in b. */
+/* username or password from the body: 0, or -1 with an item in b. An
+ * empty one is a validation error, as in LightAPI (min_length 1). */
 static int
 login_field(struct la_buf *b, yajl_val body, const char *name, const char **out)
 {
@@ -45,7 +49,13 @@ login_field(struct la_buf *b, yajl_val body, const char *name, const char **out)
 	}
 	if (!YAJL_IS_STRING(v)) {
 		login_item(b, "string_type", name,
-		    "Input should be a valid string", body, v);
+		    "Input should be a valid string", v, NULL);
+		return (-1);
+	}
+	if (v->u.string[0] == '\0') {
+		login_item(b, "string_too_short", name,
+		    "String should have at least 1 character", v,
+		    "{\"min_length\":1}");
 		return (-1);
 	}
 	*out = v->u.string;
@@ -85,33 +95,66 @@ login_credentials(struct la_req *r, const char **user, const char **pw)
 	return (-1);
 }
 
-/* claims + sub (unless the claims have one) + iat + exp, signed. */
+static void
+login_claim(struct la_buf *out, yajl_val claims, size_t i, int *n, int *sub)
+{
+	la_buf_puts(out, (*n)++ ? "," : "");
+	la_json_cstr(out, claims->u.object.keys[i]);
+	la_buf_putc(out, ':');
+	la_json_value(out, claims->u.object.values[i]);
+	*sub |= strcmp(claims->u.object.keys[i], "sub") == 0;
+}
+
+/*
+ * The claims a token carries: with jwt_extra_claims only those keys, or
+ * every claim when none of them is there (LightAPI's fallback). Writes
+ * "k":v pairs; returns how many, and whether "sub" was one.
+ */
+static int
+login_claims(struct la_buf *out, yajl_val claims, const struct la_strlist *keep,
+    int *sub)
+{
+	size_t i, k;
+	int n = 0;
+
+	*sub = 0;
+	for (k = 0; keep != NULL && k < keep->n; k++)
+		for (i = 0; i < claims->u.object.len; i++)
+			if (strcmp(claims->u.object.keys[i], keep->v[k]) == 0)
+				login_claim(out, claims, i, &n, sub);
+	if (n > 0)
+		return (n);
+	for (i = 0; i < claims->u.object.len; i++)
+		login_claim(out, claims, i, &n, sub);
+	return (n);
+}
+
+/* The claims + sub (unless they have one) + iat + exp, signed with the
+ * settings the generation chose (gen_token_settings). */
 static void
 login_token(struct la_req *r, const char *user, const char *claims)
 {
+	const struct la_token *t = &r->w->gen->token;
 	const struct la_conf *c = r->w->conf;
 	struct la_buf payload;
 	yajl_val parsed;
-	size_t n = strlen(claims);
 	time_t now = time(NULL);
-	int empty;
+	int n = 0, sub = 0;
 
-	parsed = la_json_parse(claims, n, LA_JSON_MAX_DEPTH, r->a);
-	empty = parsed == NULL || parsed->u.object.len == 0;
+	parsed = la_json_parse(claims, strlen(claims), LA_JSON_MAX_DEPTH, r->a);
 	la_buf_init(&payload);
-	la_buf_append(&payload, claims, n - 1); /* without the '}' */
-	if (la_json_get(parsed, "sub", 3) == NULL) {
-		la_buf_puts(&payload, empty ? "\"sub\":" : ",\"sub\":");
+	la_buf_putc(&payload, '{');
+	if (parsed != NULL && YAJL_IS_OBJECT(parsed))
+		n = login_claims(&payload, parsed, t->extra_claims, &sub);
+	if (!sub) {
+		la_buf_puts(&payload, n++ ? ",\"sub\":" : "\"sub\":");
 		la_json_cstr(&payload, user);
-		empty = 0;
 	}
-	la_buf_printf(&payload, "%s\"iat\":%lld,\"exp\":%lld}",
-	    empty ? "" : ",", (long long)now,
-	    (long long)now + c->auth.jwt_expiration);
+	la_buf_printf(&payload, ",\"iat\":%lld,\"exp\":%lld}", (long long)now,
+	    (long long)now + t->expiration);
 	la_buf_puts(r->body_out, "\"token\":\"");
-	la_jwt_sign(r->body_out, la_jwt_alg_parse(c->auth.jwt_algorithm),
-	    c->auth.jwt_secret, strlen(c->auth.jwt_secret), payload.data,
-	    payload.len);
+	la_jwt_sign(r->body_out, t->alg, c->auth.jwt_secret,
+	    strlen(c->auth.jwt_secret), payload.data, payload.len);
 	la_buf_puts(r->body_out, "\",");
 	la_buf_free(&payload);
 }
@@ -164,7 +207,7 @@ la_handler_login(struct la_req *r)
 	}
 	la_buf_reset(r->body_out);
 	la_buf_putc(r->body_out, '{');
-	if (r->w->gen->jwt)
+	if (r->w->gen->token.alg != 0)
 		login_token(r, user, claims);
 	la_buf_puts(r->body_out, "\"user\":");
 	la_buf_puts(r->body_out, claims);

@@ -196,6 +196,7 @@ main(int argc, char **argv)
 	}
 	la_buf_free(&errs);
 	if (o.test) {
+		fputs(g->warnings.data ? g->warnings.data : "", stderr);
 		if (o.dump) {
 			la_buf_init(&errs);
 			la_conf_dump(g->conf, &errs);

@@ -396,7 +396,7 @@ master_retire(struct master *m)
 }
 
 static void
-master_log_errors(const char *text)
+master_log_lines(int level, const char *text)
 {
 	const char *line, *end;
 
@@ -405,7 +405,7 @@ master_log_errors(const char *text)
 		if (end == NULL)
 			end = line + strlen(line);
 		if (end > line)
-			la_log(LA_LOG_ERR, "%.*s", (int)(end - line), line);
+			la_log(level, "%.*s", (int)(end - line), line);
 	}
 }
 
@@ -426,7 +426,7 @@ master_reload(struct master *m)
 	la_buf_init(&errs);
 	g = la_gen_build(m->path, m->ov, &errs);
 	if (g == NULL) {
-		master_log_errors(errs.data ? errs.data : "");
+		master_log_lines(LA_LOG_ERR, errs.data ? errs.data : "");
 		la_log(LA_LOG_ERR,
 		    "reload of %s failed; keeping the running "
 		    "configuration",
@@ -435,6 +435,7 @@ master_reload(struct master *m)
 		return;
 	}
 	la_buf_free(&errs);
+	master_log_lines(LA_LOG_WARN, g->warnings.data ? g->warnings.data : "");
 	if (master_listen(m, g, &ls) != 0 || master_share_catalog(m, g) != 0) {
 		la_log(LA_LOG_ERR,
 		    "reload of %s failed; keeping the running "
@@ -522,6 +523,7 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	    master_listen(&m, g, &m.ls) != 0)
 		return (1);
 	m.g = g;
+	master_log_lines(LA_LOG_WARN, g->warnings.data ? g->warnings.data : "");
 	if (!foreground && master_daemonize() != 0)
 		return (1);
 	master_signals(&m);

@@ -713,8 +713,10 @@ static const struct {
     {"unknown key in meta",
         DB "endpoints:\n  - route: /x\n    meta:\n      tabel: y\n",
         "t.yaml:5:7: unknown key 'tabel' in endpoints[0].meta\n"},
-    {"unknown top-level key", DB "mode: async\n",
-        "t.yaml:2:1: unknown key 'mode' at the top level\n"},
+    {"unknown top-level key", DB "modes: async\n",
+        "t.yaml:2:1: unknown key 'modes' at the top level\n"},
+    {"mode not sync or async", DB "mode: fast\n",
+        "t.yaml:2:7: mode must be 'sync' or 'async', got 'fast'\n"},
     {"unknown key in server", DB "server:\n  wokers: 2\n",
         "t.yaml:3:3: unknown key 'wokers' in server\n"},
     {"unknown field key",
@@ -770,7 +772,38 @@ static const struct {
     {"unknown middleware", DB "middleware: [CORSMiddleware, Foo]\n",
         "t.yaml:2:30: unknown middleware 'Foo' in middleware[1] "
         "(CORSMiddleware, RateLimitMiddleware, RequestIdMiddleware, "
-        "GzipMiddleware)\n"},
+        "GzipMiddleware, AuthenticationMiddleware, Middleware)\n"},
+    {"a Python backend class",
+        DB "defaults: {authentication: {backend: myapp.auth.Token}}\n",
+        "t.yaml:2:38: 'myapp.auth.Token' in defaults.authentication.backend "
+        "is a Python import path: lightapid runs no Python code; use "
+        "JWTAuthentication or BasicAuthentication\n"},
+    {"a Python permission class",
+        DB "defaults: {authentication: {permission: {GET: app.IsOwner}}}\n",
+        "t.yaml:2:47: 'app.IsOwner' in defaults.authentication.permission.GET "
+        "is a Python import path: lightapid runs no Python code; use "
+        "AllowAny, IsAuthenticated or IsAdminUser, per verb if needed\n"},
+    {"a Python middleware class", DB "middleware: [app.mw.Timing]\n",
+        "t.yaml:2:14: 'app.mw.Timing' in middleware[0] is a Python import "
+        "path: lightapid runs no Python code; the built-in middlewares are "
+        "CORSMiddleware, RateLimitMiddleware, RequestIdMiddleware and "
+        "GzipMiddleware\n"},
+    {"a Python login validator", DB "auth: {login_validator: app.check}\n",
+        "t.yaml:2:25: 'app.check' in auth.login_validator is a Python import "
+        "path: lightapid runs no Python code; use {table: …, username_field: "
+        "…, password_field: …} or {file: PATH}\n"},
+    {"a Python filter backend",
+        DB "endpoints:\n  - route: /x\n    fields: {a: {type: str}}\n"
+           "    meta: {filtering: {backends: [app.Geo]}}\n",
+        "t.yaml:5:35: 'app.Geo' in endpoints[0].meta.filtering.backends is a "
+        "Python import path: lightapid runs no Python code; use FieldFilter, "
+        "SearchFilter or OrderingFilter\n"},
+    {"unknown filter backend",
+        DB "endpoints:\n  - route: /x\n    fields: {a: {type: str}}\n"
+           "    meta: {filtering: {backends: [lightapi.filters.Geo]}}\n",
+        "t.yaml:5:35: unknown filter backend 'Geo' in "
+        "endpoints[0].meta.filtering.backends (FieldFilter, SearchFilter, "
+        "OrderingFilter)\n"},
     {"middleware twice", DB "middleware: [GzipMiddleware, GzipMiddleware]\n",
         "t.yaml:2:30: middleware 'GzipMiddleware' is listed twice\n"},
     {"middleware options", DB "middleware:\n  - CORSMiddleware: {origins: x}\n",
