@@ -11,7 +11,6 @@
 #include "json.h"
 #include "log.h"
 #include "response.h"
-#include "worker.h"
 
 void
 la_crud_db_error(struct la_crud *x, int rc)
@@ -23,18 +22,21 @@ la_crud_db_error(struct la_crud *x, int rc)
 	case LA_DB_EFK:
 	case LA_DB_ENOTNULL:
 	case LA_DB_ECHECK:
-		la_resp_error(x->r, 409, drv->errmsg(x->w->db.db));
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT,
+		    drv->errmsg(x->w->db.db));
 		return;
 	case LA_DB_EUNAVAIL:
 		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
 		    x->r->endpoint, drv->rawmsg(x->w->db.db));
-		x->w->db_ok = 0;
-		la_resp_error(x->r, 503, "database unavailable");
+		la_ctx_db_lost(x->w);
+		la_resp_fail(&x->r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
 		return;
 	default:
 		la_log(LA_LOG_ERR, "%s: database error: %s", x->r->endpoint,
 		    drv->rawmsg(x->w->db.db));
-		la_resp_error(x->r, 500, "internal server error");
+		la_resp_fail(&x->r->resp, LA_ERR_INTERNAL,
+		    "internal server error");
 	}
 }
 
@@ -147,7 +149,7 @@ la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
     const unsigned char *show)
 {
 	const struct la_db_driver *drv = x->w->db.drv;
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 	struct la_value v;
 	uint32_t i;
 	int n = 0;
@@ -177,11 +179,11 @@ la_crud_send_row(struct la_crud *x, int status, int write)
 	la_sqlb_select_pk(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
 	if (rc == LA_DB_ROW) {
-		la_buf_reset(x->r->body_out);
+		la_buf_reset(x->r->resp.body);
 		la_crud_row_out(x, st, la_crud_projection(x, write));
-		la_resp_json(x->r, status);
+		la_resp_json(&x->r->resp, status);
 	} else if (rc == LA_DB_DONE)
-		la_resp_error(x->r, 404, "not found");
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
 		la_crud_db_error(x, rc);
 	if (st != NULL)
