@@ -229,7 +229,7 @@ query_add_order(struct query_ctx *x, int col, int desc, struct la_buf *key)
 static void
 query_ordering(struct query_ctx *x, const char *v, size_t vlen)
 {
-	const char *end = v + vlen, *comma;
+	const char *end, *comma;
 	struct la_buf key;
 	struct la_str f;
 	int col, desc;
@@ -237,6 +237,8 @@ query_ordering(struct query_ctx *x, const char *v, size_t vlen)
 	la_buf_init(&key);
 	x->q->order =
 	    la_arena_calloc(x->a, x->t->ncols + 1, sizeof(*x->q->order));
+	/* Without ?ordering there is no text: NULL + 0 is undefined. */
+	end = v != NULL ? v + vlen : NULL;
 	for (; v != NULL && v <= end; v = comma + 1) {
 		if ((comma = memchr(v, ',', (size_t)(end - v))) == NULL)
 			comma = end;
