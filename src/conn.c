@@ -113,6 +113,12 @@ la_conn_close(struct la_conn_set *s, struct la_conn *c)
 	free(c);
 }
 
+int
+la_conn_full(const struct la_conn_set *s)
+{
+	return (s->nconns >= (size_t)s->conf->server.max_connections);
+}
+
 void
 la_conn_accept(struct la_conn_set *s, int lfd)
 {
@@ -121,7 +127,10 @@ la_conn_accept(struct la_conn_set *s, int lfd)
 	int fd, i;
 
 	/* A bounded batch keeps one busy listener from starving the rest. */
-	for (i = 0; i < 64 && !s->quitting; i++) {
+	/* A full worker leaves new clients in the backlog, where a worker
+	 * with room takes them (see la_conn_full), rather than accepting and
+	 * closing them. */
+	for (i = 0; i < 64 && !s->quitting && !la_conn_full(s); i++) {
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -132,10 +141,6 @@ la_conn_accept(struct la_conn_set *s, int lfd)
 				la_log(LA_LOG_ERR, "accept: %s",
 				    strerror(errno));
 			return;
-		}
-		if (s->nconns >= (size_t)s->conf->server.max_connections) {
-			close(fd);
-			continue;
 		}
 		conn_new(s, fd, &ss);
 	}
@@ -248,7 +253,11 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	la_pipeline_run(&r);
 	keepalive = c->req.keepalive && !s->quitting &&
 	            c->requests + 1 < s->conf->server.keepalive_requests;
-	la_resp_write(&r.resp, r.head_only, keepalive, s->date, &c->out);
+	la_resp_write(&r.resp, r.head_only,
+	    !keepalive          ? LA_PERSIST_CLOSE
+	    : c->req.minor == 0 ? LA_PERSIST_SAY
+	                        : LA_PERSIST_DEFAULT,
+	    s->date, &c->out);
 	r.elapsed_ms = s->now_ms - c->started;
 	la_pipeline_log(&r);
 	la_arena_reset(s->req_arena);
@@ -271,7 +280,9 @@ conn_after_write(struct la_conn_set *s, struct la_conn *c)
 		c->deadline = s->now_ms + CONN_LINGER_MS;
 		return (0);
 	}
-	if (c->close_after) {
+	/* After the client's EOF, requests it sent before closing its side
+	 * are still answered: close only once none is left. */
+	if (c->close_after || (c->eof && c->in.len == 0)) {
 		la_conn_close(s, c);
 		return (0);
 	}
@@ -335,6 +346,27 @@ conn_head(struct la_conn_set *s, struct la_conn *c, int eof)
 	return (2);
 }
 
+/*
+ * Chunk framing already decoded is dropped from the input, so that the
+ * input cap bounds only what is still to decode: a body within
+ * max_body_size sent in tiny chunks carries many times its size in
+ * framing. The head before it stays where it is (the parsed head points
+ * into it).
+ */
+static void
+conn_compact_chunks(struct la_conn *c)
+{
+	char *from = c->in.data + c->head_len + c->chunk_in;
+	size_t rest = c->in.len - c->head_len - c->chunk_in;
+
+	if (c->chunk_in == 0)
+		return;
+	memmove(c->in.data + c->head_len, from, rest);
+	c->in.len = c->head_len + rest;
+	c->in.data[c->in.len] = '\0';
+	c->chunk_in = 0;
+}
+
 /* Returns the bytes of the request when the body is complete, 0 when more
  * input is needed, -1 when the connection failed. */
 static size_t
@@ -359,6 +391,7 @@ conn_body(struct la_conn_set *s, struct la_conn *c, const char **body,
 	    c->in.len - c->head_len - c->chunk_in, &c->chunk_body,
 	    s->conf->server.max_body_size, &used);
 	c->chunk_in += used;
+	conn_compact_chunks(c);
 	if (rc == LA_AGAIN)
 		return (0);
 	if (rc != LA_OK) {
@@ -441,12 +474,8 @@ conn_advance(struct la_conn_set *s, struct la_conn *c)
 	int rc;
 
 	for (;;) {
-		if (c->state != LA_CONN_WRITE) {
-			if (conn_step(s, c) <= 0)
-				return;
-			if (c->eof && !c->close_after)
-				c->close_after = 1;
-		}
+		if (c->state != LA_CONN_WRITE && conn_step(s, c) <= 0)
+			return;
 		rc = conn_flush(c);
 		if (rc < 0) {
 			la_conn_close(s, c);

@@ -69,7 +69,12 @@ struct la_conn_set {
 
 /* Refreshes now_ms and, once a second, the Date header. */
 void la_conn_clock(struct la_conn_set *s);
-/* Accepts what the listener has; registers each connection. */
+/*
+ * At max_connections. The owner then stops listening (another worker
+ * with room gets the new clients) until a connection closes.
+ */
+int la_conn_full(const struct la_conn_set *s);
+/* Accepts what the listener has (none when full); registers each. */
 void la_conn_accept(struct la_conn_set *s, int lfd);
 /* Handles epoll readiness for c. */
 void la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events);

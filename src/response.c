@@ -235,7 +235,7 @@ resp_head(struct la_buf *out, int status, const char *date)
 }
 
 void
-la_resp_write(const struct la_resp *p, int head_only, int keepalive,
+la_resp_write(const struct la_resp *p, int head_only, enum la_persist persist,
     const char *date, struct la_buf *out)
 {
 	size_t i;
@@ -247,8 +247,10 @@ la_resp_write(const struct la_resp *p, int head_only, int keepalive,
 		la_buf_printf(out,
 		    "Content-Type: %s\r\nContent-Length: %zu\r\n",
 		    resp_ctypes[p->ctype], p->body->len);
-	if (!keepalive)
+	if (persist == LA_PERSIST_CLOSE)
 		la_buf_puts(out, "Connection: close\r\n");
+	else if (persist == LA_PERSIST_SAY)
+		la_buf_puts(out, "Connection: keep-alive\r\n");
 	la_buf_puts(out, "\r\n");
 	if (!p->no_body && !head_only)
 		la_buf_append(out, p->body->data, p->body->len);

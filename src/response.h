@@ -77,13 +77,20 @@ const char *la_resp_header_get(const struct la_resp *p, const char *name);
 void la_resp_allow(struct la_buf *b, unsigned methods);
 /* Sets the Allow header for a set of verbs. */
 void la_resp_allow_header(struct la_resp *p, unsigned methods);
+/* How the connection goes on after the response. */
+enum la_persist {
+	LA_PERSIST_CLOSE,   /* "Connection: close" */
+	LA_PERSIST_DEFAULT, /* HTTP/1.1 keeps the connection: nothing said */
+	LA_PERSIST_SAY      /* HTTP/1.0 keep-alive: "Connection: keep-alive" */
+};
+
 /*
  * Appends the status line, the headers (Server, Date, the response's own,
- * Content-Type and Content-Length unless no_body, Connection: close unless
- * keepalive) and, unless head_only, the body to out.
+ * Content-Type and Content-Length unless no_body, Connection as persist
+ * says) and, unless head_only, the body to out.
  */
-void la_resp_write(const struct la_resp *p, int head_only, int keepalive,
-    const char *date, struct la_buf *out);
+void la_resp_write(const struct la_resp *p, int head_only,
+    enum la_persist persist, const char *date, struct la_buf *out);
 /* A bare error response for a request that never reached a handler. */
 void la_resp_raw_error(int status, const char *detail, const char *date,
     struct la_buf *out);

@@ -138,13 +138,40 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	worker_epoll(w);
 }
 
+/*
+ * Listening follows room: a worker at max_connections takes its listeners
+ * out of its epoll set, so that the kernel wakes a worker with room for
+ * the next client (EPOLLEXCLUSIVE wakes one waiter), and puts them back
+ * once a connection has closed.
+ */
+static void
+worker_listen_if_room(struct la_worker *w)
+{
+	struct epoll_event ev;
+	int full = la_conn_full(&w->cs);
+	size_t i;
+
+	if (full == w->paused || w->cs.quitting)
+		return;
+	for (i = 0; i < w->ls->n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = TAG_LISTEN | i;
+		epoll_ctl(w->cs.epfd, full ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
+		    w->ls->fd[i], &ev);
+	}
+	w->paused = full;
+}
+
 static void
 worker_stop_accepting(struct la_worker *w)
 {
 	size_t i;
 
 	for (i = 0; i < w->ls->n; i++) {
-		epoll_ctl(w->cs.epfd, EPOLL_CTL_DEL, w->ls->fd[i], NULL);
+		if (!w->paused)
+			epoll_ctl(w->cs.epfd, EPOLL_CTL_DEL, w->ls->fd[i],
+			    NULL);
 		close(w->ls->fd[i]);
 	}
 	w->ls->n = 0;
@@ -212,6 +239,7 @@ la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
 			la_conn_expire(&w.cs);
 			last_expire = w.cs.now_ms;
 		}
+		worker_listen_if_room(&w);
 		if (w.cs.quitting &&
 		    (la_conn_drain(&w.cs) == 0 || w.cs.now_ms >= quit_at))
 			exit(0);

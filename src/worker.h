@@ -18,7 +18,8 @@ struct la_worker {
 	const struct la_gen *gen;
 	struct la_listeners *ls;
 	int sigfd;
-	struct la_ctx ctx;     /* what requests are served with */
+	int paused;        /* full: the listeners are out of the epoll set */
+	struct la_ctx ctx; /* what requests are served with */
 	struct la_conn_set cs; /* the connections and their clock */
 };
 

@@ -17,7 +17,8 @@ static const char *
 wire(const struct la_resp *p, int head_only, int keepalive)
 {
 	la_buf_reset(&out);
-	la_resp_write(p, head_only, keepalive, "D", &out);
+	la_resp_write(p, head_only,
+	    keepalive ? LA_PERSIST_DEFAULT : LA_PERSIST_CLOSE, "D", &out);
 	return (out.data);
 }
 
@@ -68,6 +69,10 @@ test_types(void)
 	                          "\r\n<p>hi</p>") != NULL,
 	    "text, and Connection: close without keep-alive");
 	ok(strstr(wire(&p, 1, 1), "<p>") == NULL, "HEAD writes no body");
+	la_buf_reset(&out);
+	la_resp_write(&p, 0, LA_PERSIST_SAY, "D", &out);
+	ok(strstr(out.data, "\r\nConnection: keep-alive\r\n") != NULL,
+	    "an HTTP/1.0 keep-alive is said");
 	ok(strstr(wire(&p, 1, 1), "Content-Length: 9") != NULL,
 	    "but the GET's length");
 	la_resp_empty(&p, 204);
