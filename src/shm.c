@@ -22,7 +22,7 @@ struct shm_zone {
 	const char *name;
 	unsigned flags; /* reload rule: LA_SHMSEG_KEEP or 0 */
 	int (*wanted)(const struct la_gen *g);
-	size_t (*size)(void);
+	size_t (*size)(const struct la_gen *g); /* bytes of data */
 	/* Called with z NULL when the generation has no such zone. */
 	void (*attach)(struct la_shmseg *s, struct la_shmseg_zone *z);
 };
@@ -40,9 +40,17 @@ shm_want_sqlite(const struct la_gen *g)
 }
 
 static size_t
-shm_no_data(void)
+shm_no_data(const struct la_gen *g)
 {
+	(void)g;
 	return (0);
+}
+
+static size_t
+shm_throttle_size(const struct la_gen *g)
+{
+	(void)g;
+	return (la_throttle_size());
 }
 
 static void
@@ -59,7 +67,7 @@ shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
  * are added here.
  */
 static const struct shm_zone shm_zones[] = {
-    {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, la_throttle_size,
+    {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, shm_throttle_size,
         la_throttle_attach},
     {LA_SHM_DB_WRITE, 0, shm_want_sqlite, shm_no_data, shm_attach_db_write},
 };
@@ -76,7 +84,7 @@ la_shm_zones(const struct la_gen *g, struct la_shmseg_req *req)
 		if (!shm_zones[i].wanted(g))
 			continue;
 		req[n].name = shm_zones[i].name;
-		req[n].size = shm_zones[i].size();
+		req[n].size = shm_zones[i].size(g);
 		req[n].flags = shm_zones[i].flags;
 		n++;
 	}

@@ -168,6 +168,45 @@ test_reload(void)
 	    "without login routes there is no throttle");
 }
 
+/* Dies holding the login throttle, as a worker killed mid-update. */
+static int
+child_die_in_throttle(struct la_shmseg *s)
+{
+	la_shmseg_lock(s, la_shmseg_zone(s, LA_THROTTLE_ZONE));
+	kill(getpid(), SIGKILL);
+	return (0);
+}
+
+static void
+test_throttle_dead_owner(void)
+{
+	struct la_shmseg_zone *z;
+	struct la_shmseg *s;
+	struct la_conf c;
+	struct la_gen g;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	memset(&g, 0, sizeof(g));
+	g.conf = &c;
+	g.login = 1;
+	s = la_shm_prepare(&g);
+	la_shm_use(s);
+	z = la_shmseg_zone(s, LA_THROTTLE_ZONE);
+	for (i = 0; i < LA_THROTTLE_FAILURES; i++)
+		la_throttle_fail("198.51.100.7");
+	ok(la_throttle_wait("198.51.100.7") > 0, "an address is throttled");
+	is_int(in_child(child_die_in_throttle, s), 128 + SIGKILL,
+	    "a worker is killed holding the throttle");
+	is_int(la_throttle_wait("198.51.100.7"), 0,
+	    "the next worker finds the zone wiped: counts start over");
+	is_int(la_shmlock_recoveries(&z->lock), 1, "one recovery");
+	for (i = 0; i < LA_THROTTLE_FAILURES; i++)
+		la_throttle_fail("198.51.100.7");
+	ok(la_throttle_wait("198.51.100.7") > 0, "and it throttles again");
+	is_int(la_shmlock_recoveries(&z->lock), 1, "without another recovery");
+}
+
 int
 main(void)
 {
@@ -175,5 +214,6 @@ main(void)
 	test_zones();
 	test_processes();
 	test_reload();
+	test_throttle_dead_owner();
 	return (done_testing());
 }
