@@ -29,7 +29,7 @@
 #include "buf.h"
 #include "la.h"
 #include "str.h"
-#include "shm.h"
+#include "shmlock.h"
 #include "xalloc.h"
 
 #define STMT_CACHE_MAX     128
@@ -341,15 +341,23 @@ sqlite_step(struct la_db_stmt *s)
 	return (rc);
 }
 
-/* Writers queue on the workers' shared lock rather than poll SQLite's. */
+/*
+ * Writers queue on the workers' shared lock rather than poll SQLite's.
+ * An owner that died mid-write left nothing half done (SQLite rolled its
+ * transaction back), so a dead owner needs no repair; and if the lock
+ * fails, SQLite's own busy handling still keeps writers apart.
+ */
 static void
 sqlite_lock(struct la_db_stmt *s)
 {
-	pthread_mutex_t *m = la_db_write_lock();
+	struct la_shmlock *m = la_db_write_lock();
+	int rc;
 
 	if (m != NULL && !sqlite3_stmt_readonly(s->st)) {
-		la_shm_lock(m);
-		s->locked = 1;
+		rc = la_shmlock_lock(m);
+		if (rc == LA_SHMLOCK_OWNER_DIED)
+			la_shmlock_consistent(m);
+		s->locked = rc >= 0;
 	}
 }
 
@@ -357,7 +365,7 @@ static void
 sqlite_unlock(struct la_db_stmt *s)
 {
 	if (s->locked) {
-		la_shm_unlock(la_db_write_lock());
+		la_shmlock_unlock(la_db_write_lock());
 		s->locked = 0;
 	}
 }
