@@ -262,7 +262,14 @@ static int64_t
 query_positive(struct query_ctx *x, const struct la_qparam *p)
 {
 	int64_t v;
+	size_t i;
 
+	/* A whole number past 2^63-1 is past the end of any list. */
+	for (i = 0; i < p->vlen && p->value[i] >= '0' && p->value[i] <= '9';
+	     i++)
+		;
+	if (i == p->vlen && i > 18 && la_str_to_i64(p->value, p->vlen, &v) != 0)
+		return (INT64_MAX);
 	if (la_str_to_i64(p->value, p->vlen, &v) != 0) {
 		query_item(x, "int_parsing", p->key,
 		    "Input should be a valid integer, unable to parse string "

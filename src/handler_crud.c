@@ -161,6 +161,18 @@ crud_version(struct la_crud *x, yajl_val body, int64_t *version)
 	if (la_validate_version(v, version) == 0)
 		return (0);
 	la_buf_reset(b);
+	/* As for any int field: a list or an object is the wrong type, a
+	 * string or number that does not parse is int_parsing. */
+	if (YAJL_IS_ARRAY(v) || YAJL_IS_OBJECT(v)) {
+		la_buf_puts(b,
+		    "{\"detail\":[{\"type\":\"int_type\",\"loc\":"
+		    "[\"version\"],\"msg\":\"Input should be a valid "
+		    "integer\",\"input\":");
+		la_json_value(b, v);
+		la_buf_puts(b, "}]}");
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+		return (-1);
+	}
 	la_buf_puts(b,
 	    "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":"
 	    "[\"version\"],\"msg\":\"Input should be a valid integer, "
