@@ -237,3 +237,39 @@ def test_object_width_limit(srv):
     assert status == 413 and data == WIDE
     body.pop("k0")
     assert srv.post("/items", body)[0] == 201
+
+
+# ---- a graceful stop resets no keep-alive client --------------------------
+
+def test_sigquit_resets_no_keep_alive_client(server):
+    # A graceful stop closes idle keep-alive connections. A client that
+    # reuses one just after (it has not read the FIN yet: the usual
+    # keep-alive race) must see the connection end, not a reset.
+    import signal as sig
+    srv = server(CONFIG, workers=2)
+    socks = []
+    for _ in range(16):
+        s = srv.connect()
+        s.sendall(get("/healthz"))
+        assert read_responses(s, 1)[0][0] == 200
+        socks.append(s)
+    srv.signal(sig.SIGQUIT)
+    time.sleep(1.8)  # past the 1 s idle threshold of the drain
+    outcomes = []
+    for s in socks:
+        try:
+            s.sendall(get("/healthz"))
+            s.settimeout(5)
+            data = s.recv(4096)
+            while data and parse_response(data) is None:
+                more = s.recv(4096)
+                if not more:
+                    break
+                data += more
+            outcomes.append("answered" if data else "closed")
+        except (ConnectionResetError, BrokenPipeError):
+            outcomes.append("reset")
+        finally:
+            s.close()
+    assert "reset" not in outcomes, outcomes
+    srv.wait_exit(10)
