@@ -1,6 +1,11 @@
 /*
  * Error and access logs (see log.h). The format follows nginx, which every
  * operator's tooling already parses: "YYYY/MM/DD HH:MM:SS [level] pid#slot:".
+ *
+ * An error that repeats on every request (a database refusing every write)
+ * must not flood the log: each call site, told apart by its format string,
+ * may write LOG_BURST lines a second; the rest are counted and reported in
+ * one line when that site next writes in a later second.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +20,18 @@
 static int error_fd = 2, access_fd = -1;
 static const char *error_path, *access_path;
 static int log_slot = -1;
+
+#define LOG_BURST 10 /* lines per call site per second */
+#define LOG_SITES 32
+
+struct log_site {
+	const char *fmt;
+	time_t sec;
+	int n;       /* lines written in sec */
+	int dropped; /* lines not written since the last report */
+};
+
+static struct log_site log_sites[LOG_SITES];
 
 static const char *const level_names[] = {"emerg", "alert", "crit", "error",
     "warn", "notice", "info", "debug"};
@@ -81,6 +98,48 @@ la_log_set_slot(int slot)
 	log_slot = slot;
 }
 
+/* The site of fmt, reusing the least recently used slot for a new one. */
+static struct log_site *
+log_site(const char *fmt)
+{
+	struct log_site *old = &log_sites[0];
+	size_t i;
+
+	for (i = 0; i < LOG_SITES; i++) {
+		if (log_sites[i].fmt == fmt)
+			return (&log_sites[i]);
+		if (log_sites[i].sec < old->sec)
+			old = &log_sites[i];
+	}
+	memset(old, 0, sizeof(*old));
+	old->fmt = fmt;
+	return (old);
+}
+
+/* 1 when the line may be written; *dropped gets the lines to report. */
+static int
+log_allowed(enum la_log_level level, const char *fmt, time_t now, int *dropped)
+{
+	struct log_site *st;
+
+	*dropped = 0;
+	if (level <= LA_LOG_CRIT)
+		return (1);
+	st = log_site(fmt);
+	if (st->sec != now) {
+		st->sec = now;
+		st->n = 0;
+	}
+	if (st->n >= LOG_BURST) {
+		st->dropped++;
+		return (0);
+	}
+	st->n++;
+	*dropped = st->dropped;
+	st->dropped = 0;
+	return (1);
+}
+
 void
 la_log(enum la_log_level level, const char *fmt, ...)
 {
@@ -89,8 +148,13 @@ la_log(enum la_log_level level, const char *fmt, ...)
 	time_t now = time(NULL);
 	va_list ap;
 	size_t n;
-	int r;
+	int r, dropped;
 
+	if (!log_allowed(level, fmt, now, &dropped))
+		return;
+	if (dropped > 0)
+		la_log(LA_LOG_WARN,
+		    "%d more lines like the next one were not logged", dropped);
 	localtime_r(&now, &tm);
 	n = strftime(line, sizeof(line), "%Y/%m/%d %H:%M:%S", &tm);
 	if (log_slot < 0)

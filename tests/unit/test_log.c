@@ -1,0 +1,74 @@
+/*
+ * The error log's format and its rate limit per call site: a message
+ * repeated on every request writes at most ten lines a second, and the
+ * lines not written are counted in one line when that site writes again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tap.h"
+
+static char path[] = "/tmp/test_log.XXXXXX";
+
+static int
+count_lines(const char *needle)
+{
+	char line[4096];
+	FILE *fp = fopen(path, "r");
+	int n = 0;
+
+	if (fp == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(fp);
+	return (n);
+}
+
+/* Waits for the start of a new second, so a burst fits in one. */
+static void
+next_second(void)
+{
+	time_t t = time(NULL);
+
+	while (time(NULL) == t)
+		usleep(10000);
+}
+
+int
+main(void)
+{
+	int fd, i;
+
+	alarm(20);
+	if ((fd = mkstemp(path)) < 0)
+		return (1);
+	close(fd);
+	ok(la_log_open(path, NULL) == 0, "log opened");
+	la_log_set_slot(3);
+	la_log(LA_LOG_ERR, "hello %d", 42);
+	is_int(count_lines("[error] "), 1, "one error line");
+	is_int(count_lines("#3: hello 42"), 1, "pid#slot: message");
+	next_second();
+	for (i = 0; i < 100; i++)
+		la_log(LA_LOG_ERR, "write failed: %d", i);
+	is_int(count_lines("write failed"), 10, "a burst writes ten lines");
+	la_log(LA_LOG_WARN, "another site");
+	is_int(count_lines("another site"), 1, "other sites are not held back");
+	for (i = 0; i < 20; i++)
+		la_log(LA_LOG_CRIT, "critical %d", i);
+	is_int(count_lines("critical"), 20, "crit and above are never held");
+	next_second();
+	la_log(LA_LOG_ERR, "write failed: %d", 100);
+	is_int(count_lines("90 more lines like the next one were not logged"),
+	    1, "the dropped lines are counted once");
+	is_int(count_lines("write failed: 100"), 1, "then the line itself");
+	la_log(LA_LOG_ERR, "write failed: %d", 101);
+	is_int(count_lines("more lines like"), 1, "and counted only once");
+	unlink(path);
+	return (done_testing());
+}
