@@ -56,7 +56,7 @@ la_crud_sql(struct la_crud *x)
 {
 	struct la_sqlb q;
 
-	la_sqlb_init(&q, &x->w->sql, (int)x->w->db.drv->dialect);
+	la_sqlb_init(&q, &x->w->sql, x->w->db.drv->dialect);
 	return (q);
 }
 

@@ -18,6 +18,7 @@
 
 #include "coldef.h"
 #include "dburl.h"
+#include "dialect.h"
 #include "value.h"
 
 struct la_arena;
@@ -30,9 +31,6 @@ struct la_arena;
 #define LA_DB_ECHECK   (-4)
 #define LA_DB_EUNAVAIL (-5) /* connection lost or refused: 503 */
 #define LA_DB_EOTHER   (-6) /* anything else: 500 */
-
-/* SQL dialect, for the SQL builder. */
-enum la_dialect { LA_DIALECT_SQLITE = 1, LA_DIALECT_PGSQL, LA_DIALECT_MYSQL };
 
 struct la_db;
 struct la_db_stmt;

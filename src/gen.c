@@ -215,8 +215,7 @@ gen_declared(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 	}
 	la_buf_init(&sql);
 	la_buf_init(&idx);
-	la_ddl_create_table(&sql, &idx, (int)x->db.drv->dialect, e->table, cols,
-	    *n);
+	la_ddl_create_table(&sql, &idx, x->db.drv->dialect, e->table, cols, *n);
 	if (gen_exec(x, e, sql.data) == 0 && idx.len > 0)
 		gen_create_indexes(x, e, idx.data);
 	la_buf_free(&sql);
@@ -292,7 +291,7 @@ gen_partial(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 			continue;
 		}
 		la_buf_reset(&sql);
-		la_ddl_add_column(&sql, (int)x->db.drv->dialect, e->table,
+		la_ddl_add_column(&sql, x->db.drv->dialect, e->table,
 		    &e->fields[i]);
 		if (gen_exec(x, e, sql.data) != 0)
 			break;

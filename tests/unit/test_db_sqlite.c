@@ -161,7 +161,8 @@ create_all_types(struct la_db *db)
 	make_all_types(c);
 	la_buf_init(&b);
 	la_buf_init(&idx);
-	la_ddl_create_table(&b, &idx, LA_DDL_SQLITE, "all_types", c, NTYPES);
+	la_ddl_create_table(&b, &idx, LA_DIALECT_SQLITE, "all_types", c,
+	    NTYPES);
 	is_int(exec(db, b.data), LA_DB_DONE, "create table from DDL");
 	is_int(exec(db, idx.data), LA_DB_DONE, "create index from DDL");
 	is_int(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = "
