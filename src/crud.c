@@ -16,24 +16,24 @@
 void
 la_crud_db_error(struct la_crud *x, int rc)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
+	struct la_db_conn *db = &x->w->db;
 
+	/* The layer marked an unavailable connection for reconnecting. */
 	switch (rc) {
 	case LA_DB_EUNIQUE:
 	case LA_DB_EFK:
 	case LA_DB_ENOTNULL:
 	case LA_DB_ECHECK:
-		la_resp_error(x->r, 409, drv->errmsg(x->w->db.db));
+		la_resp_error(x->r, 409, la_db_errmsg(db));
 		return;
 	case LA_DB_EUNAVAIL:
 		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
-		    x->r->endpoint, drv->rawmsg(x->w->db.db));
-		x->w->db_ok = 0;
+		    x->r->endpoint, la_db_rawmsg(db));
 		la_resp_error(x->r, 503, "database unavailable");
 		return;
 	default:
 		la_log(LA_LOG_ERR, "%s: database error: %s", x->r->endpoint,
-		    drv->rawmsg(x->w->db.db));
+		    la_db_rawmsg(db));
 		la_resp_error(x->r, 500, "internal server error");
 	}
 }
@@ -43,12 +43,8 @@ int
 la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
     struct la_db_stmt **stp)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
-
-	*stp = drv->prepare(x->w->db.db, x->w->sql.data);
-	if (*stp == NULL)
-		return (drv->errcode(x->w->db.db));
-	return (drv->run(*stp, params, n));
+	return (
+	    la_db_query(&x->w->db, x->r->a, x->w->sql.data, params, n, stp));
 }
 
 struct la_sqlb
@@ -56,7 +52,7 @@ la_crud_sql(struct la_crud *x)
 {
 	struct la_sqlb q;
 
-	la_sqlb_init(&q, &x->w->sql, x->w->db.drv->dialect);
+	la_sqlb_init(&q, &x->w->sql, la_db_dialect(&x->w->db));
 	return (q);
 }
 
@@ -146,7 +142,6 @@ void
 la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
     const unsigned char *show)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
 	struct la_buf *b = x->r->body_out;
 	struct la_value v;
 	uint32_t i;
@@ -160,7 +155,7 @@ la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
 			la_buf_putc(b, ',');
 		la_buf_append(b, la_catalog_str(x->cat, x->cols[i].jkey),
 		    x->cols[i].jkey_len);
-		drv->column(st, (int)i, &v);
+		la_db_column(st, (int)i, &v);
 		crud_value_out(x, b, &v, &x->cols[i]);
 	}
 	la_buf_putc(b, '}');
@@ -184,6 +179,5 @@ la_crud_send_row(struct la_crud *x, int status, int write)
 		la_resp_error(x->r, 404, "not found");
 	else
 		la_crud_db_error(x, rc);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 }

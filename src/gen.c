@@ -110,9 +110,9 @@ gen_db_has(struct gen_ctx *x, const char *table, const char *col)
 	struct la_col_def *cols;
 	size_t n, i;
 
-	if (x->db.drv->table_exists(x->db.db, table) != 1)
+	if (la_db_table_exists(&x->db, table) != 1)
 		return (0);
-	if (x->db.drv->reflect(x->db.db, table, x->g->arena, &cols, &n) < 0)
+	if (la_db_reflect(&x->db, table, x->g->arena, &cols, &n) < 0)
 		return (0);
 	for (i = 0; i < n; i++)
 		if (strcmp(cols[i].name, col) == 0)
@@ -132,8 +132,7 @@ gen_check_fk(struct gen_ctx *x, const struct la_col_def *d)
 		return;
 	gen_err(x, gen_field_pos(d),
 	    "foreign key of field '%s' references unknown %s '%s.%s'", d->name,
-	    target != NULL ||
-	            x->db.drv->table_exists(x->db.db, d->fk_table) == 1
+	    target != NULL || la_db_table_exists(&x->db, d->fk_table) == 1
 	        ? "column"
 	        : "table",
 	    d->fk_table, col);
@@ -166,10 +165,10 @@ gen_declared_cols(struct gen_ctx *x, const struct la_conf_endpoint *e,
 static int
 gen_exec(struct gen_ctx *x, const struct la_conf_endpoint *e, const char *sql)
 {
-	if (x->db.drv->exec(x->db.db, sql) >= 0)
+	if (la_db_exec(&x->db, sql) >= 0)
 		return (0);
 	gen_err(x, e->pos, "cannot create table '%s': %s", e->table,
-	    x->db.drv->errmsg(x->db.db));
+	    la_db_errmsg(&x->db));
 	return (-1);
 }
 
@@ -208,14 +207,15 @@ gen_declared(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 	int existed;
 
 	cols = gen_declared_cols(x, e, n);
-	existed = x->db.drv->table_exists(x->db.db, e->table) == 1;
+	existed = la_db_table_exists(&x->db, e->table) == 1;
 	if (existed) {
 		gen_check_existing(x, e, cols, *n);
 		return (cols);
 	}
 	la_buf_init(&sql);
 	la_buf_init(&idx);
-	la_ddl_create_table(&sql, &idx, x->db.drv->dialect, e->table, cols, *n);
+	la_ddl_create_table(&sql, &idx, la_db_dialect(&x->db), e->table, cols,
+	    *n);
 	if (gen_exec(x, e, sql.data) == 0 && idx.len > 0)
 		gen_create_indexes(x, e, idx.data);
 	la_buf_free(&sql);
@@ -249,9 +249,9 @@ gen_reflect_cols(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 {
 	struct la_col_def *cols = NULL;
 
-	if (x->db.drv->reflect(x->db.db, e->table, x->g->arena, &cols, n) < 0) {
+	if (la_db_reflect(&x->db, e->table, x->g->arena, &cols, n) < 0) {
 		gen_err(x, e->pos, "cannot reflect table '%s': %s", e->table,
-		    x->db.drv->errmsg(x->db.db));
+		    la_db_errmsg(&x->db));
 		return (NULL);
 	}
 	gen_mark_managed(cols, *n);
@@ -291,7 +291,7 @@ gen_partial(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 			continue;
 		}
 		la_buf_reset(&sql);
-		la_ddl_add_column(&sql, x->db.drv->dialect, e->table,
+		la_ddl_add_column(&sql, la_db_dialect(&x->db), e->table,
 		    &e->fields[i]);
 		if (gen_exec(x, e, sql.data) != 0)
 			break;
@@ -306,7 +306,7 @@ gen_reflected(struct gen_ctx *x, const struct la_conf_endpoint *e, size_t *n)
 {
 	struct la_pos pos = e->table_pos.line ? e->table_pos : e->pos;
 
-	if (x->db.drv->table_exists(x->db.db, e->table) != 1) {
+	if (la_db_table_exists(&x->db, e->table) != 1) {
 		gen_err(x, pos, "table '%s' does not exist in the database",
 		    e->table);
 		return (NULL);
@@ -576,12 +576,12 @@ gen_users_table(struct gen_ctx *x, const struct la_conf_login *l)
 	struct la_col_def *cols;
 	size_t n, i;
 
-	if (x->db.drv->table_exists(x->db.db, l->table) != 1) {
+	if (la_db_table_exists(&x->db, l->table) != 1) {
 		gen_err(x, l->pos, "login_validator table '%s' does not exist",
 		    l->table);
 		return;
 	}
-	if (x->db.drv->reflect(x->db.db, l->table, x->g->arena, &cols, &n) < 0)
+	if (la_db_reflect(&x->db, l->table, x->g->arena, &cols, &n) < 0)
 		return;
 	if (!gen_has_col(cols, n, l->username_field) ||
 	    !gen_has_col(cols, n, l->password_field))

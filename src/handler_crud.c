@@ -159,14 +159,13 @@ crud_create(struct la_crud *x)
 	q = la_crud_sql(x);
 	la_sqlb_insert(&q, x->cat, x->t, set);
 	rc = la_crud_run(x, params, n, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	if (rc < 0) {
 		la_crud_db_error(x, rc);
 		return;
 	}
 	if (x->cols[x->t->pk].flags & LA_COL_AUTOINC)
-		x->key = la_value_int(x->w->db.drv->last_id(x->w->db.db));
+		x->key = la_value_int(la_db_last_id(&x->w->db));
 	else
 		x->key = vals[x->t->pk];
 	la_crud_send_row(x, 201, 1);
@@ -212,8 +211,7 @@ crud_update_missed(struct la_crud *x, int versioned)
 	}
 	la_sqlb_exists(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	if (rc == LA_DB_ROW)
 		la_resp_error(x->r, 409, "version conflict");
 	else if (rc == LA_DB_DONE)
@@ -247,11 +245,10 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 	q = la_crud_sql(x);
 	la_sqlb_update(&q, x->cat, x->t, set, versioned);
 	rc = la_crud_run(x, params, n, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	if (rc < 0)
 		la_crud_db_error(x, rc);
-	else if (x->w->db.drv->changes(x->w->db.db) == 0)
+	else if (la_db_changes(&x->w->db) == 0)
 		crud_update_missed(x, versioned);
 	else
 		la_crud_send_row(x, 200, 1);
@@ -266,11 +263,10 @@ crud_destroy(struct la_crud *x)
 
 	la_sqlb_delete(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	if (rc < 0)
 		la_crud_db_error(x, rc);
-	else if (x->w->db.drv->changes(x->w->db.db) == 0)
+	else if (la_db_changes(&x->w->db) == 0)
 		la_resp_error(x->r, 404, "not found");
 	else
 		la_resp_empty(x->r, 204);

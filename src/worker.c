@@ -49,10 +49,12 @@ la_worker_db(struct la_worker *w)
 {
 	char err[512];
 
-	if (w->db_ok)
-		return (0);
-	la_db_disconnect(&w->db);
-	if (la_db_connect(&w->db, w->conf->db_url, err, sizeof(err)) != 0) {
+	/* db_ok is cleared by a failed health check; the layer marks what
+	 * a statement found. */
+	if (!w->db_ok)
+		la_db_mark_lost(&w->db);
+	if (la_db_ensure(&w->db, w->conf->db_url, err, sizeof(err)) != 0) {
+		w->db_ok = 0;
 		la_log(LA_LOG_ERR, "database: %s", err);
 		return (-1);
 	}

@@ -24,57 +24,52 @@ static char tmpdir[] = "/tmp/test_db_sqlite.XXXXXX";
 
 /* ---- helpers ------------------------------------------------------- */
 
-static struct la_db *
-open_url(const char *url)
+static int
+open_url(const char *url, struct la_db_conn *c)
 {
-	struct la_db_conn c;
 	char err[256];
 
-	if (la_db_connect(&c, url, err, sizeof(err)) == -1) {
+	if (la_db_connect(c, url, err, sizeof(err)) == -1) {
 		diag("connect %s: %s", url, err);
-		return (NULL);
+		return (-1);
 	}
-	return (c.db);
+	return (0);
 }
 
 static int
-exec(struct la_db *db, const char *sql)
+exec(struct la_db_conn *db, const char *sql)
 {
-	int rc = drv->exec(db, sql);
+	int rc = la_db_exec(db, sql);
 
 	if (rc != LA_DB_DONE)
-		diag("exec: %s", drv->rawmsg(db));
+		diag("exec: %s", la_db_rawmsg(db));
 	return (rc);
 }
 
 /* Runs sql once with params; the first row's column 0 goes to *out. */
 static int
-run(struct la_db *db, const char *sql, const struct la_value *p, size_t n,
+run(struct la_db_conn *db, const char *sql, const struct la_value *p, size_t n,
     struct la_value *out)
 {
-	struct la_db_stmt *st = drv->prepare(db, sql);
-	int rc;
+	struct la_db_stmt *st;
+	int rc = la_db_query(db, NULL, sql, p, n, &st);
 
-	if (st == NULL)
-		return (drv->errcode(db));
-	rc = drv->run(st, p, n);
 	if (rc == LA_DB_ROW && out != NULL)
-		drv->column(st, 0, out);
-	drv->finish(st);
+		la_db_column(st, 0, out);
+	la_db_finish(st);
 	return (rc);
 }
 
 /* An integer result of a one-row query. */
 static int64_t
-query_int(struct la_db *db, const char *sql)
+query_int(struct la_db_conn *db, const char *sql)
 {
-	struct la_db_stmt *st = drv->prepare(db, sql);
+	struct la_db_stmt *st;
 	struct la_value v = LA_VALUE_NULL;
 
-	if (st != NULL && drv->run(st, NULL, 0) == LA_DB_ROW)
-		drv->column(st, 0, &v);
-	if (st != NULL)
-		drv->finish(st);
+	if (la_db_query(db, NULL, sql, NULL, 0, &st) == LA_DB_ROW)
+		la_db_column(st, 0, &v);
+	la_db_finish(st);
 	return (v.kind == LA_V_INT ? v.i : -999);
 }
 
@@ -108,7 +103,7 @@ test_drivers(void)
 	is_int(la_db_connect(&c, "sqlite:///:memory:", err, sizeof(err)), 0,
 	    "connect :memory:");
 	ok(c.drv == drv && c.db != NULL, "connection has driver and handle");
-	is_int(c.drv->ping(c.db), LA_DB_DONE, "ping");
+	is_int(la_db_ping(&c), LA_DB_DONE, "ping");
 	la_db_disconnect(&c);
 	ok(c.drv == NULL && c.db == NULL, "disconnect clears");
 	la_db_disconnect(&c);
@@ -153,7 +148,7 @@ make_all_types(struct la_col_def *c)
 }
 
 static void
-create_all_types(struct la_db *db)
+create_all_types(struct la_db_conn *db)
 {
 	struct la_col_def c[NTYPES];
 	struct la_buf b, idx;
@@ -202,7 +197,7 @@ check_row(struct la_db_stmt *st)
 	int i;
 
 	for (i = 0; i < 14; i++)
-		drv->column(st, i, &v[i]);
+		la_db_column(st, i, &v[i]);
 	ok(v[0].kind == LA_V_INT && v[0].i == 1, "id read back as int");
 	ok(text_is(&v[1], "alpha", 5), "str read back");
 	ok(text_is(&v[2], "a\0b", 3), "text with a NUL read back");
@@ -214,38 +209,38 @@ check_row(struct la_db_stmt *st)
 	ok(text_is(&v[10], "{\"k\":[1,2]}", 11), "json text");
 	ok(v[11].kind == LA_V_NULL, "NULL read back");
 	ok(v[13].kind == LA_V_INT && v[13].i == 1, "version defaults to 1");
-	drv->column(st, 14, &v[0]);
+	la_db_column(st, 14, &v[0]);
 	ok(v[0].kind == LA_V_NULL, "column out of range is NULL");
-	drv->column(st, -1, &v[0]);
+	la_db_column(st, -1, &v[0]);
 	ok(v[0].kind == LA_V_NULL, "negative column is NULL");
 }
 
 static void
-test_round_trip(struct la_db *db)
+test_round_trip(struct la_db_conn *db)
 {
 	struct la_value p[13], id = la_value_int(1);
 	struct la_db_stmt *st;
 
 	fill_row(p, "alpha", INT64_MIN);
 	is_int(run(db, INSERT_ALL, p, 13, NULL), LA_DB_DONE, "insert row");
-	is_int(drv->changes(db), 1, "changes after insert");
-	is_int(drv->last_id(db), 1, "last_id after insert");
-	st =
-	    drv->prepare(db, "SELECT id, s, t, i, f, b, dt, d, dec, u, j, n, "
-	                     "created_at, version FROM all_types WHERE id = ?");
-	ok(st != NULL, "prepare select");
-	is_int(drv->run(st, &id, 1), LA_DB_ROW, "select gives a row");
+	is_int(la_db_changes(db), 1, "changes after insert");
+	is_int(la_db_last_id(db), 1, "last_id after insert");
+	is_int(la_db_query(db, NULL,
+	           "SELECT id, s, t, i, f, b, dt, d, dec, u, j, n, "
+	           "created_at, version FROM all_types WHERE id = ?",
+	           &id, 1, &st),
+	    LA_DB_ROW, "select gives a row");
 	check_row(st);
-	is_int(drv->next(st), LA_DB_DONE, "one row only");
-	is_int(drv->next(st), LA_DB_DONE, "next after DONE stays DONE");
-	drv->finish(st);
+	is_int(la_db_next(st), LA_DB_DONE, "one row only");
+	is_int(la_db_next(st), LA_DB_DONE, "next after DONE stays DONE");
+	la_db_finish(st);
 	fill_row(p, "beta", 7);
 	is_int(run(db, INSERT_ALL, p, 13, NULL), LA_DB_DONE, "second insert");
-	is_int(drv->last_id(db), 2, "last_id 2");
+	is_int(la_db_last_id(db), 2, "last_id 2");
 	is_int(run(db, "UPDATE all_types SET version = version + 1", NULL, 0,
 	           NULL),
 	    LA_DB_DONE, "update all");
-	is_int(drv->changes(db), 2, "changes after update");
+	is_int(la_db_changes(db), 2, "changes after update");
 	p[0] = la_value_text("gamma", 5);
 	p[1] = la_value_text(NULL, 0);
 	is_int(run(db, INSERT_ALL, p, 13, NULL), LA_DB_DONE,
@@ -257,19 +252,30 @@ test_round_trip(struct la_db *db)
 /* ---- statement cache ----------------------------------------------- */
 
 static void
-test_cache(struct la_db *db)
+test_cache(struct la_db_conn *db)
 {
 	struct la_db_stmt *a, *b;
 	struct la_value v;
 	char sql[64];
 	int i, rc, bad = 0;
 
-	a = drv->prepare(db, "SELECT s FROM all_types ORDER BY id");
-	b = drv->prepare(db, "SELECT s FROM all_types ORDER BY id");
+	is_int(la_db_query(db, NULL, "SELECT s FROM all_types ORDER BY id",
+	           NULL, 0, &a),
+	    LA_DB_ROW, "reader started");
+	la_db_finish(a);
+	is_int(la_db_query(db, NULL, "SELECT s FROM all_types ORDER BY id",
+	           NULL, 0, &b),
+	    LA_DB_ROW, "run again");
 	ok(a != NULL && a == b, "same SQL, same statement");
-	b = drv->prepare(db, "SELECT s FROM all_types ORDER BY id DESC");
+	la_db_finish(b);
+	is_int(la_db_query(db, NULL, "SELECT s FROM all_types ORDER BY id DESC",
+	           NULL, 0, &b),
+	    LA_DB_ROW, "other SQL");
 	ok(b != NULL && b != a, "other SQL, other statement");
-	is_int(drv->run(a, NULL, 0), LA_DB_ROW, "reader started");
+	la_db_finish(b);
+	is_int(la_db_query(db, NULL, "SELECT s FROM all_types ORDER BY id",
+	           NULL, 0, &a),
+	    LA_DB_ROW, "reader started");
 	/* Far more statements than the cache holds: a is being read. */
 	for (i = 0; i < 300; i++) {
 		snprintf(sql, sizeof(sql), "SELECT %d + 1", i);
@@ -278,20 +284,25 @@ test_cache(struct la_db *db)
 			bad++;
 	}
 	is_int(bad, 0, "300 distinct statements through the cache");
-	drv->column(a, 0, &v);
+	la_db_column(a, 0, &v);
 	ok(text_is(&v, "alpha", 5), "active statement survived eviction");
-	is_int(drv->next(a), LA_DB_ROW, "reader continues");
-	drv->finish(a);
-	ok(drv->prepare(db, "SELECT s FROM all_types ORDER BY id") == a,
-	    "active statement still cached");
+	is_int(la_db_next(a), LA_DB_ROW, "reader continues");
+	la_db_finish(a);
+	is_int(la_db_query(db, NULL, "SELECT s FROM all_types ORDER BY id",
+	           NULL, 0, &b),
+	    LA_DB_ROW, "run once more");
+	ok(b == a, "active statement still cached");
+	la_db_finish(b);
 	is_int(query_int(db, "SELECT 0 + 1"), 1, "evicted SQL prepared again");
-	ok(drv->prepare(db, "") == NULL, "empty SQL refused");
-	ok(drv->prepare(db, "SELEC 1") == NULL, "syntax error");
-	is_int(drv->errcode(db), LA_DB_EOTHER, "syntax error is EOTHER");
-	ok(strstr(drv->errmsg(db), "syntax error") != NULL,
-	    "message says what failed: %s", drv->errmsg(db));
-	ok(strstr(drv->rawmsg(db), "syntax error") != NULL,
-	    "raw message kept: %s", drv->rawmsg(db));
+	ok(la_db_query(db, NULL, "", NULL, 0, &b) == LA_DB_EOTHER && b == NULL,
+	    "empty SQL refused");
+	ok(la_db_query(db, NULL, "SELEC 1", NULL, 0, &b) < 0 && b == NULL,
+	    "syntax error");
+	is_int(la_db_errcode(db), LA_DB_EOTHER, "syntax error is EOTHER");
+	ok(strstr(la_db_errmsg(db), "syntax error") != NULL,
+	    "message says what failed: %s", la_db_errmsg(db));
+	ok(strstr(la_db_rawmsg(db), "syntax error") != NULL,
+	    "raw message kept: %s", la_db_rawmsg(db));
 	v = la_value_int(1);
 	is_int(run(db, "SELECT 1", &v, 1, NULL), LA_DB_EOTHER,
 	    "too many parameters");
@@ -300,15 +311,15 @@ test_cache(struct la_db *db)
 /* ---- constraint errors --------------------------------------------- */
 
 static void
-check_error(struct la_db *db, const char *sql, int kind, const char *msg)
+check_error(struct la_db_conn *db, const char *sql, int kind, const char *msg)
 {
 	is_int(run(db, sql, NULL, 0, NULL), kind, "%s", msg);
-	is_str(drv->errmsg(db), msg, "message: %s", msg);
-	is_int(drv->errcode(db), kind, "errcode: %s", msg);
+	is_str(la_db_errmsg(db), msg, "message: %s", msg);
+	is_int(la_db_errcode(db), kind, "errcode: %s", msg);
 }
 
 static void
-test_constraints(struct la_db *db)
+test_constraints(struct la_db_conn *db)
 {
 	is_int(exec(db,
 	           "CREATE TABLE pairs (a INTEGER, b INTEGER, UNIQUE (a, b));"
@@ -325,9 +336,9 @@ test_constraints(struct la_db *db)
 	    LA_DB_DONE, "hand-written tables");
 	check_error(db, "UPDATE all_types SET s = 'alpha' WHERE id = 2",
 	    LA_DB_EUNIQUE, "unique constraint violated: all_types.s");
-	ok(strstr(drv->rawmsg(db), "UNIQUE constraint failed: all_types.s") !=
+	ok(strstr(la_db_rawmsg(db), "UNIQUE constraint failed: all_types.s") !=
 	        NULL,
-	    "raw message: %s", drv->rawmsg(db));
+	    "raw message: %s", la_db_rawmsg(db));
 	check_error(db, "INSERT INTO pairs VALUES (1, 2)", LA_DB_EUNIQUE,
 	    "unique constraint violated: pairs.a, pairs.b");
 	check_error(db, "UPDATE all_types SET id = 1 WHERE id = 2",
@@ -344,10 +355,10 @@ test_constraints(struct la_db *db)
 	    "check constraint violated: rows are kept");
 	check_error(db, "INSERT INTO nowhere VALUES (1)", LA_DB_EOTHER,
 	    "no such table: nowhere");
-	is_int(drv->exec(db, "CREATE TABLE pairs (x)"), LA_DB_EOTHER,
+	is_int(la_db_exec(db, "CREATE TABLE pairs (x)"), LA_DB_EOTHER,
 	    "exec error kind");
-	ok(strstr(drv->rawmsg(db), "already exists") != NULL,
-	    "exec raw message: %s", drv->rawmsg(db));
+	ok(strstr(la_db_rawmsg(db), "already exists") != NULL,
+	    "exec raw message: %s", la_db_rawmsg(db));
 }
 
 /* ---- reflection ---------------------------------------------------- */
@@ -438,27 +449,27 @@ check_books(const struct la_col_def *c, size_t n)
 }
 
 static void
-check_reflect(struct la_db *db, const char *table, struct la_arena *a,
+check_reflect(struct la_db_conn *db, const char *table, struct la_arena *a,
     const char *name, uint32_t flags)
 {
 	struct la_col_def *c = NULL;
 	size_t n = 0;
 
-	is_int(drv->reflect(db, table, a, &c, &n), LA_DB_DONE, "reflect %s",
+	is_int(la_db_reflect(db, table, a, &c, &n), LA_DB_DONE, "reflect %s",
 	    table);
 	ok(n > 0 && strcmp(c[0].name, name) == 0 && c[0].flags == flags,
 	    "%s.%s flags %#x", table, name, n > 0 ? c[0].flags : 0);
 }
 
 static void
-test_reflect(struct la_db *db)
+test_reflect(struct la_db_conn *db)
 {
 	struct la_arena *a = la_arena_new(4096);
 	struct la_col_def *c = NULL;
 	size_t n = 0;
 
 	is_int(exec(db, books_sql), LA_DB_DONE, "books schema");
-	is_int(drv->reflect(db, "books", a, &c, &n), LA_DB_DONE,
+	is_int(la_db_reflect(db, "books", a, &c, &n), LA_DB_DONE,
 	    "reflect books");
 	check_books(c, n);
 	/* In a rowid table only an INTEGER key is implicitly NOT NULL. */
@@ -471,23 +482,24 @@ test_reflect(struct la_db *db)
 	check_reflect(db, "we\"ird", a, "x", LA_COL_NULLABLE);
 	check_reflect(db, "all_types", a, "id", LA_COL_PK | LA_COL_AUTOINC);
 	check_reflect(db, "BOOKS", a, "id", LA_COL_PK | LA_COL_AUTOINC);
-	is_int(drv->reflect(db, "nope", a, &c, &n), LA_DB_EOTHER,
+	is_int(la_db_reflect(db, "nope", a, &c, &n), LA_DB_EOTHER,
 	    "reflect a missing table");
-	is_str(drv->errmsg(db), "no such table: nope", "missing table named");
+	is_str(la_db_errmsg(db), "no such table: nope", "missing table named");
 	ok(c == NULL && n == 0, "nothing returned on error");
 	la_arena_free(a);
 }
 
 static void
-test_table_exists(struct la_db *db)
+test_table_exists(struct la_db_conn *db)
 {
-	is_int(drv->table_exists(db, "all_types"), 1, "table exists");
-	is_int(drv->table_exists(db, "ALL_TYPES"), 1, "any case, as SQLite");
-	is_int(drv->table_exists(db, "book_titles"), 1, "view exists");
-	is_int(drv->table_exists(db, "nope"), 0, "missing table");
-	is_int(drv->table_exists(db, "all_types' OR '1'='1"), 0,
+	is_int(la_db_table_exists(db, "all_types"), 1, "table exists");
+	is_int(la_db_table_exists(db, "ALL_TYPES"), 1, "any case, as SQLite");
+	is_int(la_db_table_exists(db, "book_titles"), 1, "view exists");
+	is_int(la_db_table_exists(db, "nope"), 0, "missing table");
+	is_int(la_db_table_exists(db, "all_types' OR '1'='1"), 0,
 	    "name is bound, not spliced");
-	is_int(drv->table_exists(db, "ix_all_types_t"), 0, "index is no table");
+	is_int(la_db_table_exists(db, "ix_all_types_t"), 0,
+	    "index is no table");
 }
 
 /* ---- file databases ------------------------------------------------ */
@@ -505,13 +517,13 @@ static void
 test_file(void)
 {
 	char url[300], path[256], err[256];
-	struct la_db *db, *db2;
+	struct la_db_conn dbc, dbc2, *db = &dbc, *db2 = &dbc2;
 	struct la_db_conn c;
 	long long t0, waited;
 
 	snprintf(path, sizeof(path), "%s/test.db", tmpdir);
 	snprintf(url, sizeof(url), "sqlite:///%s", path);
-	if ((db = open_url(url)) == NULL) {
+	if (open_url(url, db) != 0) {
 		ok(0, "open file database");
 		return;
 	}
@@ -524,9 +536,9 @@ test_file(void)
 	is_int(exec(db, "CREATE TABLE t (x INTEGER)"), LA_DB_DONE,
 	    "create in file");
 	snprintf(url, sizeof(url), "sqlite:///%s?busy_timeout=50", path);
-	if ((db2 = open_url(url)) == NULL) {
+	if (open_url(url, db2) != 0) {
 		ok(0, "second connection");
-		drv->close(db);
+		la_db_disconnect(db);
 		return;
 	}
 	is_int(exec(db, "BEGIN IMMEDIATE"), LA_DB_DONE,
@@ -537,16 +549,16 @@ test_file(void)
 	waited = now_ms() - t0;
 	ok(waited >= 45 && waited < 2000,
 	    "busy_timeout option: gave up after %lld ms", (long long)waited);
-	is_str(drv->errmsg(db2), "database is locked", "message for the log");
-	is_str(drv->rawmsg(db2), "database is locked (sqlite code 5)",
+	is_str(la_db_errmsg(db2), "database is locked", "message for the log");
+	is_str(la_db_rawmsg(db2), "database is locked (sqlite code 5)",
 	    "raw message with the code");
 	is_int(query_int(db2, "SELECT count(*) FROM t"), 0,
 	    "readers are not blocked under WAL");
 	is_int(exec(db, "COMMIT"), LA_DB_DONE, "writer commits");
 	is_int(run(db2, "INSERT INTO t VALUES (1)", NULL, 0, NULL), LA_DB_DONE,
 	    "insert after the lock is gone");
-	drv->close(db2);
-	drv->close(db);
+	la_db_disconnect(db2);
+	la_db_disconnect(db);
 
 	snprintf(url, sizeof(url), "sqlite:///%s?busy_timeout=soon", path);
 	ok(la_db_connect(&c, url, err, sizeof(err)) == -1 &&
@@ -603,10 +615,10 @@ cleanup(void)
 int
 main(void)
 {
-	struct la_db *db;
+	struct la_db_conn conn, *db = &conn;
 
 	test_drivers();
-	if ((db = open_url("sqlite:///:memory:")) == NULL)
+	if (open_url("sqlite:///:memory:", db) != 0)
 		return (1);
 	create_all_types(db);
 	test_round_trip(db);
@@ -624,8 +636,8 @@ main(void)
 	    LA_DB_DONE, "more hand-written tables");
 	test_reflect(db);
 	test_table_exists(db);
-	is_int(drv->ping(db), LA_DB_DONE, "ping");
-	drv->close(db);
+	is_int(la_db_ping(db), LA_DB_DONE, "ping");
+	la_db_disconnect(db);
 	if (mkdtemp(tmpdir) == NULL)
 		return (1);
 	test_file();
