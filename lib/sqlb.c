@@ -65,20 +65,35 @@ sqlb_where_pk(struct la_sqlb *q, const struct la_catalog *c,
 	la_sqlb_param(q);
 }
 
-void
-la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
+static void
+sqlb_all_cols(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
 	uint32_t i;
 
-	la_buf_puts(q->b, "SELECT ");
 	for (i = 0; i < t->ncols; i++) {
 		if (i > 0)
 			la_buf_puts(q->b, ", ");
 		sqlb_col(q, c, t, (int)i);
 	}
+}
+
+void
+la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t)
+{
+	la_buf_puts(q->b, "SELECT ");
+	sqlb_all_cols(q, c, t);
 	la_buf_puts(q->b, " FROM ");
 	sqlb_ident(q, c, t->name);
+}
+
+void
+la_sqlb_returning(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t)
+{
+	la_buf_puts(q->b, " RETURNING ");
+	sqlb_all_cols(q, c, t);
 }
 
 void

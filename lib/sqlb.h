@@ -65,6 +65,12 @@ void la_sqlb_insert(struct la_sqlb *q, const struct la_catalog *c,
  */
 void la_sqlb_update(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, const unsigned char *set, int versioned);
+/*
+ * Appends " RETURNING <every column>" (in la_sqlb_select's order) to an
+ * INSERT or UPDATE, where la_dialect_returning() allows it.
+ */
+void la_sqlb_returning(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t);
 /* "DELETE FROM t WHERE pk = ?": the key. */
 void la_sqlb_delete(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);

@@ -161,6 +161,28 @@ la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
 	la_buf_putc(b, '}');
 }
 
+/*
+ * Answers status with the row st is on, 404 when there was none, or the
+ * error; finishes st. A write's statement is stepped to its end first,
+ * because that is where the engine may still fail the write.
+ */
+void
+la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
+    struct la_db_stmt *st)
+{
+	if (rc == LA_DB_ROW) {
+		la_buf_reset(x->r->body_out);
+		la_crud_row_out(x, st, la_crud_projection(x, write));
+		la_resp_json(x->r, status);
+		if (write && (rc = la_db_next(st)) < 0)
+			la_crud_db_error(x, rc);
+	} else if (rc == LA_DB_DONE)
+		la_resp_error(x->r, 404, "not found");
+	else
+		la_crud_db_error(x, rc);
+	la_db_finish(st);
+}
+
 /* Reads the row with x->key and answers status with it, or 404. */
 void
 la_crud_send_row(struct la_crud *x, int status, int write)
@@ -171,13 +193,29 @@ la_crud_send_row(struct la_crud *x, int status, int write)
 
 	la_sqlb_select_pk(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
-	if (rc == LA_DB_ROW) {
-		la_buf_reset(x->r->body_out);
-		la_crud_row_out(x, st, la_crud_projection(x, write));
-		la_resp_json(x->r, status);
-	} else if (rc == LA_DB_DONE)
-		la_resp_error(x->r, 404, "not found");
-	else
+	la_crud_answer_row(x, status, write, rc, st);
+}
+
+int
+la_crud_begin(struct la_crud *x)
+{
+	int rc = la_db_begin(&x->w->db, x->r->a);
+
+	if (rc < 0)
 		la_crud_db_error(x, rc);
-	la_db_finish(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+/* Keeps the write only when the answer is the one a success gives. */
+void
+la_crud_end(struct la_crud *x, int status)
+{
+	int rc;
+
+	if (x->r->status != status) {
+		(void)la_db_rollback(&x->w->db);
+		return;
+	}
+	if ((rc = la_db_commit(&x->w->db)) < 0)
+		la_crud_db_error(x, rc);
 }

@@ -132,6 +132,22 @@ main(void)
 	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_exists(&q, c, t);
 	is_str(b.data, "SELECT 1 FROM \"items\" WHERE \"id\" = ?", "exists");
+	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
+	la_sqlb_update(&q, c, t, upd, 1);
+	la_sqlb_returning(&q, c, t);
+	is_str(b.data,
+	    "UPDATE \"items\" SET \"name\" = $1, \"qty\" = $2, "
+	    "\"updated_at\" = $3, \"version\" = \"version\" + 1 WHERE "
+	    "\"id\" = $4 AND \"version\" = $5 RETURNING \"name\", \"qty\", "
+	    "\"id\", \"created_at\", \"updated_at\", \"version\"",
+	    "update returning every column in select order");
+	la_sqlb_init(&q, &b, LA_DIALECT_MYSQL);
+	la_sqlb_insert(&q, c, t, none);
+	la_sqlb_returning(&q, c, t);
+	is_str(b.data,
+	    "INSERT INTO `items` () VALUES () RETURNING `name`, `qty`, `id`, "
+	    "`created_at`, `updated_at`, `version`",
+	    "empty insert returning, MySQL");
 	test_queries(c, t, &b);
 	la_buf_free(&b);
 	free(c);
