@@ -17,6 +17,7 @@
 
 #include "db.h"
 #include "arena.h"
+#include "la.h"
 #include "stmtcache.h"
 #include "xalloc.h"
 
@@ -90,6 +91,31 @@ db_wipe(const char *s)
 		return;
 	while (*p != '\0')
 		*p++ = '\0';
+}
+
+/* The value-kind table of db.h; every driver must keep to it. */
+static const enum la_vkind db_kinds[] = {
+    [LA_T_NONE] = LA_V_NULL,
+    [LA_T_STR] = LA_V_TEXT,
+    [LA_T_TEXT] = LA_V_TEXT,
+    [LA_T_INT] = LA_V_INT,
+    [LA_T_FLOAT] = LA_V_FLOAT,
+    [LA_T_BOOL] = LA_V_INT,
+    [LA_T_DATETIME] = LA_V_TEXT,
+    [LA_T_DATE] = LA_V_TEXT,
+    [LA_T_DECIMAL] = LA_V_TEXT,
+    [LA_T_UUID] = LA_V_TEXT,
+    [LA_T_JSON] = LA_V_TEXT,
+    [LA_T_TIME] = LA_V_TEXT,
+    [LA_T_ANY] = LA_V_NULL,
+};
+
+enum la_vkind
+la_db_kind_of(enum la_type t)
+{
+	if ((unsigned)t >= LA_NELEM(db_kinds))
+		return (LA_V_NULL);
+	return (db_kinds[t]);
 }
 
 /* ---- statements ----------------------------------------------------- */

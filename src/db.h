@@ -149,6 +149,13 @@ const char *la_db_drivers(void);
 
 /* ---- the layer ---------------------------------------------------------- */
 
+/*
+ * The table at the top as data: the kind a non-NULL value of catalog type
+ * t comes back as; LA_V_NULL for LA_T_ANY and LA_T_NONE (whatever the
+ * engine holds).
+ */
+enum la_vkind la_db_kind_of(enum la_type t);
+
 /* Time spent in the database since la_db_timing_reset(). */
 struct la_db_timing {
 	int64_t ns;     /* inside driver calls */

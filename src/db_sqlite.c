@@ -144,6 +144,46 @@ sqlite_errcode(struct la_db *db)
 
 /* ---- statements -------------------------------------------------- */
 
+/*
+ * SQLite stores an integral REAL as an integer and converts it back when a
+ * SELECT reads the column, but not in RETURNING output; db.h promises a
+ * double for a float column, so the declared type's affinity (SQLite's
+ * rules, datatype3.html 3.1) decides.
+ */
+static int
+sqlite_real_column(sqlite3_stmt *st, int i)
+{
+	const char *decl = sqlite3_column_decltype(st, i);
+	char up[64];
+	size_t k;
+
+	if (decl == NULL)
+		return (0);
+	for (k = 0; decl[k] != '\0' && k < sizeof(up) - 1; k++)
+		up[k] = (char)toupper((unsigned char)decl[k]);
+	up[k] = '\0';
+	if (strstr(up, "INT") != NULL || strstr(up, "CHAR") != NULL ||
+	    strstr(up, "CLOB") != NULL || strstr(up, "TEXT") != NULL)
+		return (0);
+	return (strstr(up, "REAL") != NULL || strstr(up, "FLOA") != NULL ||
+	        strstr(up, "DOUB") != NULL);
+}
+
+/* Looked up once per statement: column() runs for every value. */
+static void
+sqlite_real_columns(struct la_db_rstmt *s)
+{
+	int i, n = sqlite3_column_count(s->st);
+
+	for (i = 0; i < n; i++) {
+		if (!sqlite_real_column(s->st, i))
+			continue;
+		if (s->real == NULL)
+			s->real = la_xcalloc((size_t)n, 1);
+		s->real[i] = 1;
+	}
+}
+
 struct la_db_rstmt *
 la_db_sqlite_prepare(struct la_db *db, const char *sql)
 {
@@ -164,6 +204,7 @@ la_db_sqlite_prepare(struct la_db *db, const char *sql)
 	s = la_xcalloc(1, sizeof(*s));
 	s->db = db;
 	s->st = st;
+	sqlite_real_columns(s);
 	return (s);
 }
 
@@ -238,6 +279,7 @@ la_db_sqlite_finalize(struct la_db_rstmt *s)
 {
 	sqlite_unlock(s);
 	sqlite3_finalize(s->st);
+	free(s->real);
 	free(s);
 }
 
@@ -291,7 +333,10 @@ la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 		return;
 	switch (sqlite3_column_type(s->st, i)) {
 	case SQLITE_INTEGER:
-		*v = la_value_int(sqlite3_column_int64(s->st, i));
+		if (s->real != NULL && s->real[i])
+			*v = la_value_float(sqlite3_column_double(s->st, i));
+		else
+			*v = la_value_int(sqlite3_column_int64(s->st, i));
 		break;
 	case SQLITE_FLOAT:
 		*v = la_value_float(sqlite3_column_double(s->st, i));

@@ -16,8 +16,9 @@
 struct la_db_rstmt {
 	struct la_db *db;
 	sqlite3_stmt *st;
-	int active; /* between run() and DONE/finish() */
-	int locked; /* holds the workers' write lock */
+	int active;          /* between run() and DONE/finish() */
+	int locked;          /* holds the workers' write lock */
+	unsigned char *real; /* per result column: REAL affinity */
 };
 
 struct la_db {

@@ -1,8 +1,11 @@
 /*
- * The SQLite driver against ":memory:" and a file in a temporary
- * directory: tables created from our DDL, value round trips, the statement
- * cache, constraint errors and their client messages, reflection of
- * hand-written tables, WAL and busy handling, and driver selection.
+ * The SQLite driver and the layer in front of it, against ":memory:" and a
+ * file in a temporary directory: tables created from our DDL, value round
+ * trips, the value kind of every catalog type (db.h's table), the
+ * statement cache, constraint errors and their client messages,
+ * reflection of hand-written tables, transactions and the arena hooks,
+ * timing, the statement timeout and reconnecting, WAL and busy handling,
+ * and driver selection.
  */
 #include <sys/stat.h>
 
@@ -15,6 +18,7 @@
 #include "db.h"
 #include "arena.h"
 #include "buf.h"
+#include "catalog.h"
 #include "ddl.h"
 #include "la.h"
 #include "tap.h"
@@ -79,6 +83,15 @@ text_is(const struct la_value *v, const char *s, size_t len)
 	if (v->kind != LA_V_TEXT || v->len != len)
 		return (0);
 	return (memcmp(v->s, s, len) == 0);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /* ---- driver selection ---------------------------------------------- */
@@ -308,6 +321,226 @@ test_cache(struct la_db_conn *db)
 	    "too many parameters");
 }
 
+/* ---- value kinds (the table in db.h) -------------------------------- */
+
+#define NKINDS 11
+/* The columns in kind_cols order, then the key (DDL puts the key first). */
+#define KIND_COLS                                                              \
+	"k_str, k_text, k_int, k_float, k_bool, k_dt, k_date, k_dec, k_uuid, " \
+	"k_json, k_time, id"
+
+static const struct {
+	const char *name;
+	enum la_type type;
+} kind_cols[NKINDS] = {
+    {"k_str", LA_T_STR},
+    {"k_text", LA_T_TEXT},
+    {"k_int", LA_T_INT},
+    {"k_float", LA_T_FLOAT},
+    {"k_bool", LA_T_BOOL},
+    {"k_dt", LA_T_DATETIME},
+    {"k_date", LA_T_DATE},
+    {"k_dec", LA_T_DECIMAL},
+    {"k_uuid", LA_T_UUID},
+    {"k_json", LA_T_JSON},
+    {"k_time", LA_T_TIME},
+};
+
+/* Values as validation binds them; the float is integral on purpose. */
+static void
+kind_params(struct la_value *p)
+{
+	p[0] = la_value_text("0042", 4);
+	p[1] = la_value_text("12", 2);
+	p[2] = la_value_int(-7);
+	p[3] = la_value_int(3);
+	p[4] = la_value_int(1);
+	p[5] = la_value_text("2026-11-21T08:51:13.764701", 26);
+	p[6] = la_value_text("2026-11-21", 10);
+	p[7] = la_value_text("10.50", 5);
+	p[8] = la_value_text("0b7c4a1e-3f2d-4a8b-9c1d-2e3f4a5b6c7d", 36);
+	p[9] = la_value_text("[1]", 3);
+	p[10] = la_value_text("08:51:13", 8);
+}
+
+/* Each column of the current row has the kind db.h promises. */
+static void
+check_kinds(struct la_db_stmt *st, const char *how)
+{
+	struct la_value v;
+	int i, bad = 0;
+
+	for (i = 0; i < NKINDS; i++) {
+		la_db_column(st, i, &v);
+		if (v.kind != la_db_kind_of(kind_cols[i].type)) {
+			diag("%s: %s came back as kind %d", how,
+			    kind_cols[i].name, v.kind);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "every type comes back as its kind (%s)", how);
+	la_db_column(st, 3, &v);
+	ok(v.kind == LA_V_FLOAT && v.f == 3.0, "float 3 is a double: %s", how);
+	la_db_column(st, 4, &v);
+	ok(v.kind == LA_V_INT && v.i == 1, "bool is integer 1: %s", how);
+	la_db_column(st, 0, &v);
+	ok(text_is(&v, "0042", 4), "str of digits stays text: %s", how);
+	la_db_column(st, 7, &v);
+	ok(text_is(&v, "10.50", 5), "decimal keeps its digits: %s", how);
+	la_db_column(st, 5, &v);
+	ok(text_is(&v, "2026-11-21T08:51:13.764701", 26),
+	    "datetime ISO text: %s", how);
+	la_db_column(st, 11, &v);
+	ok(v.kind == la_db_kind_of(LA_T_INT) && v.i == 1,
+	    "generated id is an integer: %s", how);
+}
+
+static void
+test_kinds(struct la_db_conn *db)
+{
+	struct la_col_def c[NKINDS + 4];
+	struct la_value p[NKINDS];
+	struct la_db_stmt *st;
+	struct la_buf b;
+	int i;
+
+	ok(la_db_kind_of(LA_T_ANY) == LA_V_NULL &&
+	        la_db_kind_of((enum la_type)99) == LA_V_NULL,
+	    "any type: no promise");
+	for (i = 0; i < NKINDS; i++)
+		la_col_def_init(&c[i], kind_cols[i].name, kind_cols[i].type);
+	la_catalog_auto_columns(&c[NKINDS]);
+	la_buf_init(&b);
+	la_ddl_create_table(&b, NULL, LA_DIALECT_SQLITE, "kinds", c,
+	    NKINDS + 4);
+	is_int(exec(db, b.data), LA_DB_DONE, "table with every type");
+	la_buf_free(&b);
+	kind_params(p);
+	ok(la_db_returning(db, LA_DIALECT_INSERT), "SQLite %lld: RETURNING",
+	    (long long)db->version);
+	is_int(la_db_query(db, NULL,
+	           "INSERT INTO kinds (k_str, k_text, k_int, k_float, k_bool, "
+	           "k_dt, k_date, k_dec, k_uuid, k_json, k_time, created_at, "
+	           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'x', "
+	           "'x') RETURNING " KIND_COLS,
+	           p, NKINDS, &st),
+	    LA_DB_ROW, "insert returning");
+	check_kinds(st, "RETURNING");
+	is_int(la_db_next(st), LA_DB_DONE, "one row returned");
+	la_db_finish(st);
+	is_int(la_db_query(db, NULL, "SELECT " KIND_COLS " FROM kinds", NULL, 0,
+	           &st),
+	    LA_DB_ROW, "select");
+	check_kinds(st, "SELECT");
+	la_db_finish(st);
+}
+
+/* ---- the layer: transactions, arena, timing, timeout, reconnect ----- */
+
+static void
+test_transactions(struct la_db_conn *db)
+{
+	struct la_arena *a = la_arena_new(1024);
+
+	is_int(exec(db, "CREATE TABLE tx (x INTEGER)"), LA_DB_DONE, "tx table");
+	is_int(la_db_begin(db, NULL), LA_DB_DONE, "begin");
+	is_int(run(db, "INSERT INTO tx VALUES (1)", NULL, 0, NULL), LA_DB_DONE,
+	    "insert in a transaction");
+	is_int(la_db_rollback(db), LA_DB_DONE, "rollback");
+	is_int(query_int(db, "SELECT count(*) FROM tx"), 0, "rolled back");
+	is_int(la_db_begin(db, a), LA_DB_DONE, "begin with an arena");
+	is_int(run(db, "INSERT INTO tx VALUES (2)", NULL, 0, NULL), LA_DB_DONE,
+	    "insert");
+	is_int(la_db_commit(db), LA_DB_DONE, "commit");
+	la_arena_reset(a);
+	is_int(query_int(db, "SELECT count(*) FROM tx"), 1,
+	    "committed, and the arena reset did not undo it");
+	is_int(la_db_begin(db, a), LA_DB_DONE, "begin, then return early");
+	is_int(run(db, "INSERT INTO tx VALUES (3)", NULL, 0, NULL), LA_DB_DONE,
+	    "insert");
+	la_arena_reset(a);
+	ok(db->tx == NULL, "the arena ended the transaction");
+	is_int(query_int(db, "SELECT count(*) FROM tx"), 1,
+	    "an open transaction is rolled back by the arena");
+	is_int(la_db_begin(db, NULL), LA_DB_DONE, "a new one can begin");
+	is_int(la_db_rollback(db), LA_DB_DONE, "and end");
+	la_arena_free(a);
+}
+
+static void
+test_arena_finish(struct la_db_conn *db)
+{
+	struct la_arena *a = la_arena_new(1024);
+	struct la_db_stmt *st, *again;
+	struct la_value v;
+
+	is_int(la_db_query(db, a, "SELECT x FROM tx UNION ALL SELECT 9", NULL,
+	           0, &st),
+	    LA_DB_ROW, "a statement left running");
+	la_arena_reset(a);
+	is_int(la_db_next(st), LA_DB_DONE, "finished by the arena reset");
+	is_int(la_db_query(db, a, "SELECT x FROM tx UNION ALL SELECT 9", NULL,
+	           0, &again),
+	    LA_DB_ROW, "runs again from the start");
+	la_db_column(again, 0, &v);
+	ok(again == st && v.kind == LA_V_INT && v.i == 2, "first row again");
+	la_db_finish(again);
+	la_arena_free(a);
+	ok(1, "freeing the arena after finish is harmless");
+}
+
+static void
+test_timing(struct la_db_conn *db)
+{
+	la_db_timing_reset(db);
+	ok(db->timing.calls == 0 && db->timing.ns == 0, "timing reset");
+	is_int(query_int(db, "SELECT count(*) FROM all_types"), 3, "a query");
+	is_int(exec(db, "CREATE TABLE timing_t (x)"), LA_DB_DONE, "an exec");
+	ok(db->timing.calls == 2, "two calls counted: %llu",
+	    (unsigned long long)db->timing.calls);
+	ok(db->timing.ns > 0 && db->timing.max_ns > 0 &&
+	        db->timing.max_ns <= db->timing.ns,
+	    "time accumulated");
+}
+
+/* A separate connection: a timeout counts as a lost connection. */
+static void
+test_timeout(void)
+{
+	struct la_db_conn c;
+	char err[256];
+	long long t0, took;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if (la_db_ensure(&c, "sqlite:///:memory:", err, sizeof(err)) != 0) {
+		ok(0, "connect: %s", err);
+		return;
+	}
+	la_db_set_timeout(&c, 50);
+	t0 = now_ms();
+	rc = run(&c,
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	    "WHERE i < 1000000000) SELECT count(*) FROM n",
+	    NULL, 0, NULL);
+	took = now_ms() - t0;
+	is_int(rc, LA_DB_EUNAVAIL, "a long statement is interrupted");
+	ok(took >= 45 && took < 2000, "after the timeout: %lld ms", took);
+	ok(c.lost, "the connection is marked for reconnecting");
+	is_int(la_db_ensure(&c, "sqlite:///:memory:", err, sizeof(err)), 0,
+	    "the one reconnect path");
+	ok(!c.lost && c.timeout_ms == 50, "reconnected, timeout kept");
+	is_int(query_int(&c, "SELECT 6 * 7"), 42, "short statements still run");
+	la_db_set_timeout(&c, 0);
+	la_db_mark_lost(&c);
+	is_int(la_db_ensure(&c, "sqlite:///:memory:", err, sizeof(err)), 0,
+	    "a failed health check reconnects too");
+	is_int(
+	    la_db_ensure(&c, "sqlite:////nonexistent/x.db", err, sizeof(err)),
+	    0, "a live connection is kept, whatever the URL");
+	la_db_disconnect(&c);
+}
+
 /* ---- constraint errors --------------------------------------------- */
 
 static void
@@ -504,15 +737,6 @@ test_table_exists(struct la_db_conn *db)
 
 /* ---- file databases ------------------------------------------------ */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static void
 test_file(void)
 {
@@ -636,10 +860,15 @@ main(void)
 	    LA_DB_DONE, "more hand-written tables");
 	test_reflect(db);
 	test_table_exists(db);
+	test_kinds(db);
+	test_transactions(db);
+	test_arena_finish(db);
+	test_timing(db);
 	is_int(la_db_ping(db), LA_DB_DONE, "ping");
 	la_db_disconnect(db);
 	if (mkdtemp(tmpdir) == NULL)
 		return (1);
+	test_timeout();
 	test_file();
 	test_open_errors();
 	cleanup();
