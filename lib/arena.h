@@ -23,7 +23,8 @@ char *la_arena_strndup(struct la_arena *a, const char *s, size_t n);
 char *la_arena_strdup(struct la_arena *a, const char *s);
 char *la_arena_printf(struct la_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-char *la_arena_vprintf(struct la_arena *a, const char *fmt, va_list ap);
+char *la_arena_vprintf(struct la_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 void la_arena_cleanup(struct la_arena *a, void (*fn)(void *), void *arg);
 /* Bytes handed out since the last reset; for tests and statistics. */
 size_t la_arena_used(const struct la_arena *a);

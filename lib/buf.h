@@ -32,7 +32,8 @@ la_buf_putc(struct la_buf *b, char c)
 }
 void la_buf_printf(struct la_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap);
+void la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Drops the first n bytes (a consumed request, a sent response). */
 void la_buf_consume(struct la_buf *b, size_t n);
 /* Shrinks back to len bytes, e.g. to undo a partly written element. */

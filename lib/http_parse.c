@@ -55,7 +55,9 @@ struct http_parse_ctx {
 	struct la_http_req *req;
 	int hosts;      /* Host fields seen */
 	int te;         /* Transfer-Encoding fields seen */
-	int te_chunked; /* ... of which exactly "chunked" */
+	int te_chunked; /* "chunked" codings listed */
+	int te_other;   /* other codings listed */
+	int te_last_ok; /* the last coding listed is "chunked" */
 	int conn_close, conn_keep;
 	int expect;
 };
@@ -170,9 +172,11 @@ http_parse_version(struct http_parse_ctx *c)
 	if (c->p - s != 8 || memcmp(s, "HTTP/", 5) != 0 || s[5] < '0' ||
 	    s[5] > '9' || s[6] != '.' || s[7] < '0' || s[7] > '9')
 		return (400);
-	if (s[5] != '1' || s[7] > '1')
+	/* A later 1.x is answered as 1.1, the highest we speak (RFC 9110
+	 * 2.5); another major version is not HTTP/1. */
+	if (s[5] != '1')
 		return (505);
-	c->req->minor = s[7] - '0';
+	c->req->minor = s[7] > '1' ? 1 : s[7] - '0';
 	return (http_parse_eol(c));
 }
 
@@ -191,9 +195,9 @@ http_parse_content_length(struct la_http_req *req, struct la_str v)
 		if (v.p[i] < '0' || v.p[i] > '9')
 			return (400);
 		d = v.p[i] - '0';
-		if (n > (INT64_MAX - d) / 10)
-			return (400);
-		n = n * 10 + d;
+		/* A well-formed length past 2^63-1 is just too large: it
+		 * saturates, and the body limit answers 413 (RFC 9110 8.6). */
+		n = n > (INT64_MAX - d) / 10 ? INT64_MAX : n * 10 + d;
 	}
 	if (req->content_length >= 0 && req->content_length != n)
 		return (400);
@@ -220,6 +224,31 @@ http_parse_connection(struct http_parse_ctx *c, struct la_str v)
 		if (comma == end)
 			break;
 		p = comma + 1;
+	}
+}
+
+/* The codings of one Transfer-Encoding field, in order (one list with
+ * those of the other fields). */
+static void
+http_parse_te(struct http_parse_ctx *c, struct la_str v)
+{
+	const char *p = v.p, *end = v.p + v.len, *comma;
+	struct la_str t;
+
+	c->te++;
+	for (; p <= end; p = comma + 1) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		t = la_str_trim((struct la_str){p, (size_t)(comma - p)});
+		if (t.len > 0) {
+			c->te_last_ok = la_str_caseeq(t, "chunked");
+			if (c->te_last_ok)
+				c->te_chunked++;
+			else
+				c->te_other++;
+		}
+		if (comma == end)
+			break;
 	}
 }
 
@@ -250,10 +279,8 @@ http_parse_field(struct http_parse_ctx *c, const struct la_http_header *h)
 			return (http_parse_content_length(c->req, h->value));
 		break;
 	case 17:
-		if (strncasecmp(n, "transfer-encoding", 17) == 0) {
-			c->te++;
-			c->te_chunked += la_str_caseeq(h->value, "chunked");
-		}
+		if (strncasecmp(n, "transfer-encoding", 17) == 0)
+			http_parse_te(c, h->value);
 		break;
 	}
 	return (0);
@@ -305,7 +332,10 @@ http_parse_header(struct http_parse_ctx *c, int *done)
 
 /*
  * Checks that need the whole head. HTTP/1.0 has no chunked coding, so a
- * Transfer-Encoding there means broken framing (RFC 9112 6.1).
+ * Transfer-Encoding there means broken framing (RFC 9112 6.1). The body's
+ * length is known only when "chunked" is the last coding and appears once
+ * (6.3: 400 otherwise); a coding before it that we do not decode, such as
+ * gzip, is 501.
  */
 static int
 http_parse_finish(struct http_parse_ctx *c)
@@ -316,9 +346,11 @@ http_parse_finish(struct http_parse_ctx *c)
 		return (400);
 	if (c->te > 0 && (req->content_length >= 0 || req->minor == 0))
 		return (400);
-	if (c->te > 1 || c->te_chunked != c->te)
+	if (c->te > 0 && (!c->te_last_ok || c->te_chunked != 1))
+		return (400);
+	if (c->te_other > 0)
 		return (501);
-	req->chunked = c->te == 1;
+	req->chunked = c->te > 0;
 	if (req->minor == 1)
 		req->keepalive = !c->conn_close;
 	else

@@ -229,7 +229,7 @@ query_add_order(struct query_ctx *x, int col, int desc, struct la_buf *key)
 static void
 query_ordering(struct query_ctx *x, const char *v, size_t vlen)
 {
-	const char *end = v + vlen, *comma;
+	const char *end, *comma;
 	struct la_buf key;
 	struct la_str f;
 	int col, desc;
@@ -237,6 +237,8 @@ query_ordering(struct query_ctx *x, const char *v, size_t vlen)
 	la_buf_init(&key);
 	x->q->order =
 	    la_arena_calloc(x->a, x->t->ncols + 1, sizeof(*x->q->order));
+	/* Without ?ordering there is no text: NULL + 0 is undefined. */
+	end = v != NULL ? v + vlen : NULL;
 	for (; v != NULL && v <= end; v = comma + 1) {
 		if ((comma = memchr(v, ',', (size_t)(end - v))) == NULL)
 			comma = end;
@@ -260,7 +262,14 @@ static int64_t
 query_positive(struct query_ctx *x, const struct la_qparam *p)
 {
 	int64_t v;
+	size_t i;
 
+	/* A whole number past 2^63-1 is past the end of any list. */
+	for (i = 0; i < p->vlen && p->value[i] >= '0' && p->value[i] <= '9';
+	     i++)
+		;
+	if (i == p->vlen && i > 18 && la_str_to_i64(p->value, p->vlen, &v) != 0)
+		return (INT64_MAX);
 	if (la_str_to_i64(p->value, p->vlen, &v) != 0) {
 		query_item(x, "int_parsing", p->key,
 		    "Input should be a valid integer, unable to parse string "

@@ -16,14 +16,15 @@
 #include "json.h"
 #include "jwt.h"
 #include "response.h"
-#include "worker.h"
+#include "pipeline.h"
 
 static void
 auth_unauthorized(struct la_req *r, uint32_t backend)
 {
-	la_resp_header(r, "WWW-Authenticate",
+	la_resp_header(&r->resp, "WWW-Authenticate",
 	    backend == LA_AUTH_BASIC ? "Basic realm=\"lightapi\"" : "Bearer");
-	la_resp_error(r, 401, "Authentication credentials invalid.");
+	la_resp_fail(&r->resp, LA_ERR_UNAUTHORIZED,
+	    "Authentication credentials invalid.");
 }
 
 /* The credentials after "Scheme " when the header uses that scheme. */
@@ -56,7 +57,7 @@ auth_subject(struct la_req *r, yajl_val payload)
 static int
 auth_jwt(struct la_req *r, const struct la_str *h, int alg)
 {
-	const struct la_conf *c = r->w->conf;
+	const struct la_conf *c = r->ctx->conf;
 	struct la_str tok;
 	yajl_val payload;
 
@@ -108,9 +109,10 @@ auth_basic_user(struct la_req *r, const struct la_str *h)
 
 	if (la_auth_basic(r, h, &user, &password) != 0)
 		return (-1);
-	rc = la_credentials_check(r->w, r->a, user, password, &claims);
+	rc = la_credentials_check(r->ctx, r->a, user, password, &claims);
 	if (rc == LA_CRED_ERROR) {
-		la_resp_error(r, 503, "database unavailable");
+		la_resp_fail(&r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
 		return (-2);
 	}
 	if (rc != LA_CRED_OK)
@@ -132,7 +134,7 @@ auth_is_admin(const struct la_req *r)
 int
 la_auth_check(struct la_req *r, const struct la_cat_table *t, unsigned verb)
 {
-	const struct la_cat_auth *au = la_catalog_auth(r->w->cat, t);
+	const struct la_cat_auth *au = la_catalog_auth(r->ctx->cat, t);
 	const struct la_str *h;
 	int vi = la_verb_index(verb), rc;
 
@@ -155,9 +157,20 @@ la_auth_check(struct la_req *r, const struct la_cat_table *t, unsigned verb)
 		return (-1);
 	}
 	if (au->permission[vi] == LA_PERM_ADMIN && !auth_is_admin(r)) {
-		la_resp_error(r, 403,
+		la_resp_fail(&r->resp, LA_ERR_FORBIDDEN,
 		    "You do not have permission to perform this action.");
 		return (-1);
 	}
 	return (0);
+}
+
+int
+la_auth_phase(struct la_req *r)
+{
+	/* OPTIONS never needs credentials: browsers send preflights
+	 * without them. */
+	if (r->route->kind != LA_ROUTE_ENDPOINT || r->verb == LA_M_OPTIONS)
+		return (LA_PHASE_NEXT);
+	return (la_auth_check(r, r->route->t, r->verb) == 0 ? LA_PHASE_NEXT
+	                                                    : LA_PHASE_DONE);
 }

@@ -16,6 +16,9 @@
  */
 int la_auth_check(struct la_req *r, const struct la_cat_table *t,
     unsigned verb);
+/* The pipeline's authentication phase: la_auth_check on an endpoint's
+ * route; LA_PHASE_DONE after answering 401, 403 or 503. */
+int la_auth_phase(struct la_req *r);
 /* "user:password" from a Basic header value, decoded into the arena; -1
  * when it is not one. */
 int la_auth_basic(struct la_req *r, const struct la_str *value,

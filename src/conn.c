@@ -12,15 +12,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "la.h"
 #include "arena.h"
 #include "conn.h"
-#include "handler.h"
+#include "pipeline.h"
 #include "log.h"
 #include "response.h"
-#include "worker.h"
 #include "xalloc.h"
 
 #define CONN_READ_CHUNK    16384
@@ -28,6 +28,21 @@
 #define CONN_DRAIN_IDLE_MS 1000
 #define CONN_KEEP_BUF      65536 /* larger buffers are freed once used */
 
+
+void
+la_conn_clock(struct la_conn_set *s)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	s->now_ms = la_monotonic_ms();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec == s->date_sec)
+		return;
+	s->date_sec = ts.tv_sec;
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(s->date, sizeof(s->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
 
 static int64_t
 conn_ms(int seconds)
@@ -50,7 +65,7 @@ conn_peer(struct la_conn *c, const struct sockaddr_storage *ss)
 }
 
 static struct la_conn *
-conn_new(struct la_worker *w, int fd, const struct sockaddr_storage *ss)
+conn_new(struct la_conn_set *s, int fd, const struct sockaddr_storage *ss)
 {
 	struct la_conn *c = la_xcalloc(1, sizeof(*c));
 	struct epoll_event ev;
@@ -63,34 +78,34 @@ conn_new(struct la_worker *w, int fd, const struct sockaddr_storage *ss)
 	la_buf_init(&c->chunk_body);
 	conn_peer(c, ss);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->deadline = w->now_ms + conn_ms(w->conf->server.header_timeout);
-	c->idle_since = w->now_ms;
-	c->next = w->conns;
-	if (w->conns != NULL)
-		w->conns->prev = c;
-	w->conns = c;
-	w->nconns++;
+	c->deadline = s->now_ms + conn_ms(s->conf->server.header_timeout);
+	c->idle_since = s->now_ms;
+	c->next = s->conns;
+	if (s->conns != NULL)
+		s->conns->prev = c;
+	s->conns = c;
+	s->nconns++;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 		la_log(LA_LOG_ERR, "epoll_ctl: %s", strerror(errno));
-		la_conn_close(w, c);
+		la_conn_close(s, c);
 		return (NULL);
 	}
 	return (c);
 }
 
 void
-la_conn_close(struct la_worker *w, struct la_conn *c)
+la_conn_close(struct la_conn_set *s, struct la_conn *c)
 {
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		w->conns = c->next;
+		s->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	w->nconns--;
+	s->nconns--;
 	close(c->fd);
 	la_buf_free(&c->in);
 	la_buf_free(&c->out);
@@ -98,15 +113,24 @@ la_conn_close(struct la_worker *w, struct la_conn *c)
 	free(c);
 }
 
+int
+la_conn_full(const struct la_conn_set *s)
+{
+	return (s->nconns >= (size_t)s->conf->server.max_connections);
+}
+
 void
-la_conn_accept(struct la_worker *w, int lfd)
+la_conn_accept(struct la_conn_set *s, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd, i;
 
 	/* A bounded batch keeps one busy listener from starving the rest. */
-	for (i = 0; i < 64 && !w->quitting; i++) {
+	/* A full worker leaves new clients in the backlog, where a worker
+	 * with room takes them (see la_conn_full), rather than accepting and
+	 * closing them. */
+	for (i = 0; i < 64 && !s->quitting && !la_conn_full(s); i++) {
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -118,21 +142,17 @@ la_conn_accept(struct la_worker *w, int lfd)
 				    strerror(errno));
 			return;
 		}
-		if (w->nconns >= (size_t)w->conf->server.max_connections) {
-			close(fd);
-			continue;
-		}
-		conn_new(w, fd, &ss);
+		conn_new(s, fd, &ss);
 	}
 }
 
 /* Reads until EAGAIN or the buffer limit; returns the bytes read, or -1
  * on EOF or error. */
 static ssize_t
-conn_read(struct la_worker *w, struct la_conn *c)
+conn_read(struct la_conn_set *s, struct la_conn *c)
 {
-	size_t limit = w->conf->server.max_header_size +
-	               w->conf->server.max_body_size + CONN_READ_CHUNK;
+	size_t limit = s->conf->server.max_header_size +
+	               s->conf->server.max_body_size + CONN_READ_CHUNK;
 	size_t before = c->in.len;
 	ssize_t n;
 
@@ -186,13 +206,13 @@ conn_flush(struct la_conn *c)
 
 /* An error before a handler ran: answer and close, draining first. */
 static void
-conn_fail(struct la_worker *w, struct la_conn *c, int status,
+conn_fail(struct la_conn_set *s, struct la_conn *c, int status,
     const char *detail)
 {
-	la_resp_raw_error(status, detail, w->date, &c->out);
+	la_resp_raw_error(status, detail, s->date, &c->out);
 	c->close_after = 2;
 	c->state = LA_CONN_WRITE;
-	c->deadline = w->now_ms + conn_ms(w->conf->server.body_timeout);
+	c->deadline = s->now_ms + conn_ms(s->conf->server.body_timeout);
 }
 
 static const char *
@@ -215,58 +235,34 @@ conn_status_detail(int status)
 }
 
 static void
-conn_access_log(struct la_worker *w, struct la_conn *c, const struct la_req *r)
-{
-	char line[2048], when[64];
-	const struct la_str *ua = la_http_header(&c->req, "User-Agent");
-	const struct la_str *ref = la_http_header(&c->req, "Referer");
-	time_t now = time(NULL);
-	struct tm tm;
-	int n;
-
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
-	n = snprintf(line, sizeof(line),
-	    "%s - - [%s] \"%.*s %.*s HTTP/1.%d\" %d %zu \"%.*s\" \"%.*s\" "
-	    "%.3f\n",
-	    c->peer, when, (int)c->req.method.len, c->req.method.p,
-	    (int)c->req.target.len, c->req.target.p, c->req.minor, r->status,
-	    r->head_only || r->no_body ? 0 : r->body_out->len,
-	    ref ? (int)ref->len : 1, ref ? ref->p : "-", ua ? (int)ua->len : 1,
-	    ua ? ua->p : "-", (double)(w->now_ms - c->started) / 1000.0);
-	if (n > 0)
-		la_log_access(line,
-		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-static void
-conn_process(struct la_worker *w, struct la_conn *c, const char *body,
+conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
     size_t body_len)
 {
 	struct la_req r;
 	int keepalive;
 
 	memset(&r, 0, sizeof(r));
-	la_buf_reset(&w->body);
-	la_buf_reset(&w->hdrs);
-	r.w = w;
+	r.ctx = s->ctx;
 	r.http = &c->req;
 	r.body = body;
 	r.body_len = body_len;
-	r.a = w->req_arena;
-	r.body_out = &w->body;
-	r.hdrs = &w->hdrs;
+	r.a = s->req_arena;
+	la_resp_init(&r.resp, &s->body, s->req_arena);
 	r.head_only = c->req.method_id == LA_M_HEAD;
 	r.peer = c->peer;
-	la_router_dispatch(&r);
-	keepalive = c->req.keepalive && !w->quitting &&
-	            c->requests + 1 < w->conf->server.keepalive_requests;
-	la_resp_write(&r, keepalive, w->date, &c->out);
-	if (la_log_access_enabled())
-		conn_access_log(w, c, &r);
-	la_arena_reset(w->req_arena);
-	if (w->body.cap > CONN_KEEP_BUF)
-		la_buf_free(&w->body);
+	la_pipeline_run(&r);
+	keepalive = c->req.keepalive && !s->quitting &&
+	            c->requests + 1 < s->conf->server.keepalive_requests;
+	la_resp_write(&r.resp, r.head_only,
+	    !keepalive          ? LA_PERSIST_CLOSE
+	    : c->req.minor == 0 ? LA_PERSIST_SAY
+	                        : LA_PERSIST_DEFAULT,
+	    s->date, &c->out);
+	r.elapsed_ms = s->now_ms - c->started;
+	la_pipeline_log(&r);
+	la_arena_reset(s->req_arena);
+	if (s->body.cap > CONN_KEEP_BUF)
+		la_buf_free(&s->body);
 	if (!keepalive)
 		c->close_after = 1;
 }
@@ -274,37 +270,39 @@ conn_process(struct la_worker *w, struct la_conn *c, const char *body,
 /* The response is out: close, linger, or wait for the next request.
  * Returns 1 when the connection stays open for another request. */
 static int
-conn_after_write(struct la_worker *w, struct la_conn *c)
+conn_after_write(struct la_conn_set *s, struct la_conn *c)
 {
 	if (c->close_after == 2) {
 		/* Let the client read the error before the RST of a close
 		 * with unread input would destroy it. */
 		shutdown(c->fd, SHUT_WR);
 		c->state = LA_CONN_LINGER;
-		c->deadline = w->now_ms + CONN_LINGER_MS;
+		c->deadline = s->now_ms + CONN_LINGER_MS;
 		return (0);
 	}
-	if (c->close_after) {
-		la_conn_close(w, c);
+	/* After the client's EOF, requests it sent before closing its side
+	 * are still answered: close only once none is left. */
+	if (c->close_after || (c->eof && c->in.len == 0)) {
+		la_conn_close(s, c);
 		return (0);
 	}
 	c->state = LA_CONN_HEAD;
 	c->requests++;
 	c->started = 0;
-	c->idle_since = w->now_ms;
-	c->deadline = w->now_ms + conn_ms(w->conf->server.keepalive_timeout);
+	c->idle_since = s->now_ms;
+	c->deadline = s->now_ms + conn_ms(s->conf->server.keepalive_timeout);
 	return (1);
 }
 
 /* The head is complete: decide how the body is framed. */
 static int
-conn_start_body(struct la_worker *w, struct la_conn *c)
+conn_start_body(struct la_conn_set *s, struct la_conn *c)
 {
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 	if (!c->req.chunked &&
-	    c->req.content_length > (int64_t)w->conf->server.max_body_size) {
-		conn_fail(w, c, 413, conn_status_detail(413));
+	    c->req.content_length > (int64_t)s->conf->server.max_body_size) {
+		conn_fail(s, c, 413, conn_status_detail(413));
 		return (-1);
 	}
 	memset(&c->chunk, 0, sizeof(c->chunk));
@@ -315,43 +313,64 @@ conn_start_body(struct la_worker *w, struct la_conn *c)
 	    c->in.len == c->head_len)
 		(void)!send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL);
 	c->state = LA_CONN_BODY;
-	c->deadline = w->now_ms + conn_ms(w->conf->server.body_timeout);
+	c->deadline = s->now_ms + conn_ms(s->conf->server.body_timeout);
 	return (0);
 }
 
 static int
-conn_head(struct la_worker *w, struct la_conn *c, int eof)
+conn_head(struct la_conn_set *s, struct la_conn *c, int eof)
 {
 	int rc, status = 400;
 
 	if (c->in.len == 0)
 		return (eof ? -1 : 0);
 	if (c->started == 0) {
-		c->started = w->now_ms;
+		c->started = s->now_ms;
 		/* Slow clients get header_timeout from their first byte,
 		 * however slowly they drip the rest. */
 		c->deadline =
-		    w->now_ms + conn_ms(w->conf->server.header_timeout);
+		    s->now_ms + conn_ms(s->conf->server.header_timeout);
 	}
 	rc = la_http_parse_head(c->in.data, c->in.len,
-	    w->conf->server.max_header_size, &c->req, &status);
+	    s->conf->server.max_header_size, &c->req, &status);
 	if (rc == LA_AGAIN)
 		return (eof ? -1 : 0);
 	if (rc < 0) {
-		conn_fail(w, c, status, conn_status_detail(status));
+		conn_fail(s, c, status, conn_status_detail(status));
 		return (1);
 	}
 	c->head_len = (size_t)rc;
 	c->head_base = c->in.data;
-	if (conn_start_body(w, c) != 0)
+	if (conn_start_body(s, c) != 0)
 		return (1);
 	return (2);
+}
+
+/*
+ * Chunk framing already decoded is dropped from the input, so that the
+ * input cap bounds only what is still to decode: a body within
+ * max_body_size sent in tiny chunks carries many times its size in
+ * framing. The head before it stays where it is (the parsed head points
+ * into it).
+ */
+static void
+conn_compact_chunks(struct la_conn *c)
+{
+	char *from = c->in.data + c->head_len + c->chunk_in;
+	size_t rest = c->in.len - c->head_len - c->chunk_in;
+
+	if (c->chunk_in == 0)
+		return;
+	memmove(c->in.data + c->head_len, from, rest);
+	c->in.len = c->head_len + rest;
+	c->in.data[c->in.len] = '\0';
+	c->chunk_in = 0;
 }
 
 /* Returns the bytes of the request when the body is complete, 0 when more
  * input is needed, -1 when the connection failed. */
 static size_t
-conn_body(struct la_worker *w, struct la_conn *c, const char **body,
+conn_body(struct la_conn_set *s, struct la_conn *c, const char **body,
     size_t *blen)
 {
 	size_t used = 0, need;
@@ -370,12 +389,13 @@ conn_body(struct la_worker *w, struct la_conn *c, const char **body,
 	rc = la_http_chunked_feed(&c->chunk,
 	    c->in.data + c->head_len + c->chunk_in,
 	    c->in.len - c->head_len - c->chunk_in, &c->chunk_body,
-	    w->conf->server.max_body_size, &used);
+	    s->conf->server.max_body_size, &used);
 	c->chunk_in += used;
+	conn_compact_chunks(c);
 	if (rc == LA_AGAIN)
 		return (0);
 	if (rc != LA_OK) {
-		conn_fail(w, c, rc == LA_HTTP_TOO_LARGE ? 413 : 400,
+		conn_fail(s, c, rc == LA_HTTP_TOO_LARGE ? 413 : 400,
 		    conn_status_detail(rc == LA_HTTP_TOO_LARGE ? 413 : 400));
 		return ((size_t)-1);
 	}
@@ -389,40 +409,40 @@ conn_body(struct la_worker *w, struct la_conn *c, const char **body,
  * have moved (realloc). Parsing again is cheaper than keeping offsets.
  */
 static void
-conn_reparse(struct la_worker *w, struct la_conn *c)
+conn_reparse(struct la_conn_set *s, struct la_conn *c)
 {
 	int status;
 
 	if (c->in.data == c->head_base)
 		return;
 	(void)la_http_parse_head(c->in.data, c->in.len,
-	    w->conf->server.max_header_size, &c->req, &status);
+	    s->conf->server.max_header_size, &c->req, &status);
 	c->head_base = c->in.data;
 }
 
 /* Reads and parses until a request is complete; 1 when one was served
  * (state WRITE), 0 when more input is needed, -1 when c was closed. */
 static int
-conn_step(struct la_worker *w, struct la_conn *c)
+conn_step(struct la_conn_set *s, struct la_conn *c)
 {
 	const char *body;
 	size_t blen, total;
 	ssize_t n;
 	int rc;
 
-	if (c->in.len == 0 && !c->eof && conn_read(w, c) < 0)
+	if (c->in.len == 0 && !c->eof && conn_read(s, c) < 0)
 		c->eof = 1;
 	while (c->state == LA_CONN_HEAD || c->state == LA_CONN_BODY) {
 		if (c->state == LA_CONN_HEAD)
-			rc = conn_head(w, c, c->eof);
+			rc = conn_head(s, c, c->eof);
 		else {
-			total = conn_body(w, c, &body, &blen);
+			total = conn_body(s, c, &body, &blen);
 			if (total == (size_t)-1)
 				return (1);
 			rc = total == 0 ? 0 : 3;
 			if (rc == 3) {
-				conn_reparse(w, c);
-				conn_process(w, c, body, blen);
+				conn_reparse(s, c);
+				conn_process(s, c, body, blen);
 				la_buf_consume(&c->in, total);
 				if (c->in.len == 0 && c->in.cap > CONN_KEEP_BUF)
 					la_buf_free(&c->in);
@@ -433,12 +453,12 @@ conn_step(struct la_worker *w, struct la_conn *c)
 			}
 		}
 		if (rc < 0 || (rc == 0 && c->eof)) {
-			la_conn_close(w, c);
+			la_conn_close(s, c);
 			return (-1);
 		}
 		if (rc == 0) {
 			/* Edge-triggered: only stop once read says EAGAIN. */
-			n = conn_read(w, c);
+			n = conn_read(s, c);
 			if (n < 0)
 				c->eof = 1;
 			else if (n == 0)
@@ -449,29 +469,25 @@ conn_step(struct la_worker *w, struct la_conn *c)
 }
 
 static void
-conn_advance(struct la_worker *w, struct la_conn *c)
+conn_advance(struct la_conn_set *s, struct la_conn *c)
 {
 	int rc;
 
 	for (;;) {
-		if (c->state != LA_CONN_WRITE) {
-			if (conn_step(w, c) <= 0)
-				return;
-			if (c->eof && !c->close_after)
-				c->close_after = 1;
-		}
+		if (c->state != LA_CONN_WRITE && conn_step(s, c) <= 0)
+			return;
 		rc = conn_flush(c);
 		if (rc < 0) {
-			la_conn_close(w, c);
+			la_conn_close(s, c);
 			return;
 		}
-		if (rc == 0 || !conn_after_write(w, c))
+		if (rc == 0 || !conn_after_write(s, c))
 			return;
 	}
 }
 
 static void
-conn_linger(struct la_worker *w, struct la_conn *c)
+conn_linger(struct la_conn_set *s, struct la_conn *c)
 {
 	char sink[4096];
 	ssize_t n;
@@ -480,42 +496,42 @@ conn_linger(struct la_worker *w, struct la_conn *c)
 		;
 	if (n == 0 ||
 	    (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-		la_conn_close(w, c);
+		la_conn_close(s, c);
 }
 
 void
-la_conn_event(struct la_worker *w, struct la_conn *c, uint32_t events)
+la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events)
 {
 	if (events & EPOLLERR) {
-		la_conn_close(w, c);
+		la_conn_close(s, c);
 		return;
 	}
 	if (c->state == LA_CONN_LINGER)
-		conn_linger(w, c);
+		conn_linger(s, c);
 	else
-		conn_advance(w, c);
+		conn_advance(s, c);
 }
 
 void
-la_conn_expire(struct la_worker *w)
+la_conn_expire(struct la_conn_set *s)
 {
 	struct la_conn *c, *next;
 
-	for (c = w->conns; c != NULL; c = next) {
+	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->deadline > w->now_ms)
+		if (c->deadline > s->now_ms)
 			continue;
 		if ((c->state == LA_CONN_HEAD && c->in.len > 0) ||
 		    c->state == LA_CONN_BODY) {
-			conn_fail(w, c, 408, conn_status_detail(408));
-			conn_advance(w, c);
+			conn_fail(s, c, 408, conn_status_detail(408));
+			conn_advance(s, c);
 		} else
-			la_conn_close(w, c);
+			la_conn_close(s, c);
 	}
 }
 
 size_t
-la_conn_drain(struct la_worker *w)
+la_conn_drain(struct la_conn_set *s)
 {
 	struct la_conn *c, *next;
 
@@ -525,11 +541,11 @@ la_conn_drain(struct la_worker *w)
 	 * So only connections quiet for a while are closed; busy ones get
 	 * "Connection: close" on their next response instead.
 	 */
-	for (c = w->conns; c != NULL; c = next) {
+	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
 		if (c->state == LA_CONN_HEAD && c->in.len == 0 &&
-		    w->now_ms - c->idle_since >= CONN_DRAIN_IDLE_MS)
-			la_conn_close(w, c);
+		    s->now_ms - c->idle_since >= CONN_DRAIN_IDLE_MS)
+			la_conn_close(s, c);
 	}
-	return (w->nconns);
+	return (s->nconns);
 }

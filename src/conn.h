@@ -10,10 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <time.h>
+
 #include "buf.h"
 #include "http_parse.h"
 
-struct la_worker;
+struct la_arena;
+struct la_conf;
+struct la_ctx;
 
 enum la_conn_state {
 	LA_CONN_HEAD,
@@ -43,14 +47,41 @@ struct la_conn {
 	char peer[64];
 };
 
-/* Accepts what the listener has; registers each connection. */
-void la_conn_accept(struct la_worker *w, int lfd);
+/*
+ * What the connections of one process share: their list, the epoll set,
+ * the clock, the request arena and the response body buffer (one request
+ * is served at a time, so they are reused), and the context requests are
+ * served with. The process owns it and refreshes the clock.
+ */
+struct la_conn_set {
+	const struct la_conf *conf;
+	struct la_ctx *ctx;
+	int epfd;
+	int quitting;          /* graceful stop: no new requests */
+	struct la_conn *conns; /* every open connection */
+	size_t nconns;
+	struct la_arena *req_arena;
+	struct la_buf body; /* the response body */
+	int64_t now_ms;     /* monotonic, refreshed per loop */
+	time_t date_sec;
+	char date[40]; /* IMF-fixdate of date_sec */
+};
+
+/* Refreshes now_ms and, once a second, the Date header. */
+void la_conn_clock(struct la_conn_set *s);
+/*
+ * At max_connections. The owner then stops listening (another worker
+ * with room gets the new clients) until a connection closes.
+ */
+int la_conn_full(const struct la_conn_set *s);
+/* Accepts what the listener has (none when full); registers each. */
+void la_conn_accept(struct la_conn_set *s, int lfd);
 /* Handles epoll readiness for c. */
-void la_conn_event(struct la_worker *w, struct la_conn *c, uint32_t events);
+void la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events);
 /* Closes connections whose deadline passed. */
-void la_conn_expire(struct la_worker *w);
+void la_conn_expire(struct la_conn_set *s);
 /* Graceful stop: closes idle connections; returns how many remain. */
-size_t la_conn_drain(struct la_worker *w);
-void la_conn_close(struct la_worker *w, struct la_conn *c);
+size_t la_conn_drain(struct la_conn_set *s);
+void la_conn_close(struct la_conn_set *s, struct la_conn *c);
 
 #endif

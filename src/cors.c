@@ -6,14 +6,15 @@
 #include <string.h>
 
 #include "la.h"
+#include "arena.h"
 #include "cors.h"
 #include "response.h"
-#include "worker.h"
+#include "pipeline.h"
 
 static int
 cors_allowed(const struct la_req *r, const struct la_str *origin)
 {
-	const struct la_conf *c = r->w->conf;
+	const struct la_conf *c = r->ctx->conf;
 	size_t i;
 
 	for (i = 0; i < c->middleware.n; i++)
@@ -34,37 +35,38 @@ cors_origin(const struct la_req *r)
 	return (o != NULL && o->len > 0 && cors_allowed(r, o) ? o : NULL);
 }
 
-void
-la_cors_headers(struct la_req *r)
+int
+la_cors_filter(struct la_req *r)
 {
 	const struct la_str *o = cors_origin(r);
 
 	if (o == NULL)
-		return;
-	la_buf_puts(r->hdrs, "Access-Control-Allow-Origin: ");
-	la_buf_append(r->hdrs, o->p, o->len);
-	la_buf_puts(r->hdrs, "\r\nAccess-Control-Allow-Credentials: true\r\n"
-	                     "Vary: Origin\r\n");
+		return (LA_PHASE_NEXT);
+	la_resp_header(&r->resp, "Access-Control-Allow-Origin",
+	    la_arena_strndup(r->a, o->p, o->len));
+	la_resp_header(&r->resp, "Access-Control-Allow-Credentials", "true");
+	la_resp_header(&r->resp, "Vary", "Origin");
+	return (LA_PHASE_NEXT);
 }
 
 int
-la_cors_preflight(struct la_req *r, unsigned methods)
+la_cors_phase(struct la_req *r)
 {
 	const struct la_str *h;
+	struct la_buf b;
 
 	if (r->http->method_id != LA_M_OPTIONS || cors_origin(r) == NULL ||
 	    la_http_header(r->http, "Access-Control-Request-Method") == NULL)
-		return (0);
-	la_buf_puts(r->hdrs, "Access-Control-Allow-Methods: ");
-	la_resp_allow(r->hdrs, methods);
-	la_buf_puts(r->hdrs, "\r\n");
+		return (LA_PHASE_NEXT);
+	la_buf_init(&b);
+	la_resp_allow(&b, r->allowed);
+	la_resp_header(&r->resp, "Access-Control-Allow-Methods", b.data);
+	la_buf_free(&b);
 	h = la_http_header(r->http, "Access-Control-Request-Headers");
-	if (h != NULL && h->len > 0) {
-		la_buf_puts(r->hdrs, "Access-Control-Allow-Headers: ");
-		la_buf_append(r->hdrs, h->p, h->len);
-		la_buf_puts(r->hdrs, "\r\n");
-	}
-	la_buf_puts(r->hdrs, "Access-Control-Max-Age: 600\r\n");
-	la_resp_empty(r, 204);
-	return (1);
+	if (h != NULL && h->len > 0)
+		la_resp_header(&r->resp, "Access-Control-Allow-Headers",
+		    la_arena_strndup(r->a, h->p, h->len));
+	la_resp_header(&r->resp, "Access-Control-Max-Age", "600");
+	la_resp_empty(&r->resp, 204);
+	return (LA_PHASE_DONE);
 }

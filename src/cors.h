@@ -1,15 +1,17 @@
 /*
- * CORS (SPEC §9): cors_origins, or CORSMiddleware for every origin.
+ * CORS (SPEC §9): cors_origins, or CORSMiddleware for every origin. A
+ * request phase answers preflights; an output filter adds the allow-origin
+ * headers to every response.
  */
 #ifndef LA_CORS_H
 #define LA_CORS_H
 
 #include "handler.h"
 
+/* Answers an OPTIONS preflight from an allowed origin, listing the
+ * route's verbs (LA_PHASE_DONE); LA_PHASE_NEXT for any other request. */
+int la_cors_phase(struct la_req *r);
 /* Adds the allow-origin headers when the request's Origin is allowed. */
-void la_cors_headers(struct la_req *r);
-/* Answers an OPTIONS preflight from an allowed origin (1), listing the
- * route's verbs; 0 when the request is not one. */
-int la_cors_preflight(struct la_req *r, unsigned methods);
+int la_cors_filter(struct la_req *r);
 
 #endif

@@ -15,7 +15,6 @@
 #include "json.h"
 #include "log.h"
 #include "sqlb.h"
-#include "worker.h"
 
 /* Hashed when the user is unknown, so both paths cost a hash. */
 static const char credentials_dummy[] =
@@ -37,11 +36,11 @@ credentials_hash_ok(const char *password, const char *hash)
 }
 
 static int
-credentials_file(struct la_worker *w, const char *user, const char *password,
+credentials_file(struct la_ctx *ctx, const char *user, const char *password,
     const char **claims)
 {
 	const struct la_user *u =
-	    la_users_find(&w->gen->users, user, strlen(user));
+	    la_users_find(&ctx->gen->users, user, strlen(user));
 
 	if (u == NULL) {
 		(void)credentials_hash_ok(password, credentials_dummy);
@@ -67,7 +66,7 @@ credentials_row(struct la_crud *x, const char *user, struct la_db_stmt **stp)
 }
 
 static int
-credentials_table(struct la_worker *w, struct la_arena *a, const char *user,
+credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
     const char *password, const char **claims)
 {
 	const struct la_conf_login *l = &w->conf->auth.login;
@@ -81,9 +80,9 @@ credentials_table(struct la_worker *w, struct la_arena *a, const char *user,
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
 	la_buf_init(&out);
-	r.w = w;
+	r.ctx = w;
 	r.a = a;
-	r.body_out = &out;
+	la_resp_init(&r.resp, &out, a);
 	r.endpoint = "login";
 	x.r = &r;
 	x.w = w;
@@ -108,19 +107,20 @@ credentials_table(struct la_worker *w, struct la_arena *a, const char *user,
 	la_buf_free(&out);
 	if (rc < 0) {
 		la_log(LA_LOG_ERR, "login validator: %s", la_db_rawmsg(&w->db));
+		la_ctx_db_lost(w);
 		return (LA_CRED_ERROR);
 	}
 	return (ok);
 }
 
 int
-la_credentials_check(struct la_worker *w, struct la_arena *a, const char *user,
+la_credentials_check(struct la_ctx *ctx, struct la_arena *a, const char *user,
     const char *password, const char **claims)
 {
-	if (w->users_table != NULL) {
-		if (la_worker_db(w) != 0)
+	if (ctx->users_table != NULL) {
+		if (la_ctx_db(ctx) != 0)
 			return (LA_CRED_ERROR);
-		return (credentials_table(w, a, user, password, claims));
+		return (credentials_table(ctx, a, user, password, claims));
 	}
-	return (credentials_file(w, user, password, claims));
+	return (credentials_file(ctx, user, password, claims));
 }

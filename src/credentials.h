@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct la_arena;
-struct la_worker;
+struct la_ctx;
 
 #define LA_CRED_OK    1
 #define LA_CRED_BAD   0
@@ -20,7 +20,7 @@ struct la_worker;
  * user's claims as JSON object text in the arena. The password hash is
  * computed even for an unknown user, so timing does not tell users apart.
  */
-int la_credentials_check(struct la_worker *w, struct la_arena *a,
+int la_credentials_check(struct la_ctx *ctx, struct la_arena *a,
     const char *user, const char *password, const char **claims);
 
 #endif

@@ -11,30 +11,31 @@
 #include "json.h"
 #include "log.h"
 #include "response.h"
-#include "worker.h"
 
 void
 la_crud_db_error(struct la_crud *x, int rc)
 {
 	struct la_db_conn *db = &x->w->db;
 
-	/* The layer marked an unavailable connection for reconnecting. */
 	switch (rc) {
 	case LA_DB_EUNIQUE:
 	case LA_DB_EFK:
 	case LA_DB_ENOTNULL:
 	case LA_DB_ECHECK:
-		la_resp_error(x->r, 409, la_db_errmsg(db));
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, la_db_errmsg(db));
 		return;
 	case LA_DB_EUNAVAIL:
 		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
 		    x->r->endpoint, la_db_rawmsg(db));
-		la_resp_error(x->r, 503, "database unavailable");
+		la_ctx_db_lost(x->w);
+		la_resp_fail(&x->r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
 		return;
 	default:
 		la_log(LA_LOG_ERR, "%s: database error: %s", x->r->endpoint,
 		    la_db_rawmsg(db));
-		la_resp_error(x->r, 500, "internal server error");
+		la_resp_fail(&x->r->resp, LA_ERR_INTERNAL,
+		    "internal server error");
 	}
 }
 
@@ -142,7 +143,7 @@ void
 la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
     const unsigned char *show)
 {
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 	struct la_value v;
 	uint32_t i;
 	int n = 0;
@@ -171,13 +172,13 @@ la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
     struct la_db_stmt *st)
 {
 	if (rc == LA_DB_ROW) {
-		la_buf_reset(x->r->body_out);
+		la_buf_reset(x->r->resp.body);
 		la_crud_row_out(x, st, la_crud_projection(x, write));
-		la_resp_json(x->r, status);
+		la_resp_json(&x->r->resp, status);
 		if (write && (rc = la_db_next(st)) < 0)
 			la_crud_db_error(x, rc);
 	} else if (rc == LA_DB_DONE)
-		la_resp_error(x->r, 404, "not found");
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
 		la_crud_db_error(x, rc);
 	la_db_finish(st);
@@ -212,7 +213,7 @@ la_crud_end(struct la_crud *x, int status)
 {
 	int rc;
 
-	if (x->r->status != status) {
+	if (x->r->resp.status != status) {
 		(void)la_db_rollback(&x->w->db);
 		return;
 	}

@@ -505,15 +505,15 @@ la_db_mark_lost(struct la_db_conn *c)
 	c->lost = 1;
 }
 
-static pthread_mutex_t *db_write_lock;
+static struct la_shmlock *db_write_lock;
 
 void
-la_db_set_write_lock(pthread_mutex_t *m)
+la_db_set_write_lock(struct la_shmlock *m)
 {
 	db_write_lock = m;
 }
 
-pthread_mutex_t *
+struct la_shmlock *
 la_db_write_lock(void)
 {
 	return (db_write_lock);

@@ -47,6 +47,7 @@
 
 struct la_arena;
 struct la_stmtcache;
+struct la_shmlock;
 
 #define LA_DB_ROW      1
 #define LA_DB_DONE     0
@@ -139,8 +140,8 @@ extern const struct la_db_driver la_db_mysql_driver;
  * (SQLite allows one writer at a time; queueing beats polling for its
  * lock). NULL, the default, means no queueing.
  */
-void la_db_set_write_lock(pthread_mutex_t *m);
-pthread_mutex_t *la_db_write_lock(void);
+void la_db_set_write_lock(struct la_shmlock *m);
+struct la_shmlock *la_db_write_lock(void);
 
 /* The driver for a URL kind, or NULL when not compiled in. */
 const struct la_db_driver *la_db_driver_for(enum la_dbkind kind);

@@ -29,7 +29,7 @@
 #include "buf.h"
 #include "la.h"
 #include "str.h"
-#include "shm.h"
+#include "shmlock.h"
 #include "xalloc.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -252,16 +252,24 @@ sqlite_step(struct la_db_rstmt *s)
 	return (rc);
 }
 
-/* Writers queue on the workers' shared lock rather than poll SQLite's. */
+/*
+ * Writers queue on the workers' shared lock rather than poll SQLite's.
+ * An owner that died mid-write left nothing half done (SQLite rolled its
+ * transaction back), so a dead owner needs no repair; and if the lock
+ * fails, SQLite's own busy handling still keeps writers apart.
+ */
 static void
 sqlite_lock(struct la_db_rstmt *s)
 {
-	pthread_mutex_t *m = la_db_write_lock();
+	struct la_shmlock *m = la_db_write_lock();
+	int rc;
 
 	/* A transaction took the lock at BEGIN: it is not recursive. */
 	if (m != NULL && !s->db->in_tx && !sqlite3_stmt_readonly(s->st)) {
-		la_shm_lock(m);
-		s->locked = 1;
+		rc = la_shmlock_lock(m);
+		if (rc == LA_SHMLOCK_OWNER_DIED)
+			la_shmlock_consistent(m);
+		s->locked = rc >= 0;
 	}
 }
 
@@ -269,7 +277,7 @@ static void
 sqlite_unlock(struct la_db_rstmt *s)
 {
 	if (s->locked) {
-		la_shm_unlock(la_db_write_lock());
+		la_shmlock_unlock(la_db_write_lock());
 		s->locked = 0;
 	}
 }
@@ -375,6 +383,15 @@ sqlite_exec(struct la_db *db, const char *sql)
 
 /* ---- transactions and limits -------------------------------------- */
 
+static void
+sqlite_tx_end(struct la_db *db)
+{
+	if (db->tx_locked)
+		la_shmlock_unlock(la_db_write_lock());
+	db->tx_locked = 0;
+	db->in_tx = 0;
+}
+
 /*
  * IMMEDIATE takes SQLite's write lock at BEGIN, after the workers' lock:
  * a deferred BEGIN would upgrade at the first write and could find
@@ -383,28 +400,18 @@ sqlite_exec(struct la_db *db, const char *sql)
 static int
 sqlite_begin(struct la_db *db)
 {
-	pthread_mutex_t *m = la_db_write_lock();
-	int rc;
+	struct la_shmlock *m = la_db_write_lock();
+	int rc = -1;
 
-	if (m != NULL)
-		la_shm_lock(m);
+	if (m != NULL && (rc = la_shmlock_lock(m)) == LA_SHMLOCK_OWNER_DIED)
+		la_shmlock_consistent(m);
+	db->tx_locked = m != NULL && rc >= 0;
 	if ((rc = sqlite_exec(db, "BEGIN IMMEDIATE")) != LA_DB_DONE) {
-		if (m != NULL)
-			la_shm_unlock(m);
+		sqlite_tx_end(db);
 		return (rc);
 	}
 	db->in_tx = 1;
 	return (rc);
-}
-
-static void
-sqlite_tx_end(struct la_db *db)
-{
-	pthread_mutex_t *m = la_db_write_lock();
-
-	if (db->in_tx && m != NULL)
-		la_shm_unlock(m);
-	db->in_tx = 0;
 }
 
 /* A COMMIT that fails leaves the transaction open: end it for good. */

@@ -27,7 +27,8 @@ struct la_db {
 	int64_t busy_since; /* when the current wait began, ms */
 	int timeout_ms;     /* statement timeout, 0: none */
 	int64_t deadline;   /* of the running statement, ms */
-	int in_tx;          /* a transaction holds the write lock */
+	int in_tx;          /* a transaction is open */
+	int tx_locked;      /* and holds the workers' write lock */
 	int err;
 	char msg[256];
 	char raw[512];

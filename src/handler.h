@@ -1,7 +1,8 @@
 /*
- * One request as the handlers see it, and the handlers. A worker serves
- * one request at a time, so the scratch buffers live in the worker and are
- * reused; whatever a handler allocates goes in the request arena.
+ * One request as the phases and handlers see it, and the handlers. A
+ * request reaches what it needs through its context, never through the
+ * process serving it; whatever a handler allocates goes in the request
+ * arena.
  */
 #ifndef LA_HANDLER_H
 #define LA_HANDLER_H
@@ -13,36 +14,37 @@
 #include "catalog.h"
 #include <yajl/yajl_tree.h>
 
+#include "ctx.h"
 #include "http_parse.h"
+#include "response.h"
+#include "route.h"
 
 struct la_arena;
-struct la_worker;
 
 struct la_req {
-	struct la_worker *w;
+	struct la_ctx *ctx;
 	const struct la_http_req *http;
 	const char *path; /* decoded, trailing '/' removed */
 	size_t path_len;
 	const char *body;
 	size_t body_len;
 	struct la_arena *a;
-	struct la_buf *body_out; /* response body */
-	struct la_buf *hdrs;     /* extra header lines, each ending CRLF */
-	int status;
-	int head_only;        /* HEAD: headers of the GET, no body */
-	int no_body;          /* 204/304: neither body nor Content-Length */
+	struct la_resp resp;
+	int head_only;                /* HEAD: headers of the GET, no body */
+	unsigned verb;                /* the method as served: HEAD is GET */
+	const struct la_route *route; /* set by the route phase */
+	const char *id;               /* detail route: the id, else NULL */
+	size_t id_len;
+	unsigned allowed;     /* verbs of the matched route */
 	const char *endpoint; /* route for logs and metrics, or NULL */
 	const char *peer;     /* the client's address */
 	yajl_val user;        /* the authenticated caller's claims, or NULL */
 	const char *user_id;  /* JWT sub or Basic user name, or NULL */
+	int64_t elapsed_ms;   /* set before the log phases */
 };
 
-/* Routing: sets status, headers and body for every request. */
-void la_router_dispatch(struct la_req *r);
-
-/* Collection (id == NULL) or detail route of table t. */
-void la_handler_crud(struct la_req *r, const struct la_cat_table *t,
-    const char *id, size_t id_len);
+/* An endpoint's collection or detail route (r->route, r->id). */
+void la_handler_crud(struct la_req *r);
 void la_handler_healthz(struct la_req *r);
 struct la_crud;
 /* GET on a collection route: filters, search, ordering, pagination. */

@@ -17,7 +17,6 @@
 #include "jwt.h"
 #include "response.h"
 #include "throttle.h"
-#include "worker.h"
 
 /* One Pydantic-style item; ctx is JSON text or NULL. */
 static void
@@ -71,7 +70,7 @@ static int
 login_credentials(struct la_req *r, const char **user, const char **pw)
 {
 	const struct la_str *h = la_http_header(r->http, "Authorization");
-	struct la_buf *b = r->body_out;
+	struct la_buf *b = r->resp.body;
 	yajl_val body = NULL;
 	int bad;
 
@@ -81,7 +80,8 @@ login_credentials(struct la_req *r, const char **user, const char **pw)
 		body = la_json_parse(r->body, r->body_len, LA_JSON_MAX_DEPTH,
 		    r->a);
 	if (body == NULL || !YAJL_IS_OBJECT(body)) {
-		la_resp_error(r, 400, "request body must be a JSON object");
+		la_resp_fail(&r->resp, LA_ERR_BAD_REQUEST,
+		    "request body must be a JSON object");
 		return (-1);
 	}
 	la_buf_reset(b);
@@ -91,7 +91,7 @@ login_credentials(struct la_req *r, const char **user, const char **pw)
 	if (!bad)
 		return (0);
 	la_buf_puts(b, "]}");
-	la_resp_json(r, 422);
+	la_resp_fail_body(&r->resp, LA_ERR_INVALID);
 	return (-1);
 }
 
@@ -134,8 +134,8 @@ login_claims(struct la_buf *out, yajl_val claims, const struct la_strlist *keep,
 static void
 login_token(struct la_req *r, const char *user, const char *claims)
 {
-	const struct la_token *t = &r->w->gen->token;
-	const struct la_conf *c = r->w->conf;
+	const struct la_token *t = &r->ctx->gen->token;
+	const struct la_conf *c = r->ctx->conf;
 	struct la_buf payload;
 	yajl_val parsed;
 	time_t now = time(NULL);
@@ -152,10 +152,10 @@ login_token(struct la_req *r, const char *user, const char *claims)
 	}
 	la_buf_printf(&payload, ",\"iat\":%lld,\"exp\":%lld}", (long long)now,
 	    (long long)now + t->expiration);
-	la_buf_puts(r->body_out, "\"token\":\"");
-	la_jwt_sign(r->body_out, t->alg, c->auth.jwt_secret,
+	la_buf_puts(r->resp.body, "\"token\":\"");
+	la_jwt_sign(r->resp.body, t->alg, c->auth.jwt_secret,
 	    strlen(c->auth.jwt_secret), payload.data, payload.len);
-	la_buf_puts(r->body_out, "\",");
+	la_buf_puts(r->resp.body, "\",");
 	la_buf_free(&payload);
 }
 
@@ -168,8 +168,8 @@ login_throttled(struct la_req *r)
 	if (wait == 0)
 		return (0);
 	snprintf(secs, sizeof(secs), "%d", wait);
-	la_resp_header(r, "Retry-After", secs);
-	la_resp_error(r, 429, "rate limit exceeded");
+	la_resp_header(&r->resp, "Retry-After", secs);
+	la_resp_fail(&r->resp, LA_ERR_THROTTLED, "rate limit exceeded");
 	return (1);
 }
 
@@ -179,38 +179,29 @@ la_handler_login(struct la_req *r)
 	const char *user, *pw, *claims;
 	int rc;
 
-	if (r->http->method_id != LA_M_POST) {
-		la_buf_puts(r->hdrs, "Allow: ");
-		la_resp_allow(r->hdrs, LA_M_POST);
-		la_buf_puts(r->hdrs, "\r\n");
-		if (r->http->method_id == LA_M_OPTIONS)
-			la_resp_empty(r, 204);
-		else
-			la_resp_error(r, 405,
-			    "Method Not Allowed. Allowed: POST");
-		return;
-	}
 	if (login_throttled(r) || (rc = login_credentials(r, &user, &pw)) < 0)
 		return;
 	if (rc == 0)
-		rc = la_credentials_check(r->w, r->a, user, pw, &claims);
+		rc = la_credentials_check(r->ctx, r->a, user, pw, &claims);
 	else
 		rc = LA_CRED_BAD;
 	if (rc == LA_CRED_ERROR) {
-		la_resp_error(r, 503, "database unavailable");
+		la_resp_fail(&r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
 		return;
 	}
 	if (rc != LA_CRED_OK) {
 		la_throttle_fail(r->peer);
-		la_resp_error(r, 401, "Invalid credentials");
+		la_resp_fail(&r->resp, LA_ERR_UNAUTHORIZED,
+		    "Invalid credentials");
 		return;
 	}
-	la_buf_reset(r->body_out);
-	la_buf_putc(r->body_out, '{');
-	if (r->w->gen->token.alg != 0)
+	la_buf_reset(r->resp.body);
+	la_buf_putc(r->resp.body, '{');
+	if (r->ctx->gen->token.alg != 0)
 		login_token(r, user, claims);
-	la_buf_puts(r->body_out, "\"user\":");
-	la_buf_puts(r->body_out, claims);
-	la_buf_putc(r->body_out, '}');
-	la_resp_json(r, 200);
+	la_buf_puts(r->resp.body, "\"user\":");
+	la_buf_puts(r->resp.body, claims);
+	la_buf_putc(r->resp.body, '}');
+	la_resp_json(&r->resp, 200);
 }

@@ -9,8 +9,6 @@
 
 #include "la.h"
 #include "arena.h"
-#include "auth.h"
-#include "cors.h"
 #include "crud.h"
 #include "db.h"
 #include "json.h"
@@ -19,37 +17,11 @@
 #include "sqlb.h"
 #include "str.h"
 #include "validate.h"
-#include "worker.h"
-
-#define CRUD_COLLECTION (LA_M_GET | LA_M_POST)
-#define CRUD_DETAIL     (LA_M_GET | LA_M_PUT | LA_M_PATCH | LA_M_DELETE)
 
 static const char version_missing[] =
     "{\"detail\":[{\"loc\":[\"version\"],\"msg\":\"Field required\","
     "\"type\":\"missing\"}]}";
 
-
-/* ---- errors ------------------------------------------------------------- */
-
-
-static void
-crud_method_not_allowed(struct la_crud *x, unsigned allowed)
-{
-	static const unsigned order[] = {LA_M_GET, LA_M_POST, LA_M_PUT,
-	    LA_M_PATCH, LA_M_DELETE};
-	struct la_buf *b = x->r->body_out;
-	size_t i;
-	int n = 0;
-
-	la_resp_error(x->r, 405, "");
-	la_buf_reset(b);
-	la_buf_puts(b, "{\"detail\":\"Method Not Allowed. Allowed: ");
-	for (i = 0; i < LA_NELEM(order); i++)
-		if (allowed & order[i])
-			la_buf_printf(b, "%s%s", n++ ? ", " : "",
-			    la_verb_name(order[i]));
-	la_buf_puts(b, "\"}");
-}
 
 /* ---- statements --------------------------------------------------------- */
 
@@ -72,7 +44,8 @@ crud_body(struct la_crud *x)
 		v = la_json_parse(x->r->body, x->r->body_len, LA_JSON_MAX_DEPTH,
 		    x->r->a);
 	if (v == NULL || !YAJL_IS_OBJECT(v)) {
-		la_resp_error(x->r, 400, "request body must be a JSON object");
+		la_resp_fail(&x->r->resp, LA_ERR_BAD_REQUEST,
+		    "request body must be a JSON object");
 		return (NULL);
 	}
 	return (v);
@@ -83,7 +56,7 @@ static int
 crud_validate(struct la_crud *x, yajl_val body, enum la_validate_mode mode,
     struct la_value **vals, unsigned char **set)
 {
-	struct la_buf *errs = x->r->body_out;
+	struct la_buf *errs = x->r->resp.body;
 
 	*vals = la_arena_calloc(x->r->a, x->t->ncols, sizeof(**vals));
 	*set = la_arena_calloc(x->r->a, x->t->ncols, 1);
@@ -93,7 +66,7 @@ crud_validate(struct la_crud *x, yajl_val body, enum la_validate_mode mode,
 	        errs, x->r->a) == 0)
 		return (0);
 	la_buf_puts(errs, "]}");
-	la_resp_json(x->r, 422);
+	la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
 	return (-1);
 }
 
@@ -198,24 +171,36 @@ static int
 crud_version(struct la_crud *x, yajl_val body, int64_t *version)
 {
 	yajl_val v = la_json_get(body, "version", 7);
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 
 	if (v == NULL || YAJL_IS_NULL(v)) {
 		la_buf_reset(b);
 		la_buf_puts(b, version_missing);
-		la_resp_json(x->r, 422);
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
 		return (-1);
 	}
 	if (la_validate_version(v, version) == 0)
 		return (0);
 	la_buf_reset(b);
+	/* As for any int field: a list or an object is the wrong type, a
+	 * string or number that does not parse is int_parsing. */
+	if (YAJL_IS_ARRAY(v) || YAJL_IS_OBJECT(v)) {
+		la_buf_puts(b,
+		    "{\"detail\":[{\"type\":\"int_type\",\"loc\":"
+		    "[\"version\"],\"msg\":\"Input should be a valid "
+		    "integer\",\"input\":");
+		la_json_value(b, v);
+		la_buf_puts(b, "}]}");
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+		return (-1);
+	}
 	la_buf_puts(b,
 	    "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":"
 	    "[\"version\"],\"msg\":\"Input should be a valid integer, "
 	    "unable to parse string as an integer\",\"input\":");
 	la_json_value(b, v);
 	la_buf_puts(b, "}]}");
-	la_resp_json(x->r, 422);
+	la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
 	return (-1);
 }
 
@@ -228,16 +213,16 @@ crud_update_missed(struct la_crud *x, int versioned)
 	int rc;
 
 	if (!versioned) {
-		la_resp_error(x->r, 404, "not found");
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 		return;
 	}
 	la_sqlb_exists(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
 	la_db_finish(st);
 	if (rc == LA_DB_ROW)
-		la_resp_error(x->r, 409, "version conflict");
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, "version conflict");
 	else if (rc == LA_DB_DONE)
-		la_resp_error(x->r, 404, "not found");
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
 		la_crud_db_error(x, rc);
 }
@@ -315,42 +300,25 @@ crud_destroy(struct la_crud *x)
 	if (rc < 0)
 		la_crud_db_error(x, rc);
 	else if (la_db_changes(&x->w->db) == 0)
-		la_resp_error(x->r, 404, "not found");
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
-		la_resp_empty(x->r, 204);
+		la_resp_empty(&x->r->resp, 204);
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-/* The id in the URL as a key value; -1 when it cannot name a row. */
-static int
+/* The id in the URL as a key value (the route phase checked that it can
+ * name a row). */
+static void
 crud_key(struct la_crud *x, const char *id, size_t len)
 {
-	const struct la_cat_col *pk = &x->cols[x->t->pk];
-	int64_t v;
-	size_t i;
+	int64_t v = 0;
 
-	if (pk->type == LA_T_INT) {
-		/* Digits only: "-1" and "+1" name no row. */
-		for (i = 0; i < len; i++)
-			if (id[i] < '0' || id[i] > '9')
-				return (-1);
-		if (la_str_to_i64(id, len, &v) != 0)
-			return (-1);
+	if (x->cols[x->t->pk].type == LA_T_INT) {
+		(void)la_str_to_i64(id, len, &v);
 		x->key = la_value_int(v);
-		return (0);
-	}
-	x->key = la_value_text(id, len);
-	return (0);
-}
-
-static void
-crud_options(struct la_crud *x, unsigned allowed)
-{
-	la_buf_puts(x->r->hdrs, "Allow: ");
-	la_resp_allow(x->r->hdrs, allowed);
-	la_buf_puts(x->r->hdrs, "\r\n");
-	la_resp_empty(x->r, 204);
+	} else
+		x->key = la_value_text(id, len);
 }
 
 static void
@@ -373,45 +341,25 @@ crud_detail(struct la_crud *x, unsigned m)
 }
 
 void
-la_handler_crud(struct la_req *r, const struct la_cat_table *t, const char *id,
-    size_t id_len)
+la_handler_crud(struct la_req *r)
 {
 	struct la_crud x;
-	unsigned m =
-	    r->http->method_id == LA_M_HEAD ? LA_M_GET : r->http->method_id;
-	unsigned allowed = t->methods & (id ? CRUD_DETAIL : CRUD_COLLECTION);
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
-	x.w = r->w;
-	x.cat = r->w->cat;
-	x.t = t;
-	x.cols = la_catalog_cols(x.cat, t);
-	if (id != NULL && (t->pk < 0 || crud_key(&x, id, id_len) != 0)) {
-		la_resp_error(r, 404, "not found");
+	x.w = r->ctx;
+	x.cat = r->ctx->cat;
+	x.t = r->route->t;
+	x.cols = la_catalog_cols(x.cat, x.t);
+	if (la_ctx_db(r->ctx) != 0) {
+		la_resp_fail(&r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
 		return;
 	}
-	if (m == LA_M_OPTIONS) {
-		if (!la_cors_preflight(r, allowed))
-			crud_options(&x, allowed);
-		return;
-	}
-	if (!(allowed & m)) {
-		la_buf_puts(r->hdrs, "Allow: ");
-		la_resp_allow(r->hdrs, allowed);
-		la_buf_puts(r->hdrs, "\r\n");
-		crud_method_not_allowed(&x, allowed);
-		return;
-	}
-	if (la_auth_check(r, t, m) != 0)
-		return;
-	if (la_worker_db(r->w) != 0) {
-		la_resp_error(r, 503, "database unavailable");
-		return;
-	}
-	if (id != NULL)
-		crud_detail(&x, m);
-	else if (m == LA_M_GET)
+	if (r->id != NULL) {
+		crud_key(&x, r->id, r->id_len);
+		crud_detail(&x, r->verb);
+	} else if (r->verb == LA_M_GET)
 		la_handler_list(&x);
 	else
 		crud_create(&x);

@@ -14,7 +14,6 @@
 #include "query.h"
 #include "response.h"
 #include "url.h"
-#include "worker.h"
 
 /* Rows of one fetch, kept when a page must be checked or reversed. */
 struct list_page {
@@ -46,7 +45,7 @@ static int
 list_stream(struct la_crud *x, const struct la_value *params, size_t n)
 {
 	const unsigned char *show = la_crud_projection(x, 0);
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 	struct la_db_stmt *st;
 	int rc, rows = 0;
 
@@ -80,12 +79,12 @@ list_plain(struct la_crud *x, const struct la_query *q)
 	int rc;
 
 	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size, 0);
-	la_buf_reset(x->r->body_out);
-	la_buf_putc(x->r->body_out, '{');
+	la_buf_reset(x->r->resp.body);
+	la_buf_putc(x->r->resp.body, '{');
 	if ((rc = list_stream(x, p, (size_t)s.nparams)) != LA_DB_DONE)
 		la_crud_db_error(x, rc);
 	else
-		la_resp_json(x->r, 200);
+		la_resp_json(&x->r->resp, 200);
 }
 
 /* ---- page numbers ------------------------------------------------------- */
@@ -149,7 +148,7 @@ list_origin(struct la_crud *x, struct la_buf *b)
 static void
 list_page_url(struct la_crud *x, const struct la_query *q, int64_t page)
 {
-	struct la_buf *b = x->r->body_out, url;
+	struct la_buf *b = x->r->resp.body, url;
 	const struct la_qparam *p;
 	size_t i;
 	int n = 0, placed = 0;
@@ -179,7 +178,7 @@ list_page_url(struct la_crud *x, const struct la_query *q, int64_t page)
 static void
 list_pages(struct la_crud *x, const struct la_query *q)
 {
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 	struct la_sqlb s;
 	struct la_value *p;
 	int64_t count, pages;
@@ -209,7 +208,7 @@ list_pages(struct la_crud *x, const struct la_query *q)
 		/* Past the end: nothing to fetch (and no offset to overflow).
 		 */
 		la_buf_puts(b, "\"results\":[]}");
-		la_resp_json(x->r, 200);
+		la_resp_json(&x->r->resp, 200);
 		return;
 	}
 	s = la_crud_sql(x);
@@ -219,7 +218,7 @@ list_pages(struct la_crud *x, const struct la_query *q)
 	if ((rc = list_stream(x, p, (size_t)s.nparams)) != LA_DB_DONE)
 		la_crud_db_error(x, rc);
 	else
-		la_resp_json(x->r, 200);
+		la_resp_json(&x->r->resp, 200);
 }
 
 /* ---- cursors ------------------------------------------------------------ */
@@ -230,7 +229,7 @@ list_fetch(struct la_crud *x, const struct la_query *q,
     const struct la_value *keys, int reverse, struct list_page *pg)
 {
 	const unsigned char *show = la_crud_projection(x, 0);
-	struct la_buf *out = x->r->body_out;
+	struct la_buf *out = x->r->resp.body;
 	struct la_sqlb s = la_crud_sql(x);
 	struct la_value *p = list_params(x, q, &s);
 	struct la_db_stmt *st;
@@ -266,12 +265,12 @@ list_cursor_link(struct la_crud *x, const struct la_query *q, int dir,
 	struct la_buf c;
 
 	if (keys == NULL) {
-		la_buf_puts(x->r->body_out, "null");
+		la_buf_puts(x->r->resp.body, "null");
 		return;
 	}
 	la_buf_init(&c);
 	la_cursor_encode(&c, q, dir, keys);
-	la_json_str(x->r->body_out, c.data, c.len);
+	la_json_str(x->r->resp.body, c.data, c.len);
 	la_buf_free(&c);
 }
 
@@ -279,7 +278,7 @@ static void
 list_cursor_body(struct la_crud *x, const struct la_query *q,
     struct list_page *pg, int reverse, int had_cursor)
 {
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 	const struct la_value *next, *prev;
 	size_t i, k;
 
@@ -307,7 +306,7 @@ list_cursor_body(struct la_crud *x, const struct la_query *q,
 static void
 list_bad_cursor(struct la_crud *x, const struct la_query *q)
 {
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 
 	la_buf_reset(b);
 	la_buf_puts(b, "{\"detail\":[{\"type\":\"value_error\",\"loc\":"
@@ -315,7 +314,7 @@ list_bad_cursor(struct la_crud *x, const struct la_query *q)
 	               "cursor\",\"input\":");
 	la_json_str(b, q->cursor, q->cursor_len);
 	la_buf_puts(b, "}]}");
-	la_resp_json(x->r, 422);
+	la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
 }
 
 static void
@@ -341,7 +340,7 @@ list_cursor(struct la_crud *x, const struct la_query *q)
 	else {
 		list_cursor_body(x, q, &pg, dir == LA_CURSOR_PREV,
 		    q->cursor != NULL);
-		la_resp_json(x->r, 200);
+		la_resp_json(&x->r->resp, 200);
 	}
 	la_buf_free(&pg.rows);
 }
@@ -349,7 +348,7 @@ list_cursor(struct la_crud *x, const struct la_query *q)
 void
 la_handler_list(struct la_crud *x)
 {
-	struct la_buf *b = x->r->body_out;
+	struct la_buf *b = x->r->resp.body;
 	const struct la_str *qs = &x->r->http->query;
 	struct la_query q;
 	int rc;
@@ -358,12 +357,13 @@ la_handler_list(struct la_crud *x)
 	la_buf_puts(b, "{\"detail\":[");
 	rc = la_query_parse(x->cat, x->t, qs->p, qs->len, x->r->a, &q, b);
 	if (rc == LA_QUERY_BAD_ESCAPE) {
-		la_resp_error(x->r, 400, "malformed query string");
+		la_resp_fail(&x->r->resp, LA_ERR_BAD_REQUEST,
+		    "malformed query string");
 		return;
 	}
 	if (rc != 0) {
 		la_buf_puts(b, "]}");
-		la_resp_json(x->r, 422);
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
 		return;
 	}
 	if (x->t->page_style == LA_PAGE_NUMBER)

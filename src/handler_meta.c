@@ -4,25 +4,25 @@
 #include "db.h"
 #include "handler.h"
 #include "response.h"
-#include "worker.h"
 
 void
 la_handler_healthz(struct la_req *r)
 {
-	la_buf_reset(r->body_out);
-	la_buf_puts(r->body_out, "{\"status\":\"ok\"}");
-	la_resp_json(r, 200);
+	la_buf_reset(r->resp.body);
+	la_buf_puts(r->resp.body, "{\"status\":\"ok\"}");
+	la_resp_json(&r->resp, 200);
 }
 
 /* Ready when this worker's database connection answers. */
 void
 la_handler_readyz(struct la_req *r)
 {
-	struct la_worker *w = r->w;
+	struct la_ctx *ctx = r->ctx;
 
-	if (la_worker_db(w) != 0 || w->db.drv->ping(w->db.db) < 0) {
-		w->db_ok = 0;
-		la_resp_error(r, 503, "database unavailable");
+	if (la_ctx_db(ctx) != 0 || ctx->db.drv->ping(ctx->db.db) < 0) {
+		la_ctx_db_lost(ctx);
+		la_resp_fail(&r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
 		return;
 	}
 	la_handler_healthz(r);

@@ -21,9 +21,7 @@
 #include "listen.h"
 #include "log.h"
 #include "master.h"
-#include "db.h"
 #include "shm.h"
-#include "throttle.h"
 #include "worker.h"
 #include "xalloc.h"
 
@@ -51,7 +49,6 @@ struct master {
 	const char *pid_file;
 	const char *path;
 	const struct la_overrides *ov;
-	struct la_shm *shm;
 };
 
 static void
@@ -243,6 +240,19 @@ master_forget_retired(struct master *m, pid_t pid)
 		}
 }
 
+/*
+ * A worker that did not exit cleanly may have been writing shared memory:
+ * a new epoch tells readers not to trust what was stamped before it.
+ */
+static void
+master_bump_epoch(pid_t pid, int status)
+{
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
+		la_log(LA_LOG_NOTICE,
+		    "shared memory epoch %llu after the exit of pid %d",
+		    (unsigned long long)la_shm_bump_epoch(), (int)pid);
+}
+
 /* Reaps every dead child; returns how many workers are still alive. */
 static int
 master_reap(struct master *m, int respawn)
@@ -251,6 +261,7 @@ master_reap(struct master *m, int respawn)
 	int status, i, alive = 0;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		master_bump_epoch(pid, status);
 		if ((i = master_slot_of(m, pid)) < 0) {
 			master_forget_retired(m, pid);
 			continue;
@@ -418,6 +429,7 @@ static void
 master_reload(struct master *m)
 {
 	struct la_listeners ls;
+	struct la_shmseg *seg;
 	struct la_buf errs;
 	struct la_gen *g;
 	int i;
@@ -436,7 +448,10 @@ master_reload(struct master *m)
 	}
 	la_buf_free(&errs);
 	master_log_lines(LA_LOG_WARN, g->warnings.data ? g->warnings.data : "");
-	if (master_listen(m, g, &ls) != 0 || master_share_catalog(m, g) != 0) {
+	seg = la_shm_prepare(g);
+	if (seg == NULL || master_listen(m, g, &ls) != 0 ||
+	    master_share_catalog(m, g) != 0) {
+		la_shm_discard(seg);
 		la_log(LA_LOG_ERR,
 		    "reload of %s failed; keeping the running "
 		    "configuration",
@@ -447,6 +462,7 @@ master_reload(struct master *m)
 	la_listen_close(&m->ls);
 	m->ls = ls;
 	master_retire(m);
+	la_shm_use(seg);
 	la_gen_free(m->g);
 	m->g = g;
 	master_chown_sqlite(g->conf);
@@ -509,16 +525,16 @@ int
 la_master_run(struct la_gen *g, int foreground, const char *path,
     const struct la_overrides *ov)
 {
+	struct la_shmseg *seg;
 	struct master m;
 	int i, rc;
 
 	memset(&m, 0, sizeof(m));
 	m.path = path;
 	m.ov = ov;
-	if ((m.shm = la_shm_create()) == NULL)
+	if ((seg = la_shm_prepare(g)) == NULL)
 		return (1);
-	la_db_set_write_lock(&m.shm->db_write);
-	la_throttle_init(m.shm);
+	la_shm_use(seg);
 	if (master_share_catalog(&m, g) != 0 ||
 	    master_listen(&m, g, &m.ls) != 0)
 		return (1);

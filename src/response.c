@@ -1,10 +1,12 @@
 /*
- * Response serialisation (see response.h).
+ * Response model and serialisation (see response.h).
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "la.h"
+#include "arena.h"
 #include "json.h"
 #include "response.h"
 
@@ -33,6 +35,35 @@ static const struct {
     {505, "HTTP Version Not Supported"},
 };
 
+/* Indexed by enum la_err. */
+static const int resp_status_of[] = {
+    [LA_ERR_BAD_REQUEST] = 400,
+    [LA_ERR_UNAUTHORIZED] = 401,
+    [LA_ERR_FORBIDDEN] = 403,
+    [LA_ERR_NOT_FOUND] = 404,
+    [LA_ERR_METHOD] = 405,
+    [LA_ERR_CONFLICT] = 409,
+    [LA_ERR_INVALID] = 422,
+    [LA_ERR_THROTTLED] = 429,
+    [LA_ERR_INTERNAL] = 500,
+    [LA_ERR_UNAVAILABLE] = 503,
+};
+
+static const char *const resp_ctypes[] = {
+    [LA_CT_JSON] = "application/json",
+    [LA_CT_HTML] = "text/html; charset=utf-8",
+    [LA_CT_TEXT] = "text/plain; charset=utf-8",
+};
+
+void
+la_resp_init(struct la_resp *p, struct la_buf *body, struct la_arena *a)
+{
+	memset(p, 0, sizeof(*p));
+	p->body = body;
+	p->a = a;
+	la_buf_reset(body);
+}
+
 const char *
 la_resp_reason(int status)
 {
@@ -44,36 +75,126 @@ la_resp_reason(int status)
 	return ("Unknown");
 }
 
-void
-la_resp_error(struct la_req *r, int status, const char *detail)
+int
+la_resp_status(enum la_err kind)
 {
-	la_buf_reset(r->body_out);
-	la_buf_puts(r->body_out, "{\"detail\":");
-	la_json_cstr(r->body_out, detail);
-	la_buf_putc(r->body_out, '}');
-	r->status = status;
-	r->no_body = 0;
+	if ((size_t)kind >= LA_NELEM(resp_status_of) ||
+	    resp_status_of[kind] == 0)
+		return (500);
+	return (resp_status_of[kind]);
 }
 
 void
-la_resp_json(struct la_req *r, int status)
+la_resp_fail(struct la_resp *p, enum la_err kind, const char *detail)
 {
-	r->status = status;
-	r->no_body = 0;
+	la_buf_reset(p->body);
+	la_buf_puts(p->body, "{\"detail\":");
+	la_json_cstr(p->body, detail);
+	la_buf_putc(p->body, '}');
+	la_resp_fail_body(p, kind);
 }
 
 void
-la_resp_empty(struct la_req *r, int status)
+la_resp_fail_body(struct la_resp *p, enum la_err kind)
 {
-	la_buf_reset(r->body_out);
-	r->status = status;
-	r->no_body = 1;
+	p->status = la_resp_status(kind);
+	p->ctype = LA_CT_JSON;
+	p->no_body = 0;
 }
 
 void
-la_resp_header(struct la_req *r, const char *name, const char *value)
+la_resp_json(struct la_resp *p, int status)
 {
-	la_buf_printf(r->hdrs, "%s: %s\r\n", name, value);
+	la_resp_body(p, status, LA_CT_JSON);
+}
+
+void
+la_resp_body(struct la_resp *p, int status, enum la_ctype ctype)
+{
+	p->status = status;
+	p->ctype = ctype;
+	p->no_body = 0;
+}
+
+void
+la_resp_empty(struct la_resp *p, int status)
+{
+	la_buf_reset(p->body);
+	p->status = status;
+	p->no_body = 1;
+}
+
+static struct la_header *
+resp_find(const struct la_resp *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nh; i++)
+		if (strcasecmp(p->h[i].name, name) == 0)
+			return ((struct la_header *)&p->h[i]);
+	return (NULL);
+}
+
+/* 1 when value is one of the comma-separated items of list. */
+static int
+resp_has_item(const char *list, const char *value)
+{
+	size_t n = strlen(value);
+	const char *s = list;
+
+	while (*s != '\0') {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (strncasecmp(s, value, n) == 0 &&
+		    (s[n] == '\0' || s[n] == ',' || s[n] == ' '))
+			return (1);
+		while (*s != '\0' && *s != ',')
+			s++;
+	}
+	return (0);
+}
+
+void
+la_resp_header(struct la_resp *p, const char *name, const char *value)
+{
+	struct la_header *h;
+	char *v;
+	size_t n;
+
+	if (strcasecmp(name, "Vary") == 0 && (h = resp_find(p, name)) != NULL) {
+		if (resp_has_item(h->value, value))
+			return;
+		n = strlen(h->value) + strlen(value) + 3;
+		v = la_arena_alloc(p->a, n);
+		snprintf(v, n, "%s, %s", h->value, value);
+		h->value = v;
+		return;
+	}
+	if (p->nh == LA_RESP_MAX_HEADERS)
+		return;
+	p->h[p->nh].name = name;
+	p->h[p->nh].value = la_arena_strdup(p->a, value);
+	p->nh++;
+}
+
+void
+la_resp_header_set(struct la_resp *p, const char *name, const char *value)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < p->nh; i++)
+		if (strcasecmp(p->h[i].name, name) != 0)
+			p->h[j++] = p->h[i];
+	p->nh = j;
+	la_resp_header(p, name, value);
+}
+
+const char *
+la_resp_header_get(const struct la_resp *p, const char *name)
+{
+	const struct la_header *h = resp_find(p, name);
+
+	return (h != NULL ? h->value : NULL);
 }
 
 void
@@ -94,6 +215,17 @@ la_resp_allow(struct la_buf *b, unsigned m)
 			    la_verb_name(order[i]));
 }
 
+void
+la_resp_allow_header(struct la_resp *p, unsigned methods)
+{
+	struct la_buf b;
+
+	la_buf_init(&b);
+	la_resp_allow(&b, methods);
+	la_resp_header_set(p, "Allow", b.data);
+	la_buf_free(&b);
+}
+
 static void
 resp_head(struct la_buf *out, int status, const char *date)
 {
@@ -103,21 +235,25 @@ resp_head(struct la_buf *out, int status, const char *date)
 }
 
 void
-la_resp_write(const struct la_req *r, int keepalive, const char *date,
-    struct la_buf *out)
+la_resp_write(const struct la_resp *p, int head_only, enum la_persist persist,
+    const char *date, struct la_buf *out)
 {
-	resp_head(out, r->status, date);
-	if (r->hdrs->len > 0)
-		la_buf_append(out, r->hdrs->data, r->hdrs->len);
-	if (!r->no_body)
+	size_t i;
+
+	resp_head(out, p->status, date);
+	for (i = 0; i < p->nh; i++)
+		la_buf_printf(out, "%s: %s\r\n", p->h[i].name, p->h[i].value);
+	if (!p->no_body)
 		la_buf_printf(out,
-		    "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-		    r->body_out->len);
-	if (!keepalive)
+		    "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		    resp_ctypes[p->ctype], p->body->len);
+	if (persist == LA_PERSIST_CLOSE)
 		la_buf_puts(out, "Connection: close\r\n");
+	else if (persist == LA_PERSIST_SAY)
+		la_buf_puts(out, "Connection: keep-alive\r\n");
 	la_buf_puts(out, "\r\n");
-	if (!r->no_body && !r->head_only)
-		la_buf_append(out, r->body_out->data, r->body_out->len);
+	if (!p->no_body && !head_only)
+		la_buf_append(out, p->body->data, p->body->len);
 }
 
 void

@@ -1,47 +1,179 @@
 /*
- * Shared segment and robust process-shared mutexes (see shm.h).
+ * Shared segment (see shm.h): maps it, decides which zones it holds and
+ * hands each zone to the module that uses it. The master calls this
+ * before forking, so every worker inherits the mapping at the same
+ * address and the module pointers along with it.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "db.h"
+#include "gen.h"
+#include "la.h"
 #include "log.h"
 #include "shm.h"
+#include "throttle.h"
 
-struct la_shm *
-la_shm_create(void)
+/* How long the master waits for a worker to leave a zone it copies. */
+#define SHM_CARRY_MS 200
+
+struct shm_zone {
+	const char *name;
+	unsigned flags; /* reload rule: LA_SHMSEG_KEEP or 0 */
+	int (*wanted)(const struct la_gen *g);
+	size_t (*size)(const struct la_gen *g); /* bytes of data */
+	/* Called with z NULL when the generation has no such zone. */
+	void (*attach)(struct la_shmseg *s, struct la_shmseg_zone *z);
+};
+
+static int
+shm_want_login(const struct la_gen *g)
 {
-	pthread_mutexattr_t attr;
-	struct la_shm *s;
+	return (g->login);
+}
 
-	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (s == MAP_FAILED) {
-		la_log(LA_LOG_EMERG, "mmap shared segment: %s",
+static int
+shm_want_sqlite(const struct la_gen *g)
+{
+	return (g->conf->db.kind == LA_DB_SQLITE);
+}
+
+static size_t
+shm_no_data(const struct la_gen *g)
+{
+	(void)g;
+	return (0);
+}
+
+static size_t
+shm_throttle_size(const struct la_gen *g)
+{
+	(void)g;
+	return (la_throttle_size());
+}
+
+static void
+shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
+{
+	(void)s;
+	la_db_set_write_lock(z != NULL ? &z->lock : NULL);
+}
+
+/*
+ * Every zone, one line each. The throttle is kept over a reload so that
+ * a reload does not forgive attackers; the SQLite writer lock guards no
+ * data. Later zones (rate limits, metrics, count and response caches)
+ * are added here.
+ */
+static const struct shm_zone shm_zones[] = {
+    {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, shm_throttle_size,
+        la_throttle_attach},
+    {LA_SHM_DB_WRITE, 0, shm_want_sqlite, shm_no_data, shm_attach_db_write},
+};
+
+/* The segment of this process; workers inherit it. */
+static struct la_shmseg *shm_current;
+
+size_t
+la_shm_zones(const struct la_gen *g, struct la_shmseg_req *req)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < LA_NELEM(shm_zones); i++) {
+		if (!shm_zones[i].wanted(g))
+			continue;
+		req[n].name = shm_zones[i].name;
+		req[n].size = shm_zones[i].size(g);
+		req[n].flags = shm_zones[i].flags;
+		n++;
+	}
+	return (n);
+}
+
+struct la_shmseg *
+la_shm_map(const struct la_shmseg_req *req, size_t n)
+{
+	struct la_shmseg *s;
+	size_t size;
+	void *p;
+
+	if (la_shmseg_size(req, n, &size) != 0) {
+		la_log(LA_LOG_EMERG, "shared memory zones: %s",
 		    strerror(errno));
 		return (NULL);
 	}
-	pthread_mutexattr_init(&attr);
-	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	pthread_mutex_init(&s->db_write, &attr);
-	pthread_mutex_init(&s->throttle_lock, &attr);
-	pthread_mutexattr_destroy(&attr);
-	s->magic = LA_SHM_MAGIC;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED) {
+		la_log(LA_LOG_EMERG, "mmap shared segment of %zu bytes: %s",
+		    size, strerror(errno));
+		return (NULL);
+	}
+	if ((s = la_shmseg_init(p, size, req, n)) == NULL) {
+		la_log(LA_LOG_EMERG, "shared segment: %s", strerror(errno));
+		munmap(p, size);
+	}
 	return (s);
 }
 
 void
-la_shm_lock(pthread_mutex_t *m)
+la_shm_unmap(struct la_shmseg *s)
 {
-	/* The owner died mid-write: SQLite rolled its transaction back,
-	 * so the lock protects nothing half-done; take it over. */
-	if (pthread_mutex_lock(m) == EOWNERDEAD)
-		pthread_mutex_consistent(m);
+	if (s != NULL)
+		munmap(s, s->size);
+}
+
+struct la_shmseg *
+la_shm_prepare(const struct la_gen *g)
+{
+	struct la_shmseg_req req[LA_SHMSEG_MAXZONES];
+	size_t n = la_shm_zones(g, req);
+
+	if (shm_current != NULL && la_shmseg_fits(shm_current, req, n))
+		return (shm_current);
+	return (la_shm_map(req, n));
 }
 
 void
-la_shm_unlock(pthread_mutex_t *m)
+la_shm_use(struct la_shmseg *s)
 {
-	pthread_mutex_unlock(m);
+	struct la_shmseg *prev = NULL;
+	size_t i;
+
+	if (s != shm_current && shm_current != NULL) {
+		prev = shm_current;
+		la_log(LA_LOG_NOTICE,
+		    "shared memory zones changed: new segment of %llu bytes",
+		    (unsigned long long)s->size);
+		if (la_shmseg_carry(s, prev, SHM_CARRY_MS) != 0)
+			la_log(LA_LOG_WARN,
+			    "a shared memory zone stayed busy "
+			    "and was not carried over; it starts "
+			    "empty");
+	}
+	shm_current = s;
+	for (i = 0; i < LA_NELEM(shm_zones); i++)
+		shm_zones[i].attach(s, la_shmseg_zone(s, shm_zones[i].name));
+	/* Our mapping only: draining workers keep theirs. */
+	la_shm_unmap(prev);
+}
+
+void
+la_shm_discard(struct la_shmseg *s)
+{
+	if (s != shm_current)
+		la_shm_unmap(s);
+}
+
+uint64_t
+la_shm_epoch(void)
+{
+	return (shm_current != NULL ? la_shmseg_epoch(shm_current) : 0);
+}
+
+uint64_t
+la_shm_bump_epoch(void)
+{
+	return (shm_current != NULL ? la_shmseg_bump_epoch(shm_current) : 0);
 }

@@ -1,19 +1,24 @@
 /*
- * Failed-login throttling per client address, counted in shared memory so
- * that spreading attempts over the workers does not help an attacker.
+ * Failed-login throttling per client address, counted in a shared memory
+ * zone so that spreading attempts over the workers does not help an
+ * attacker.
  */
 #ifndef LA_THROTTLE_H
 #define LA_THROTTLE_H
 
-#include <stdint.h>
+#include <stddef.h>
 
-struct la_shm;
+struct la_shmseg;
+struct la_shmseg_zone;
 
 #define LA_THROTTLE_FAILURES 10 /* allowed per window */
 #define LA_THROTTLE_WINDOW   60 /* seconds */
+#define LA_THROTTLE_ZONE     "throttle"
 
-/* Uses this segment (set by the master before forking). */
-void la_throttle_init(struct la_shm *s);
+/* The bytes the zone needs. */
+size_t la_throttle_size(void);
+/* Uses zone z of s (set by the master before forking); NULL: off. */
+void la_throttle_attach(struct la_shmseg *s, struct la_shmseg_zone *z);
 /* Seconds until addr may try again, or 0 when it may now. */
 int la_throttle_wait(const char *addr);
 /* Counts a failed attempt from addr. */

@@ -21,46 +21,12 @@
 #include "arena.h"
 #include "conn.h"
 #include "log.h"
-#include "validate.h"
 #include "worker.h"
 #include "xalloc.h"
 
 #define TAG_LISTEN        (1ull << 63)
 #define TAG_SIGNAL        (1ull << 62)
 #define WORKER_EXIT_FATAL 2 /* the master must not respawn */
-
-void
-la_worker_clock(struct la_worker *w)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	w->now_ms = la_monotonic_ms();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec == w->date_sec)
-		return;
-	w->date_sec = ts.tv_sec;
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(w->date, sizeof(w->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-int
-la_worker_db(struct la_worker *w)
-{
-	char err[512];
-
-	/* db_ok is cleared by a failed health check; the layer marks what
-	 * a statement found. */
-	if (!w->db_ok)
-		la_db_mark_lost(&w->db);
-	if (la_db_ensure(&w->db, w->conf->db_url, err, sizeof(err)) != 0) {
-		w->db_ok = 0;
-		la_log(LA_LOG_ERR, "database: %s", err);
-		return (-1);
-	}
-	w->db_ok = 1;
-	return (0);
-}
 
 static void
 worker_drop_privileges(const struct la_conf *c)
@@ -118,39 +84,12 @@ worker_signals(pid_t master)
 }
 
 static void
-worker_routes(struct la_worker *w)
-{
-	const struct la_cat_table *t;
-	const char *base = w->conf->auth.auth_path;
-	size_t i;
-
-	w->routes = la_xcalloc(w->cat->ntables + 1, sizeof(*w->routes));
-	for (i = 0; i < w->cat->ntables; i++) {
-		t = la_catalog_table(w->cat, i);
-		if (t->flags & LA_TBL_HIDDEN) {
-			w->users_table = t;
-			continue;
-		}
-		w->routes[w->nroutes].t = t;
-		w->routes[w->nroutes].path = la_catalog_str(w->cat, t->route);
-		w->routes[w->nroutes].len = strlen(w->routes[w->nroutes].path);
-		w->nroutes++;
-	}
-	if (w->gen->login) {
-		w->login_path = la_xmalloc(strlen(base) + 8);
-		w->token_path = la_xmalloc(strlen(base) + 8);
-		sprintf(w->login_path, "%s/login", base);
-		sprintf(w->token_path, "%s/token", base);
-	}
-}
-
-static void
 worker_epoll(struct la_worker *w)
 {
 	struct epoll_event ev;
 	size_t i;
 
-	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+	if ((w->cs.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		la_log(LA_LOG_EMERG, "epoll_create1: %s", strerror(errno));
 		exit(WORKER_EXIT_FATAL);
 	}
@@ -159,12 +98,12 @@ worker_epoll(struct la_worker *w)
 		/* One idle worker woken per connection, not all of them. */
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u64 = TAG_LISTEN | i;
-		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->ls->fd[i], &ev);
+		epoll_ctl(w->cs.epfd, EPOLL_CTL_ADD, w->ls->fd[i], &ev);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG_SIGNAL;
-	epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sigfd, &ev);
+	epoll_ctl(w->cs.epfd, EPOLL_CTL_ADD, w->sigfd, &ev);
 }
 
 static void
@@ -177,8 +116,6 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	memset(w, 0, sizeof(*w));
 	w->slot = slot;
 	w->gen = g;
-	w->conf = g->conf;
-	w->cat = cat;
 	w->ls = ls;
 	la_log_set_slot(slot);
 	w->sigfd = worker_signals(master);
@@ -187,19 +124,43 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	if (getppid() != master)
 		exit(0);
 	la_buf_init(&errs);
-	if ((w->val = la_validator_new(cat, &errs)) == NULL) {
+	if (la_ctx_init(&w->ctx, g, cat, &errs) != 0) {
 		la_log(LA_LOG_EMERG, "schema: %s", errs.data);
 		exit(WORKER_EXIT_FATAL);
 	}
 	la_buf_free(&errs);
-	worker_routes(w);
-	w->req_arena = la_arena_new(16384);
-	la_buf_init(&w->body);
-	la_buf_init(&w->hdrs);
-	la_buf_init(&w->sql);
-	la_worker_clock(w);
-	(void)la_worker_db(w);
+	w->cs.conf = g->conf;
+	w->cs.ctx = &w->ctx;
+	w->cs.req_arena = la_arena_new(16384);
+	la_buf_init(&w->cs.body);
+	la_conn_clock(&w->cs);
+	(void)la_ctx_db(&w->ctx);
 	worker_epoll(w);
+}
+
+/*
+ * Listening follows room: a worker at max_connections takes its listeners
+ * out of its epoll set, so that the kernel wakes a worker with room for
+ * the next client (EPOLLEXCLUSIVE wakes one waiter), and puts them back
+ * once a connection has closed.
+ */
+static void
+worker_listen_if_room(struct la_worker *w)
+{
+	struct epoll_event ev;
+	int full = la_conn_full(&w->cs);
+	size_t i;
+
+	if (full == w->paused || w->cs.quitting)
+		return;
+	for (i = 0; i < w->ls->n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = TAG_LISTEN | i;
+		epoll_ctl(w->cs.epfd, full ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
+		    w->ls->fd[i], &ev);
+	}
+	w->paused = full;
 }
 
 static void
@@ -208,7 +169,9 @@ worker_stop_accepting(struct la_worker *w)
 	size_t i;
 
 	for (i = 0; i < w->ls->n; i++) {
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->ls->fd[i], NULL);
+		if (!w->paused)
+			epoll_ctl(w->cs.epfd, EPOLL_CTL_DEL, w->ls->fd[i],
+			    NULL);
 		close(w->ls->fd[i]);
 	}
 	w->ls->n = 0;
@@ -225,13 +188,13 @@ worker_signal(struct la_worker *w, int64_t *quit_at)
 		case SIGINT:
 			exit(0);
 		case SIGQUIT:
-			if (!w->quitting) {
-				w->quitting = 1;
+			if (!w->cs.quitting) {
+				w->cs.quitting = 1;
 				worker_stop_accepting(w);
 				*quit_at =
-				    w->now_ms +
-				    (int64_t)w->conf->server.shutdown_timeout *
-				        1000;
+				    w->cs.now_ms + (int64_t)w->gen->conf->server
+				                           .shutdown_timeout *
+				                       1000;
 			}
 			break;
 		case SIGUSR1:
@@ -250,11 +213,11 @@ worker_dispatch(struct la_worker *w, struct epoll_event *ev, int64_t *quit_at)
 
 	if (tag & TAG_LISTEN) {
 		if ((size_t)(tag & ~TAG_LISTEN) < w->ls->n)
-			la_conn_accept(w, w->ls->fd[tag & ~TAG_LISTEN]);
+			la_conn_accept(&w->cs, w->ls->fd[tag & ~TAG_LISTEN]);
 	} else if (tag == TAG_SIGNAL)
 		worker_signal(w, quit_at);
 	else
-		la_conn_event(w, ev->data.ptr, ev->events);
+		la_conn_event(&w->cs, ev->data.ptr, ev->events);
 }
 
 void
@@ -268,16 +231,17 @@ la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
 
 	worker_init(&w, slot, g, cat, ls);
 	for (;;) {
-		n = epoll_wait(w.epfd, evs, (int)LA_NELEM(evs), 500);
-		la_worker_clock(&w);
+		n = epoll_wait(w.cs.epfd, evs, (int)LA_NELEM(evs), 500);
+		la_conn_clock(&w.cs);
 		for (i = 0; i < n; i++)
 			worker_dispatch(&w, &evs[i], &quit_at);
-		if (w.now_ms - last_expire >= 250) {
-			la_conn_expire(&w);
-			last_expire = w.now_ms;
+		if (w.cs.now_ms - last_expire >= 250) {
+			la_conn_expire(&w.cs);
+			last_expire = w.cs.now_ms;
 		}
-		if (w.quitting &&
-		    (la_conn_drain(&w) == 0 || w.now_ms >= quit_at))
+		worker_listen_if_room(&w);
+		if (w.cs.quitting &&
+		    (la_conn_drain(&w.cs) == 0 || w.cs.now_ms >= quit_at))
 			exit(0);
 	}
 }

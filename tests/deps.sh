@@ -5,7 +5,7 @@ set -e
 pkgs="build-essential autoconf automake libtool pkg-config
 libyaml-dev libyajl-dev libsqlite3-dev libpq-dev libmariadb-dev
 libhiredis-dev libssl-dev libcrypt-dev
-python3 python3-pytest sqlite3 curl"
+python3 python3-pytest sqlite3 curl clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

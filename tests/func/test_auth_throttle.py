@@ -106,7 +106,8 @@ def test_below_limit_not_throttled(tsrv):
     assert statuses == [(401, DETAIL_BAD_LOGIN)] * (LIMIT - 1), statuses
     status, _, data, raw = login(tsrv, src)
     assert status == 200, raw
-    assert "token" in data
+    assert list(data) == ["token", "user"], raw
+    assert data["user"] == {"id": 1, "is_admin": False}
 
 
 def test_throttle_counted_across_workers_on_new_connections(tsrv):

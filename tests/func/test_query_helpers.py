@@ -8,17 +8,6 @@ import http.client
 import json
 import urllib.parse
 
-# Validation type codes of SPEC section 4.
-KNOWN_TYPES = {
-    "missing", "string_type", "string_too_short", "string_too_long",
-    "string_pattern_mismatch", "int_type", "int_parsing", "int_from_float",
-    "float_type", "float_parsing", "bool_type", "bool_parsing",
-    "greater_than", "greater_than_equal", "less_than", "less_than_equal",
-    "datetime_type", "datetime_parsing", "date_parsing", "decimal_parsing",
-    "uuid_parsing",
-}
-
-
 def qs(params):
     """params: list of (name, value) pairs, or a dict -> '?a=1&b=2'
     (percent-encoded with urlencode; '' when empty)."""

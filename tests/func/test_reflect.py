@@ -164,10 +164,15 @@ def test_table_without_primary_key_is_list_only(srv):
                                 {"msg": "ready", "level": 2}]
     status, headers, data, raw = srv.post("/events", {"msg": "x", "level": 3})
     assert status == 405, raw
-    assert data["detail"].startswith("Method Not Allowed")
-    assert "POST" not in headers.get("allow", "")
-    # No detail route: SPEC §3 says list only.  404 or 405 are both fine.
-    assert srv.get("/events/1")[0] in (404, 405)
+    assert data == {"detail": "Method Not Allowed. Allowed: GET"}
+    assert headers.get("allow") == "GET, HEAD, OPTIONS"
+    # No detail route: SPEC §3 says list only, so /events/1 is an unknown
+    # path, a 404 whatever the verb (SPEC §4).
+    for method in ("GET", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        status, _, data, raw = srv.request(method, "/events/1")
+        assert status == 404, (method, raw)
+        if method != "OPTIONS":
+            assert data == {"detail": "not found"}, (method, raw)
     assert len(srv.get("/events")[2]["results"]) == 2
 
 

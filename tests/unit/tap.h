@@ -11,7 +11,7 @@
 
 static int tap_n, tap_failed;
 
-static int __attribute__((unused))
+static int __attribute__((unused, format(printf, 4, 5)))
 tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -47,7 +47,8 @@ tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 			    g_ ? g_ : "(null)", w_ ? w_ : "(null)");           \
 	} while (0)
 
-static void __attribute__((unused)) diag(const char *fmt, ...)
+static void __attribute__((unused, format(printf, 1, 2)))
+diag(const char *fmt, ...)
 {
 	va_list ap;
 

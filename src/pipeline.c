@@ -1,0 +1,173 @@
+/*
+ * Request pipeline (see pipeline.h): the phase table, the route phase and
+ * the handler phase.
+ */
+#include <string.h>
+
+#include "la.h"
+#include "accesslog.h"
+#include "arena.h"
+#include "auth.h"
+#include "cors.h"
+#include "pipeline.h"
+#include "str.h"
+#include "url.h"
+
+enum pipeline_stage {
+	STAGE_REQUEST,  /* may finish the request */
+	STAGE_RESPONSE, /* always, before the response is written */
+	STAGE_LOG       /* always, after it was written */
+};
+
+struct pipeline_phase {
+	const char *name;
+	enum pipeline_stage stage;
+	int (*run)(struct la_req *r); /* NULL: an empty slot */
+};
+
+static int pipeline_route(struct la_req *r);
+static int pipeline_handler(struct la_req *r);
+
+static const struct pipeline_phase pipeline_phases[] = {
+    {"route", STAGE_REQUEST, pipeline_route},
+    {"cors", STAGE_REQUEST, la_cors_phase},
+    {"rate limit", STAGE_REQUEST, NULL},
+    {"authentication", STAGE_REQUEST, la_auth_phase},
+    {"cache lookup", STAGE_REQUEST, NULL},
+    {"handler", STAGE_REQUEST, pipeline_handler},
+    {"invalidation", STAGE_RESPONSE, NULL},
+    {"cors headers", STAGE_RESPONSE, la_cors_filter},
+    {"gzip", STAGE_RESPONSE, NULL},
+    {"access log", STAGE_LOG, la_accesslog_phase},
+    {"metrics", STAGE_LOG, NULL},
+};
+
+/* 405 naming the allowed verbs in a fixed order, with Allow. */
+static void
+pipeline_not_allowed(struct la_req *r)
+{
+	static const unsigned order[] = {LA_M_GET, LA_M_POST, LA_M_PUT,
+	    LA_M_PATCH, LA_M_DELETE};
+	struct la_buf *b = r->resp.body;
+	size_t i;
+	int n = 0;
+
+	la_resp_allow_header(&r->resp, r->allowed);
+	la_buf_reset(b);
+	la_buf_puts(b, "{\"detail\":\"Method Not Allowed. Allowed: ");
+	for (i = 0; i < LA_NELEM(order); i++)
+		if (r->allowed & order[i])
+			la_buf_printf(b, "%s%s", n++ ? ", " : "",
+			    la_verb_name(order[i]));
+	la_buf_puts(b, "\"}");
+	la_resp_fail_body(&r->resp, LA_ERR_METHOD);
+}
+
+/* Whether the id of a detail route can name a row of t: an integer key
+ * takes digits only ("-1" and "+1" name no row) within 64 bits. */
+static int
+pipeline_id_ok(const struct la_req *r)
+{
+	const struct la_cat_table *t = r->route->t;
+	const struct la_cat_col *pk;
+	int64_t v;
+	size_t i;
+
+	if (t->pk < 0)
+		return (0);
+	pk = &la_catalog_cols(r->ctx->cat, t)[t->pk];
+	if (pk->type != LA_T_INT)
+		return (1);
+	for (i = 0; i < r->id_len; i++)
+		if (r->id[i] < '0' || r->id[i] > '9')
+			return (0);
+	return (la_str_to_i64(r->id, r->id_len, &v) == 0);
+}
+
+/* The decoded path to a route, an id and the verbs it serves. */
+static int
+pipeline_route(struct la_req *r)
+{
+	const struct la_str *p = &r->http->path;
+	char *dec = la_arena_alloc(r->a, p->len + 1);
+	ssize_t n = la_url_decode(p->p, p->len, dec, 0);
+
+	if (n < 0) {
+		la_resp_fail(&r->resp, LA_ERR_BAD_REQUEST, "bad request");
+		return (LA_PHASE_DONE);
+	}
+	dec[n] = '\0';
+	if (n > 1 && dec[n - 1] == '/')
+		dec[--n] = '\0';
+	r->path = dec;
+	r->path_len = (size_t)n;
+	r->route = la_routes_match(&r->ctx->routes, dec, (size_t)n, &r->id,
+	    &r->id_len);
+	if (r->route == NULL || (r->id != NULL && !pipeline_id_ok(r))) {
+		la_resp_fail(&r->resp, LA_ERR_NOT_FOUND, "not found");
+		return (LA_PHASE_DONE);
+	}
+	r->endpoint = r->route->name;
+	r->allowed =
+	    r->id != NULL ? r->route->detail_methods : r->route->methods;
+	if (r->verb != LA_M_OPTIONS && !(r->allowed & r->verb)) {
+		pipeline_not_allowed(r);
+		return (LA_PHASE_DONE);
+	}
+	return (LA_PHASE_NEXT);
+}
+
+static int
+pipeline_handler(struct la_req *r)
+{
+	if (r->verb == LA_M_OPTIONS) {
+		la_resp_allow_header(&r->resp, r->allowed);
+		la_resp_empty(&r->resp, 204);
+		return (LA_PHASE_DONE);
+	}
+	switch (r->route->kind) {
+	case LA_ROUTE_HEALTHZ:
+		la_handler_healthz(r);
+		break;
+	case LA_ROUTE_READYZ:
+		la_handler_readyz(r);
+		break;
+	case LA_ROUTE_LOGIN:
+		la_handler_login(r);
+		break;
+	case LA_ROUTE_ENDPOINT:
+		la_handler_crud(r);
+		break;
+	}
+	return (LA_PHASE_DONE);
+}
+
+static void
+pipeline_stage(struct la_req *r, enum pipeline_stage stage)
+{
+	const struct pipeline_phase *ph;
+	size_t i;
+
+	for (i = 0; i < LA_NELEM(pipeline_phases); i++) {
+		ph = &pipeline_phases[i];
+		if (ph->stage != stage || ph->run == NULL)
+			continue;
+		if (ph->run(r) == LA_PHASE_DONE && stage == STAGE_REQUEST)
+			return;
+	}
+}
+
+void
+la_pipeline_run(struct la_req *r)
+{
+	r->verb =
+	    r->http->method_id == LA_M_HEAD ? LA_M_GET : r->http->method_id;
+	pipeline_stage(r, STAGE_REQUEST);
+	pipeline_stage(r, STAGE_RESPONSE);
+}
+
+void
+la_pipeline_log(struct la_req *r)
+{
+	pipeline_stage(r, STAGE_LOG);
+}

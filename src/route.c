@@ -1,0 +1,114 @@
+/*
+ * Route table (see route.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "la.h"
+#include "gen.h"
+#include "route.h"
+#include "xalloc.h"
+
+#define ROUTE_COLLECTION (LA_M_GET | LA_M_POST)
+#define ROUTE_DETAIL     (LA_M_GET | LA_M_PUT | LA_M_PATCH | LA_M_DELETE)
+
+static struct la_route *
+route_add(struct la_routes *rs, enum la_route_kind kind, const char *path,
+    const char *name, unsigned methods)
+{
+	struct la_route *r = &rs->v[rs->n++];
+
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->path = path;
+	r->len = strlen(path);
+	r->name = name;
+	r->methods = methods;
+	return (r);
+}
+
+static char *
+route_join(const char *base, const char *tail)
+{
+	size_t n = strlen(base) + strlen(tail) + 1;
+	char *s = la_xmalloc(n);
+
+	snprintf(s, n, "%s%s", base, tail);
+	return (s);
+}
+
+void
+la_routes_build(struct la_routes *rs, const struct la_gen *g,
+    const struct la_catalog *cat, const struct la_cat_table **users)
+{
+	const struct la_cat_table *t;
+	struct la_route *r;
+	const char *base = g->conf->auth.auth_path;
+	size_t i;
+
+	*users = NULL;
+	rs->n = 0;
+	rs->v = la_xcalloc(cat->ntables + 4, sizeof(*rs->v));
+	route_add(rs, LA_ROUTE_HEALTHZ, "/healthz", "/healthz", LA_M_GET);
+	route_add(rs, LA_ROUTE_READYZ, "/readyz", "/readyz", LA_M_GET);
+	if (g->login) {
+		route_add(rs, LA_ROUTE_LOGIN, route_join(base, "/login"),
+		    "login", LA_M_POST);
+		route_add(rs, LA_ROUTE_LOGIN, route_join(base, "/token"),
+		    "login", LA_M_POST);
+	}
+	for (i = 0; i < cat->ntables; i++) {
+		t = la_catalog_table(cat, i);
+		if (t->flags & LA_TBL_HIDDEN) {
+			*users = t;
+			continue;
+		}
+		r = route_add(rs, LA_ROUTE_ENDPOINT,
+		    la_catalog_str(cat, t->route), NULL,
+		    t->methods & ROUTE_COLLECTION);
+		r->name = r->path;
+		r->detail_methods = t->methods & ROUTE_DETAIL;
+		r->t = t;
+	}
+}
+
+void
+la_routes_free(struct la_routes *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].kind == LA_ROUTE_LOGIN)
+			free((char *)rs->v[i].path);
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
+const struct la_route *
+la_routes_match(const struct la_routes *rs, const char *path, size_t len,
+    const char **id, size_t *id_len)
+{
+	const struct la_route *r;
+	size_t i;
+
+	*id = NULL;
+	*id_len = 0;
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		if (r->len == len && memcmp(r->path, path, len) == 0)
+			return (r);
+	}
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		if (r->kind != LA_ROUTE_ENDPOINT || len <= r->len + 1 ||
+		    memcmp(r->path, path, r->len) != 0 || path[r->len] != '/' ||
+		    memchr(path + r->len + 1, '/', len - r->len - 1) != NULL)
+			continue;
+		*id = path + r->len + 1;
+		*id_len = len - r->len - 1;
+		return (r);
+	}
+	return (NULL);
+}
