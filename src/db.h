@@ -157,7 +157,11 @@ const char *la_db_drivers(void);
  */
 enum la_vkind la_db_kind_of(enum la_type t);
 
-/* Time spent in the database since la_db_timing_reset(). */
+/*
+ * Time spent in the database since la_db_timing_reset(): whoever reports
+ * per request (metrics, a slow-query log) resets it when a request starts
+ * and reads it when it ends.
+ */
 struct la_db_timing {
 	int64_t ns;     /* inside driver calls */
 	uint64_t calls; /* statements run, including BEGIN/COMMIT */
@@ -179,7 +183,8 @@ struct la_db_conn {
 /* A cached statement as the layer hands it out. */
 struct la_db_stmt;
 
-/* Parses url and connects; 0 or -1 with a message in err. */
+/* Parses url and connects c, which must not be connected; 0 or -1 with a
+ * message in err. */
 int la_db_connect(struct la_db_conn *c, const char *url, char *err,
     size_t errlen);
 void la_db_disconnect(struct la_db_conn *c);
