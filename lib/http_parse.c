@@ -227,6 +227,28 @@ http_parse_connection(struct http_parse_ctx *c, struct la_str v)
 	}
 }
 
+/*
+ * A Host value is uri-host [":" port] (RFC 9112 3.2): anything else gets
+ * 400, so that no quote, bracket or space of it can reach the links of a
+ * paginated list. Empty is allowed (an empty authority).
+ */
+static int
+http_parse_host_ok(struct la_str v)
+{
+	static const char extra[] = "-._~!$&'()*+,;=%:[]";
+	size_t i;
+	char ch;
+
+	for (i = 0; i < v.len; i++) {
+		ch = v.p[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		        (ch >= '0' && ch <= '9') ||
+		        (ch != '\0' && strchr(extra, ch) != NULL)))
+			return (0);
+	}
+	return (1);
+}
+
 /* The codings of one Transfer-Encoding field, in order (one list with
  * those of the other fields). */
 static void
@@ -263,6 +285,8 @@ http_parse_field(struct http_parse_ctx *c, const struct la_http_header *h)
 		if (strncasecmp(n, "host", 4) == 0) {
 			c->hosts++;
 			c->req->host = h->value;
+			if (!http_parse_host_ok(h->value))
+				return (400);
 		}
 		break;
 	case 6:

@@ -1,13 +1,17 @@
 /*
- * JSON in and out (see json.h). Parsing goes through yajl's tree API, but
- * only after a linear pre-scan has bounded the nesting depth, because the
- * tree is freed recursively, and has ruled out NUL bytes, because yajl
- * reads its input up to the first NUL and keeps strings NUL-terminated.
- * Writing follows Python's json.dumps(ensure_ascii=False) with compact
- * separators, which is what LightAPI clients receive today.
+ * JSON in and out (see json.h). Parsing drives yajl's event parser and
+ * builds the tree itself, in the arena: yajl's own tree builder grows each
+ * array and object one element at a time (quadratic in width) and cannot
+ * bound width. A linear pre-scan first bounds the nesting depth (yajl's
+ * parser recurses) and rules out NUL bytes (yajl keeps strings
+ * NUL-terminated). Every string and key must be strict UTF-8. Writing
+ * follows Python's json.dumps(ensure_ascii=False) with compact separators,
+ * which is what LightAPI clients receive today.
  */
 #include <float.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,8 @@
 
 #include "arena.h"
 #include "json.h"
+
+#include <yajl/yajl_parse.h>
 
 static const char json_hex[] = "0123456789abcdef";
 
@@ -111,27 +117,275 @@ json_prescan(const char *p, size_t len, int max_depth)
 	return (0);
 }
 
-static void
-json_tree_free(void *v)
+/*
+ * Strict UTF-8 (RFC 3629): no overlong form, no encoded surrogate, nothing
+ * above U+10FFFF. yajl's own check lets those through.
+ */
+static int
+json_utf8_ok(const unsigned char *s, size_t len)
 {
-	yajl_tree_free(v);
+	size_t i = 0, n, k;
+	unsigned c;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3;
+		else
+			return (0); /* continuation, C0/C1 overlong, F5+ */
+		if (len - i <= n)
+			return (0); /* cut short */
+		for (k = 1; k <= n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (0);
+		/* The second byte's range rules out overlong forms,
+		 * surrogates and code points past U+10FFFF. */
+		if ((c == 0xe0 && s[i + 1] < 0xa0) ||
+		    (c == 0xed && s[i + 1] > 0x9f) ||
+		    (c == 0xf0 && s[i + 1] < 0x90) ||
+		    (c == 0xf4 && s[i + 1] > 0x8f))
+			return (0);
+		i += n + 1;
+	}
+	return (1);
+}
+
+/* A container being filled: its node and room for its children. */
+struct json_frame {
+	yajl_val v;
+	size_t cap;
+	const char *key; /* an object's key waiting for its value */
+};
+
+struct json_build {
+	struct la_arena *a;
+	const struct la_json_limits *lim;
+	struct json_frame *stack;
+	int depth, max;
+	yajl_val root;
+	enum la_json_err err;
+};
+
+static yajl_val
+json_node(struct json_build *b, yajl_type type)
+{
+	yajl_val v = la_arena_calloc(b->a, 1, sizeof(*v));
+
+	v->type = type;
+	return (v);
+}
+
+/* Doubles a child array in the arena: linear in the final width. */
+static void *
+json_grow(struct json_build *b, void *old, size_t n, size_t *cap, size_t size)
+{
+	void *p;
+
+	if (n < *cap)
+		return (old);
+	*cap = *cap ? *cap * 2 : 8;
+	p = la_arena_alloc(b->a, *cap * size);
+	if (n > 0)
+		memcpy(p, old, n * size);
+	return (p);
+}
+
+/* Attaches v to the open container, or makes it the root. */
+static int
+json_add(struct json_build *b, yajl_val v)
+{
+	struct json_frame *f;
+	yajl_val c;
+	size_t cap;
+
+	if (b->depth == 0) {
+		b->root = v;
+		return (1);
+	}
+	f = &b->stack[b->depth - 1];
+	c = f->v;
+	if (YAJL_IS_ARRAY(c)) {
+		if (c->u.array.len >= b->lim->max_array) {
+			b->err = LA_JSON_TOO_WIDE;
+			return (0);
+		}
+		c->u.array.values = json_grow(b, c->u.array.values,
+		    c->u.array.len, &f->cap, sizeof(yajl_val));
+		c->u.array.values[c->u.array.len++] = v;
+		return (1);
+	}
+	cap = f->cap;
+	c->u.object.keys = json_grow(b, (void *)c->u.object.keys,
+	    c->u.object.len, &cap, sizeof(char *));
+	c->u.object.values = json_grow(b, c->u.object.values, c->u.object.len,
+	    &f->cap, sizeof(yajl_val));
+	c->u.object.keys[c->u.object.len] = f->key;
+	c->u.object.values[c->u.object.len++] = v;
+	return (1);
+}
+
+static int
+json_push(struct json_build *b, yajl_type type)
+{
+	yajl_val v = json_node(b, type);
+
+	if (!json_add(b, v))
+		return (0);
+	if (b->depth == b->max) {
+		b->err = LA_JSON_TOO_DEEP;
+		return (0);
+	}
+	memset(&b->stack[b->depth], 0, sizeof(b->stack[0]));
+	b->stack[b->depth++].v = v;
+	return (1);
+}
+
+static int
+json_pop(void *ctx)
+{
+	((struct json_build *)ctx)->depth--;
+	return (1);
+}
+
+static int
+json_start_map(void *ctx)
+{
+	return (json_push(ctx, yajl_t_object));
+}
+
+static int
+json_start_array(void *ctx)
+{
+	return (json_push(ctx, yajl_t_array));
+}
+
+static char *
+json_text(struct json_build *b, const unsigned char *s, size_t len)
+{
+	if (!json_utf8_ok(s, len)) {
+		b->err = LA_JSON_INVALID;
+		return (NULL);
+	}
+	return (la_arena_strndup(b->a, (const char *)s, len));
+}
+
+static int
+json_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct json_build *b = ctx;
+	struct json_frame *f = &b->stack[b->depth - 1];
+
+	if (f->v->u.object.len >= b->lim->max_keys) {
+		b->err = LA_JSON_TOO_WIDE;
+		return (0);
+	}
+	return ((f->key = json_text(b, s, len)) != NULL);
+}
+
+static int
+json_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct json_build *b = ctx;
+	yajl_val v = json_node(b, yajl_t_string);
+
+	return ((v->u.string = json_text(b, s, len)) != NULL && json_add(b, v));
+}
+
+/* Numbers keep their text; i and d are set as yajl's tree sets them. */
+static int
+json_number(void *ctx, const char *s, size_t len)
+{
+	struct json_build *b = ctx;
+	yajl_val v = json_node(b, yajl_t_number);
+	char *end;
+
+	v->u.number.r = la_arena_strndup(b->a, s, len);
+	errno = 0;
+	v->u.number.i = strtoll(v->u.number.r, &end, 10);
+	if (errno == 0 && *end == '\0')
+		v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+	errno = 0;
+	v->u.number.d = strtod(v->u.number.r, &end);
+	if (errno == 0 && *end == '\0')
+		v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+	return (json_add(b, v));
+}
+
+static int
+json_null(void *ctx)
+{
+	return (json_add(ctx, json_node(ctx, yajl_t_null)));
+}
+
+static int
+json_bool(void *ctx, int yes)
+{
+	return (
+	    json_add(ctx, json_node(ctx, yes ? yajl_t_true : yajl_t_false)));
+}
+
+static const yajl_callbacks json_callbacks = {
+    .yajl_null = json_null,
+    .yajl_boolean = json_bool,
+    .yajl_number = json_number,
+    .yajl_string = json_string,
+    .yajl_start_map = json_start_map,
+    .yajl_map_key = json_key,
+    .yajl_end_map = json_pop,
+    .yajl_start_array = json_start_array,
+    .yajl_end_array = json_pop,
+};
+
+const struct la_json_limits la_json_default_limits = {LA_JSON_MAX_DEPTH,
+    LA_JSON_MAX_ARRAY, LA_JSON_MAX_KEYS};
+
+yajl_val
+la_json_parse_limited(const char *text, size_t len,
+    const struct la_json_limits *lim, struct la_arena *a, enum la_json_err *err)
+{
+	struct json_build b;
+	yajl_handle h;
+	int ok;
+
+	memset(&b, 0, sizeof(b));
+	b.a = a;
+	b.lim = lim;
+	b.max = lim->max_depth;
+	b.err = LA_JSON_INVALID;
+	if (json_prescan(text, len, lim->max_depth) != 0) {
+		*err = LA_JSON_INVALID;
+		return (NULL);
+	}
+	b.stack =
+	    la_arena_alloc(a, (size_t)(lim->max_depth + 1) * sizeof(*b.stack));
+	if ((h = yajl_alloc(&json_callbacks, NULL, &b)) == NULL) {
+		*err = LA_JSON_INVALID;
+		return (NULL);
+	}
+	ok =
+	    yajl_parse(h, (const unsigned char *)text, len) == yajl_status_ok &&
+	    yajl_complete_parse(h) == yajl_status_ok && b.root != NULL;
+	yajl_free(h);
+	*err = ok ? LA_JSON_OK : b.err;
+	return (ok ? b.root : NULL);
 }
 
 yajl_val
 la_json_parse(const char *text, size_t len, int max_depth, struct la_arena *a)
 {
-	char *copy;
-	yajl_val v;
+	struct la_json_limits lim = la_json_default_limits;
+	enum la_json_err err;
 
-	if (json_prescan(text, len, max_depth) != 0)
-		return (NULL);
-	copy = la_arena_strndup(a, text, len);
-	/* yajl checks UTF-8 and trailing garbage with its default config. */
-	v = yajl_tree_parse(copy, NULL, 0);
-	if (v == NULL)
-		return (NULL);
-	la_arena_cleanup(a, json_tree_free, v);
-	return (v);
+	lim.max_depth = max_depth;
+	return (la_json_parse_limited(text, len, &lim, a, &err));
 }
 
 yajl_val

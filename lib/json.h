@@ -17,12 +17,34 @@
 struct la_arena;
 
 #define LA_JSON_MAX_DEPTH 64
+#define LA_JSON_MAX_ARRAY 10000 /* elements of one array */
+#define LA_JSON_MAX_KEYS  10000 /* members of one object */
+
+struct la_json_limits {
+	int max_depth;    /* nesting */
+	size_t max_array; /* elements per array */
+	size_t max_keys;  /* members per object */
+};
+
+extern const struct la_json_limits la_json_default_limits;
+
+enum la_json_err {
+	LA_JSON_OK,
+	LA_JSON_INVALID,  /* not JSON, or not strict UTF-8 */
+	LA_JSON_TOO_DEEP, /* nests deeper than max_depth */
+	LA_JSON_TOO_WIDE  /* an array or object past its limit */
+};
 
 /*
- * Parses len bytes (no NUL needed). Returns the tree, freed when the arena
- * is freed or reset, or NULL when the text is not JSON, is not valid UTF-8,
- * or nests deeper than max_depth.
+ * Parses len bytes (no NUL needed) in time linear in their length. Returns
+ * the tree, which lives in the arena, or NULL with the reason in *err.
+ * Every string and key is strict UTF-8 (no overlong form, no surrogate,
+ * nothing above U+10FFFF).
  */
+yajl_val la_json_parse_limited(const char *text, size_t len,
+    const struct la_json_limits *lim, struct la_arena *a,
+    enum la_json_err *err);
+/* The same with the default width limits; NULL for any failure. */
 yajl_val la_json_parse(const char *text, size_t len, int max_depth,
     struct la_arena *a);
 /* Member of an object by key (len bytes), or NULL. */

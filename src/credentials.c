@@ -16,10 +16,34 @@
 #include "log.h"
 #include "sqlb.h"
 
-/* Hashed when the user is unknown, so both paths cost a hash. */
-static const char credentials_dummy[] =
-    "$6$lightapidummy$0Zq0WmM2mQ4nU7o8m9bJtYw4p2Fz8lV3k1hB6cX5rS7tD9eG0a"
-    "JiKuLoMnPqRsTuVwXyZ0123456789abcdefghij";
+/*
+ * An unknown user costs a hash too, or the answer's time would tell users
+ * apart (yescrypt takes tens of milliseconds, a missing row microseconds).
+ * The hash must cost what a real one costs: it is made with the settings
+ * of a real hash (the users file's first, or the last one a table gave),
+ * or with yescrypt's defaults, which --hash-password uses.
+ */
+static char credentials_dummy[CRYPT_OUTPUT_SIZE];
+
+static void
+credentials_dummy_like(const char *hash)
+{
+	size_t n = strlen(hash);
+
+	if (n < sizeof(credentials_dummy) && hash[0] == '$' &&
+	    strcmp(hash, credentials_dummy) != 0)
+		memcpy(credentials_dummy, hash, n + 1);
+}
+
+static const char *
+credentials_dummy_hash(void)
+{
+	if (credentials_dummy[0] == '\0' &&
+	    crypt_gensalt_rn("$y$", 0, NULL, 0, credentials_dummy,
+	        (int)sizeof(credentials_dummy)) == NULL)
+		strcpy(credentials_dummy, "$6$lightapidummy$");
+	return (credentials_dummy);
+}
 
 static int
 credentials_hash_ok(const char *password, const char *hash)
@@ -43,7 +67,9 @@ credentials_file(struct la_ctx *ctx, const char *user, const char *password,
 	    la_users_find(&ctx->gen->users, user, strlen(user));
 
 	if (u == NULL) {
-		(void)credentials_hash_ok(password, credentials_dummy);
+		if (ctx->gen->users.n > 0)
+			credentials_dummy_like(ctx->gen->users.v[0].hash);
+		(void)credentials_hash_ok(password, credentials_dummy_hash());
 		return (LA_CRED_BAD);
 	}
 	if (!credentials_hash_ok(password, u->hash))
@@ -94,6 +120,9 @@ credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
 	rc = credentials_row(&x, user, &st);
 	if (rc == LA_DB_ROW) {
 		la_db_column(st, pw, &hash);
+		if (hash.kind == LA_V_TEXT)
+			credentials_dummy_like(
+			    la_arena_strndup(a, hash.s, hash.len));
 		if (hash.kind == LA_V_TEXT &&
 		    credentials_hash_ok(password,
 		        la_arena_strndup(a, hash.s, hash.len))) {
@@ -102,7 +131,7 @@ credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
 			ok = LA_CRED_OK;
 		}
 	} else if (rc == LA_DB_DONE)
-		(void)credentials_hash_ok(password, credentials_dummy);
+		(void)credentials_hash_ok(password, credentials_dummy_hash());
 	la_db_finish(st);
 	la_buf_free(&out);
 	if (rc < 0) {

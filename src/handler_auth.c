@@ -12,6 +12,7 @@
 #include "la.h"
 #include "arena.h"
 #include "auth.h"
+#include "body.h"
 #include "credentials.h"
 #include "json.h"
 #include "jwt.h"
@@ -71,19 +72,13 @@ login_credentials(struct la_req *r, const char **user, const char **pw)
 {
 	const struct la_str *h = la_http_header(r->http, "Authorization");
 	struct la_buf *b = r->resp.body;
-	yajl_val body = NULL;
+	yajl_val body;
 	int bad;
 
 	if (h != NULL && h->len >= 5 && strncasecmp(h->p, "Basic", 5) == 0)
 		return (la_auth_basic(r, h, user, pw) == 0 ? 0 : 1);
-	if (r->body_len > 0)
-		body = la_json_parse(r->body, r->body_len, LA_JSON_MAX_DEPTH,
-		    r->a);
-	if (body == NULL || !YAJL_IS_OBJECT(body)) {
-		la_resp_fail(&r->resp, LA_ERR_BAD_REQUEST,
-		    "request body must be a JSON object");
+	if ((body = la_body_object(r)) == NULL)
 		return (-1);
-	}
 	la_buf_reset(b);
 	la_buf_puts(b, "{\"detail\":[");
 	bad = login_field(b, body, "username", user);

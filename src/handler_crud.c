@@ -9,6 +9,7 @@
 
 #include "la.h"
 #include "arena.h"
+#include "body.h"
 #include "crud.h"
 #include "db.h"
 #include "json.h"
@@ -34,21 +35,11 @@ static const char version_missing[] =
 
 /* ---- writes ------------------------------------------------------------- */
 
-/* The body must be a JSON object; NULL (400 answered) otherwise. */
+/* The body as a JSON object; NULL (400 or 413 answered) otherwise. */
 static yajl_val
 crud_body(struct la_crud *x)
 {
-	yajl_val v = NULL;
-
-	if (x->r->body_len > 0)
-		v = la_json_parse(x->r->body, x->r->body_len, LA_JSON_MAX_DEPTH,
-		    x->r->a);
-	if (v == NULL || !YAJL_IS_OBJECT(v)) {
-		la_resp_fail(&x->r->resp, LA_ERR_BAD_REQUEST,
-		    "request body must be a JSON object");
-		return (NULL);
-	}
-	return (v);
+	return (la_body_object(x->r));
 }
 
 /* Validates; on failure answers 422 and returns -1. */

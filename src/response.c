@@ -43,6 +43,7 @@ static const int resp_status_of[] = {
     [LA_ERR_NOT_FOUND] = 404,
     [LA_ERR_METHOD] = 405,
     [LA_ERR_CONFLICT] = 409,
+    [LA_ERR_TOO_LARGE] = 413,
     [LA_ERR_INVALID] = 422,
     [LA_ERR_THROTTLED] = 429,
     [LA_ERR_INTERNAL] = 500,

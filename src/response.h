@@ -23,6 +23,7 @@ enum la_err {
 	LA_ERR_NOT_FOUND,    /* 404 */
 	LA_ERR_METHOD,       /* 405 */
 	LA_ERR_CONFLICT,     /* 409: version or constraint */
+	LA_ERR_TOO_LARGE,    /* 413: a body past a limit */
 	LA_ERR_INVALID,      /* 422: validation items */
 	LA_ERR_THROTTLED,    /* 429 */
 	LA_ERR_INTERNAL,     /* 500 */

@@ -175,3 +175,65 @@ def test_slow_clients_do_not_starve_normal_ones(server):
         stop.set()
         for s in slow:
             s.close()
+
+
+# ---- F4: strings are strict UTF-8; width limits ---------------------------
+
+BAD_UTF8 = {
+    "overlong slash": b"\xc0\xaf",
+    "overlong NUL": b"\xc0\x80",
+    "overlong 3-byte": b"\xe0\x80\xaf",
+    "encoded surrogate": b"\xed\xa0\x80",
+    "above U+10FFFF": b"\xf4\x90\x80\x80",
+    "F5 lead": b"\xf5\x80\x80\x80",
+    "lone continuation": b"\x80",
+    "cut short": b"\xe2\x82",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_UTF8))
+@pytest.mark.parametrize("where", ["value", "key"])
+def test_invalid_utf8_is_refused_and_not_stored(srv, name, where):
+    bad = BAD_UTF8[name]
+    if where == "value":
+        body = b'{"name":"a' + bad + b'b"}'
+    else:
+        body = b'{"name":"ok","k' + bad + b'":1}'
+    before = srv.get("/items")[2]
+    status, _, data, raw = srv.request("POST", "/items", raw_body=body)
+    assert status == 400, raw
+    assert data == {"detail": "request body must be a JSON object"}
+    assert srv.get("/items")[2] == before
+
+
+@pytest.mark.parametrize("text", ["é", "€", "𝄞", "\U0010ffff", "\ud7ff",
+                                  "\ue000"])
+def test_valid_utf8_round_trips(srv, text):
+    status, _, data, raw = srv.post("/items", {"name": text})
+    assert status == 201, raw
+    assert data["name"] == text
+    assert srv.get(f"/items/{data['id']}")[2]["name"] == text
+
+
+WIDE = {"detail": "request body too wide: at most 10000 elements per array "
+        "and 10000 members per object"}
+
+
+def test_array_width_limit(server):
+    srv = server(CONFIG.replace("name: {type: str}",
+                                "name: {type: str}\n      tags: {type: json, "
+                                "optional: true}"), workers=1)
+    ok = srv.post("/items", {"name": "a", "tags": list(range(10000))})
+    assert ok[0] == 201, ok[3]
+    status, _, data, _ = srv.post("/items",
+                                  {"name": "a", "tags": list(range(10001))})
+    assert status == 413 and data == WIDE
+
+
+def test_object_width_limit(srv):
+    body = {"name": "k"}
+    body.update({f"k{i}": i for i in range(10000)})
+    status, _, data, _ = srv.post("/items", body)
+    assert status == 413 and data == WIDE
+    body.pop("k0")
+    assert srv.post("/items", body)[0] == 201

@@ -4,11 +4,14 @@
  * json.dumps and float repr byte for byte.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "buf.h"
 #include "json.h"
+#include "la.h"
 #include "tap.h"
 
 static struct la_arena *arena;
@@ -208,10 +211,137 @@ test_utf8_len(void)
 	is_int(la_json_utf8_len("", 0), 0, "empty");
 }
 
+static void
+test_strict_utf8(void)
+{
+	static const struct {
+		const char *s;
+		int ok;
+	} c[] = {
+	    {"\"caf\xc3\xa9\"", 1}, {"\"\xe2\x82\xac\"", 1},
+	    {"\"\xf0\x9d\x84\x9e\"", 1},
+	    {"\"\xf4\x8f\xbf\xbf\"", 1}, /* U+10FFFF */
+	    {"\"\xed\x9f\xbf\"", 1},     /* U+D7FF */
+	    {"\"\xee\x80\x80\"", 1},     /* U+E000 */
+	    {"\"\xc0\xaf\"", 0},         /* overlong '/' */
+	    {"\"\xc1\xbf\"", 0},         /* overlong */
+	    {"\"\xe0\x80\xaf\"", 0},     /* overlong 3-byte */
+	    {"\"\xf0\x80\x80\xaf\"", 0}, /* overlong 4-byte */
+	    {"\"\xed\xa0\x80\"", 0},     /* U+D800 encoded */
+	    {"\"\xed\xbf\xbf\"", 0},     /* U+DFFF encoded */
+	    {"\"\xf4\x90\x80\x80\"", 0}, /* above U+10FFFF */
+	    {"\"\xf5\x80\x80\x80\"", 0}, {"\"\xff\"", 0},
+	    {"\"\x80\"", 0},         /* lone continuation */
+	    {"\"\xe2\x82\"", 0},     /* cut short */
+	    {"{\"\xc0\x80\":1}", 0}, /* in a key */
+	};
+	size_t i;
+
+	for (i = 0; i < LA_NELEM(c); i++)
+		is_int(parse(c[i].s) != NULL, c[i].ok, "strict UTF-8 case %zu",
+		    i);
+}
+
+/* "[0,0,...]" with n elements, or an object with n members. */
+static char *
+wide(size_t n, int object)
+{
+	struct la_buf b;
+	size_t i;
+
+	la_buf_init(&b);
+	la_buf_putc(&b, object ? '{' : '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			la_buf_putc(&b, ',');
+		if (object)
+			la_buf_printf(&b, "\"k%zu\":%zu", i, i);
+		else
+			la_buf_putc(&b, '0');
+	}
+	la_buf_putc(&b, object ? '}' : ']');
+	return (b.data);
+}
+
+static yajl_val
+parse_lim(const char *s, const struct la_json_limits *lim,
+    enum la_json_err *err)
+{
+	return (la_json_parse_limited(s, strlen(s), lim, arena, err));
+}
+
+static void
+test_width(void)
+{
+	struct la_json_limits lim = {8, 3, 2};
+	enum la_json_err err;
+	yajl_val v;
+	char *s;
+
+	v = parse_lim("[1,[2,3,4],{\"a\":1,\"b\":2}]", &lim, &err);
+	if (!ok(v != NULL && err == LA_JSON_OK, "within the limits"))
+		return;
+	is_int(v->u.array.len, 3, "three elements");
+	is_int(v->u.array.values[2]->u.object.len, 2, "two members");
+	v = parse_lim("[1,2,3,4]", &lim, &err);
+	ok(v == NULL && err == LA_JSON_TOO_WIDE,
+	    "a fourth element is too wide");
+	v = parse_lim("{\"a\":1,\"b\":2,\"c\":3}", &lim, &err);
+	ok(v == NULL && err == LA_JSON_TOO_WIDE, "a third member is too wide");
+	v = parse_lim("[[[[[[[[[1]]]]]]]]]", &lim, &err);
+	ok(v == NULL && err == LA_JSON_INVALID, "too deep fails the pre-scan");
+	v = parse_lim("[1,", &lim, &err);
+	ok(v == NULL && err == LA_JSON_INVALID, "truncated is invalid");
+	v = parse_lim("\"\xc0\x80\"", &lim, &err);
+	ok(v == NULL && err == LA_JSON_INVALID, "bad UTF-8 is invalid");
+	s = wide(LA_JSON_MAX_ARRAY, 0);
+	ok(parse(s) != NULL, "the default array limit is allowed");
+	free(s);
+	s = wide(LA_JSON_MAX_ARRAY + 1, 0);
+	ok(parse(s) == NULL, "one more element is not");
+	free(s);
+	s = wide(LA_JSON_MAX_KEYS, 1);
+	v = parse(s);
+	ok(v != NULL && v->u.object.len == LA_JSON_MAX_KEYS,
+	    "the default member limit is allowed");
+	is_str(v->u.object.keys[LA_JSON_MAX_KEYS - 1], "k9999",
+	    "members keep their order");
+	free(s);
+	s = wide(LA_JSON_MAX_KEYS + 1, 1);
+	ok(parse(s) == NULL, "one more member is not");
+	free(s);
+}
+
+static void
+test_number_flags(void)
+{
+	yajl_val v =
+	    parse("[12,-0,1.5,1e3,99999999999999999999,-9223372036854775808]");
+	unsigned both = YAJL_NUMBER_INT_VALID | YAJL_NUMBER_DOUBLE_VALID;
+
+	is_int(v->u.array.values[0]->u.number.flags, both,
+	    "12: int and double");
+	is_int(v->u.array.values[0]->u.number.i, 12, "12 as int");
+	is_int(v->u.array.values[1]->u.number.flags, both,
+	    "-0: int and double");
+	is_int(v->u.array.values[2]->u.number.flags, YAJL_NUMBER_DOUBLE_VALID,
+	    "1.5: double only");
+	is_int(v->u.array.values[3]->u.number.flags, YAJL_NUMBER_DOUBLE_VALID,
+	    "1e3: double only");
+	is_int(v->u.array.values[4]->u.number.flags, YAJL_NUMBER_DOUBLE_VALID,
+	    "past 2^63: double only");
+	is_int(v->u.array.values[5]->u.number.i, INT64_MIN, "-2^63 as int");
+	is_str(v->u.array.values[4]->u.number.r, "99999999999999999999",
+	    "the text is kept");
+}
+
 int
 main(void)
 {
 	arena = la_arena_new(4096);
+	test_strict_utf8();
+	test_width();
+	test_number_flags();
 	test_parse();
 	test_get();
 	test_str();
