@@ -1,6 +1,6 @@
 /*
  * DDL for declared endpoints. Every identifier is quoted, and every type
- * comes from the tables below, so no configuration text reaches SQL
+ * comes from the dialect table, so no configuration text reaches SQL
  * unquoted. Defaults are not written into the schema: validation applies
  * them, which keeps one source of truth for POST and PUT.
  */
@@ -8,61 +8,26 @@
 #include <string.h>
 
 #include "ddl.h"
+#include "dialect.h"
 #include "la.h"
 
-#define DDL_NAUTO 4
-
 /* The server-managed columns, in the order CREATE TABLE places them. */
-static const char *const ddl_auto_names[DDL_NAUTO] = {"id", "created_at",
+static const char *const ddl_auto_names[LA_DIALECT_NAUTO] = {"id", "created_at",
     "updated_at", "version"};
 
-/* Indexed by [auto column][dialect - 1]. */
-static const char *const ddl_auto_sql[DDL_NAUTO][3] = {
-    {"INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY",
-        "BIGINT AUTO_INCREMENT PRIMARY KEY"},
-    {"TEXT NOT NULL", "TIMESTAMP NOT NULL", "DATETIME(6) NOT NULL"},
-    {"TEXT NOT NULL", "TIMESTAMP NOT NULL", "DATETIME(6) NOT NULL"},
-    {"INTEGER NOT NULL DEFAULT 1", "BIGINT NOT NULL DEFAULT 1",
-        "BIGINT NOT NULL DEFAULT 1"},
-};
-
-/* str and Decimal depend on their limits: see ddl_put_type(). */
-static const struct {
-	enum la_type type;
-	const char *sql[3];
-} ddl_types[] = {
-    {LA_T_STR, {"TEXT", "TEXT", "VARCHAR(255)"}},
-    {LA_T_TEXT, {"TEXT", "TEXT", "TEXT"}},
-    {LA_T_INT, {"INTEGER", "BIGINT", "BIGINT"}},
-    {LA_T_FLOAT, {"REAL", "DOUBLE PRECISION", "DOUBLE"}},
-    {LA_T_BOOL, {"INTEGER", "BOOLEAN", "TINYINT(1)"}},
-    {LA_T_DATETIME, {"TEXT", "TIMESTAMP", "DATETIME(6)"}},
-    {LA_T_DATE, {"TEXT", "DATE", "DATE"}},
-    {LA_T_DECIMAL, {"TEXT", "NUMERIC", "DECIMAL(65, 30)"}},
-    {LA_T_UUID, {"TEXT", "UUID", "CHAR(36)"}},
-    {LA_T_JSON, {"TEXT", "JSONB", "JSON"}},
-    {LA_T_TIME, {"TEXT", "TIME", "TIME(6)"}},
-    {LA_T_ANY, {"TEXT", "TEXT", "TEXT"}},
-};
-
-/* Longest VARCHAR: PostgreSQL's limit; 65535 bytes of utf8mb4 in MySQL. */
-#define DDL_PG_VARCHAR_MAX    10485760
-#define DDL_MYSQL_VARCHAR_MAX 16383
 /* Precision when only decimal_places is given: as wide as common use. */
 #define DDL_DECIMAL_DIGITS 38
 
 void
-la_ddl_ident(struct la_buf *b, int dialect, const char *name)
+la_ddl_ident(struct la_buf *b, enum la_dialect dialect, const char *name)
 {
-	char q = dialect == LA_DDL_MYSQL ? '`' : '"';
+	la_dialect_ident(b, dialect, name);
+}
 
-	la_buf_putc(b, q);
-	for (; *name != '\0'; name++) {
-		if (*name == q)
-			la_buf_putc(b, q);
-		la_buf_putc(b, *name);
-	}
-	la_buf_putc(b, q);
+static const struct la_dialect_info *
+ddl_dialect(enum la_dialect dialect)
+{
+	return (la_dialect(dialect));
 }
 
 /* Index into ddl_auto_names, or -1 for a declared column. */
@@ -73,7 +38,7 @@ ddl_auto_index(const struct la_col_def *c)
 
 	if (!(c->flags & LA_COL_AUTO))
 		return (-1);
-	for (i = 0; i < DDL_NAUTO; i++)
+	for (i = 0; i < LA_DIALECT_NAUTO; i++)
 		if (strcmp(c->name, ddl_auto_names[i]) == 0)
 			return (i);
 	return (-1);
@@ -92,56 +57,54 @@ ddl_stored(const struct la_col_def *c)
  * enforces max_digits either way.
  */
 static int
-ddl_put_decimal(struct la_buf *b, int dialect, const struct la_col_def *c)
+ddl_put_decimal(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c)
 {
+	const char *name = ddl_dialect(dialect)->decimal_sized;
 	int32_t p = c->max_digits, d = c->decimal_places;
 
-	if (dialect == LA_DDL_SQLITE || d < 0)
+	if (name == NULL || d < 0)
 		return (0);
 	if (p <= 0)
 		p = d + 1 > DDL_DECIMAL_DIGITS ? d + 1 : DDL_DECIMAL_DIGITS;
-	la_buf_printf(b, "%s(%ld, %ld)",
-	    dialect == LA_DDL_PGSQL ? "NUMERIC" : "DECIMAL", (long)p, (long)d);
+	la_buf_printf(b, "%s(%ld, %ld)", name, (long)p, (long)d);
 	return (1);
 }
 
 static int
-ddl_put_varchar(struct la_buf *b, int dialect, const struct la_col_def *c)
+ddl_put_varchar(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c)
 {
+	const struct la_dialect_info *di = ddl_dialect(dialect);
 	int64_t n = c->max_length;
 
-	if (dialect == LA_DDL_SQLITE || n <= 0)
+	if (di->varchar_max == 0 || n <= 0)
 		return (0);
-	if (dialect == LA_DDL_PGSQL && n > DDL_PG_VARCHAR_MAX)
-		la_buf_puts(b, "TEXT");
-	else if (dialect == LA_DDL_MYSQL && n > DDL_MYSQL_VARCHAR_MAX)
-		la_buf_puts(b, "MEDIUMTEXT");
+	if (n > di->varchar_max)
+		la_buf_puts(b, di->varchar_over);
 	else
 		la_buf_printf(b, "VARCHAR(%lld)", (long long)n);
 	return (1);
 }
 
 static void
-ddl_put_type(struct la_buf *b, int dialect, const struct la_col_def *c)
+ddl_put_type(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c)
 {
-	size_t i;
-
 	if (c->type == LA_T_STR && ddl_put_varchar(b, dialect, c))
 		return;
 	if (c->type == LA_T_DECIMAL && ddl_put_decimal(b, dialect, c))
 		return;
-	for (i = 0; i < LA_NELEM(ddl_types); i++) {
-		if (ddl_types[i].type == c->type) {
-			la_buf_puts(b, ddl_types[i].sql[dialect - 1]);
-			return;
-		}
-	}
-	la_buf_puts(b, "TEXT");
+	if ((unsigned)c->type < LA_DIALECT_NTYPES)
+		la_buf_puts(b, ddl_dialect(dialect)->types[c->type]);
+	else
+		la_buf_puts(b, "TEXT");
 }
 
 /* ("c") REFERENCES "t"("k"), or without ("k") to mean the target's key. */
 static void
-ddl_put_references(struct la_buf *b, int dialect, const struct la_col_def *c)
+ddl_put_references(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c)
 {
 	la_buf_puts(b, "REFERENCES ");
 	la_ddl_ident(b, dialect, c->fk_table);
@@ -158,24 +121,27 @@ ddl_put_references(struct la_buf *b, int dialect, const struct la_col_def *c)
  * NULL: the rows already there hold NULL in it.
  */
 static void
-ddl_put_column(struct la_buf *b, int dialect, const struct la_col_def *c,
-    int adding)
+ddl_put_column(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c, int adding)
 {
+	const struct la_dialect_info *di = ddl_dialect(dialect);
+
 	la_ddl_ident(b, dialect, c->name);
 	la_buf_putc(b, ' ');
 	ddl_put_type(b, dialect, c);
 	if (!(c->flags & LA_COL_NULLABLE) && !adding)
 		la_buf_puts(b, " NOT NULL");
-	if ((c->flags & LA_COL_UNIQUE) && !(adding && dialect == LA_DDL_SQLITE))
+	if ((c->flags & LA_COL_UNIQUE) && !(adding && !di->add_unique))
 		la_buf_puts(b, " UNIQUE");
-	if (c->fk_table != NULL && dialect != LA_DDL_MYSQL) {
+	if (c->fk_table != NULL && di->inline_fk) {
 		la_buf_putc(b, ' ');
 		ddl_put_references(b, dialect, c);
 	}
 }
 
 static void
-ddl_put_fk(struct la_buf *b, int dialect, const struct la_col_def *c)
+ddl_put_fk(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c)
 {
 	la_buf_puts(b, "FOREIGN KEY (");
 	la_ddl_ident(b, dialect, c->name);
@@ -184,8 +150,8 @@ ddl_put_fk(struct la_buf *b, int dialect, const struct la_col_def *c)
 }
 
 static void
-ddl_put_auto(struct la_buf *b, int dialect, const struct la_col_def *cols,
-    size_t ncols, int which, int *first)
+ddl_put_auto(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *cols, size_t ncols, int which, int *first)
 {
 	size_t i;
 
@@ -196,15 +162,15 @@ ddl_put_auto(struct la_buf *b, int dialect, const struct la_col_def *cols,
 		*first = 0;
 		la_ddl_ident(b, dialect, cols[i].name);
 		la_buf_putc(b, ' ');
-		la_buf_puts(b, ddl_auto_sql[which][dialect - 1]);
+		la_buf_puts(b, ddl_dialect(dialect)->auto_sql[which]);
 		return;
 	}
 }
 
 /* CREATE [UNIQUE] INDEX IF NOT EXISTS "<prefix>_<table>_<col>" ... */
 static void
-ddl_put_index(struct la_buf *b, int dialect, const char *table, const char *col,
-    int unique)
+ddl_put_index(struct la_buf *b, enum la_dialect dialect, const char *table,
+    const char *col, int unique)
 {
 	struct la_buf name;
 
@@ -231,37 +197,38 @@ ddl_wants_index(const struct la_col_def *c)
 }
 
 /*
- * utf8mb4 stores all of Unicode, and the binary collation makes equality,
- * UNIQUE and ordering case-sensitive as on SQLite and PostgreSQL.
+ * Where an inline REFERENCES would be ignored, the foreign keys become
+ * table constraints; then the table options.
  */
 static void
-ddl_put_mysql_tail(struct la_buf *b, const struct la_col_def *cols,
-    size_t ncols)
+ddl_put_tail(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *cols, size_t ncols)
 {
+	const struct la_dialect_info *di = ddl_dialect(dialect);
 	size_t i;
 
-	for (i = 0; i < ncols; i++) {
+	for (i = 0; !di->inline_fk && i < ncols; i++) {
 		if (ddl_stored(&cols[i]) && cols[i].fk_table != NULL) {
 			la_buf_puts(b, ", ");
-			ddl_put_fk(b, LA_DDL_MYSQL, &cols[i]);
+			ddl_put_fk(b, dialect, &cols[i]);
 		}
 	}
-	la_buf_puts(b, ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
-	               "COLLATE=utf8mb4_bin");
+	la_buf_putc(b, ')');
+	la_buf_puts(b, di->table_options);
 }
 
 void
-la_ddl_create_table(struct la_buf *b, struct la_buf *idx, int dialect,
-    const char *table, const struct la_col_def *cols, size_t ncols)
+la_ddl_create_table(struct la_buf *b, struct la_buf *idx,
+    enum la_dialect dialect, const char *table, const struct la_col_def *cols,
+    size_t ncols)
 {
 	size_t i;
 	int first = 1, k;
 
-	LA_ASSERT(dialect >= LA_DDL_SQLITE && dialect <= LA_DDL_MYSQL);
 	la_buf_puts(b, "CREATE TABLE IF NOT EXISTS ");
 	la_ddl_ident(b, dialect, table);
 	la_buf_puts(b, " (");
-	ddl_put_auto(b, dialect, cols, ncols, 0, &first);
+	ddl_put_auto(b, dialect, cols, ncols, LA_DIALECT_AUTO_ID, &first);
 	for (i = 0; i < ncols; i++) {
 		if (!ddl_stored(&cols[i]))
 			continue;
@@ -269,12 +236,9 @@ la_ddl_create_table(struct la_buf *b, struct la_buf *idx, int dialect,
 		first = 0;
 		ddl_put_column(b, dialect, &cols[i], 0);
 	}
-	for (k = 1; k < DDL_NAUTO; k++)
+	for (k = 1; k < LA_DIALECT_NAUTO; k++)
 		ddl_put_auto(b, dialect, cols, ncols, k, &first);
-	if (dialect == LA_DDL_MYSQL)
-		ddl_put_mysql_tail(b, cols, ncols);
-	else
-		la_buf_putc(b, ')');
+	ddl_put_tail(b, dialect, cols, ncols);
 	for (i = 0; idx != NULL && i < ncols; i++)
 		if (ddl_stored(&cols[i]) && ddl_wants_index(&cols[i]))
 			ddl_put_index(idx, dialect, table, cols[i].name, 0);
@@ -285,19 +249,20 @@ la_ddl_create_table(struct la_buf *b, struct la_buf *idx, int dialect,
  * the extra statements follow on their own lines, as in la_ddl_create_table.
  */
 void
-la_ddl_add_column(struct la_buf *b, int dialect, const char *table,
+la_ddl_add_column(struct la_buf *b, enum la_dialect dialect, const char *table,
     const struct la_col_def *col)
 {
-	LA_ASSERT(dialect >= LA_DDL_SQLITE && dialect <= LA_DDL_MYSQL);
+	const struct la_dialect_info *di = ddl_dialect(dialect);
+
 	la_buf_puts(b, "ALTER TABLE ");
 	la_ddl_ident(b, dialect, table);
 	la_buf_puts(b, " ADD COLUMN ");
 	ddl_put_column(b, dialect, col, 1);
-	if (dialect == LA_DDL_MYSQL && col->fk_table != NULL) {
+	if (!di->inline_fk && col->fk_table != NULL) {
 		la_buf_puts(b, ", ADD ");
 		ddl_put_fk(b, dialect, col);
 	}
-	if (dialect == LA_DDL_SQLITE && (col->flags & LA_COL_UNIQUE))
+	if (!di->add_unique && (col->flags & LA_COL_UNIQUE))
 		ddl_put_index(b, dialect, table, col->name, 1);
 	if (ddl_wants_index(col))
 		ddl_put_index(b, dialect, table, col->name, 0);

@@ -6,11 +6,11 @@
 #include <stdio.h>
 
 #include "la.h"
-#include "ddl.h"
+#include "dialect.h"
 #include "sqlb.h"
 
 void
-la_sqlb_init(struct la_sqlb *q, struct la_buf *b, int dialect)
+la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect)
 {
 	q->b = b;
 	q->dialect = dialect;
@@ -39,16 +39,13 @@ void
 la_sqlb_param(struct la_sqlb *q)
 {
 	q->nparams++;
-	if (q->dialect == LA_DDL_PGSQL)
-		la_buf_printf(q->b, "$%d", q->nparams);
-	else
-		la_buf_putc(q->b, '?');
+	la_dialect_param(q->b, q->dialect, q->nparams);
 }
 
 static void
 sqlb_ident(struct la_sqlb *q, const struct la_catalog *c, uint32_t name)
 {
-	la_ddl_ident(q->b, q->dialect, la_catalog_str(c, name));
+	la_dialect_ident(q->b, q->dialect, la_catalog_str(c, name));
 }
 
 static void
@@ -68,20 +65,35 @@ sqlb_where_pk(struct la_sqlb *q, const struct la_catalog *c,
 	la_sqlb_param(q);
 }
 
-void
-la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
+static void
+sqlb_all_cols(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
 	uint32_t i;
 
-	la_buf_puts(q->b, "SELECT ");
 	for (i = 0; i < t->ncols; i++) {
 		if (i > 0)
 			la_buf_puts(q->b, ", ");
 		sqlb_col(q, c, t, (int)i);
 	}
+}
+
+void
+la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t)
+{
+	la_buf_puts(q->b, "SELECT ");
+	sqlb_all_cols(q, c, t);
 	la_buf_puts(q->b, " FROM ");
 	sqlb_ident(q, c, t->name);
+}
+
+void
+la_sqlb_returning(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t)
+{
+	la_buf_puts(q->b, " RETURNING ");
+	sqlb_all_cols(q, c, t);
 }
 
 void
@@ -128,9 +140,7 @@ la_sqlb_insert(struct la_sqlb *q, const struct la_catalog *c,
 		sqlb_col(q, c, t, (int)i);
 	}
 	if (n == 0) {
-		la_buf_puts(q->b, q->dialect == LA_DDL_MYSQL
-		                      ? " () VALUES ()"
-		                      : " DEFAULT VALUES");
+		la_buf_puts(q->b, la_dialect(q->dialect)->insert_defaults);
 		return;
 	}
 	la_buf_puts(q->b, ") VALUES (");
@@ -204,24 +214,28 @@ sqlb_type(const struct la_catalog *c, const struct la_cat_table *t, int i)
 	return ((enum la_type)la_catalog_cols(c, t)[i].type);
 }
 
-/* SQLite keeps decimals as text to keep their digits; compare them as
- * numbers, or "10.00" would sort before "9.00". */
-static int
-sqlb_numeric_text(struct la_sqlb *q, const struct la_catalog *c,
+/* Where decimals are kept as text to keep their digits, compare them as
+ * numbers, or "10.00" would sort before "9.00". NULL: compare as stored. */
+static const char *
+sqlb_numeric_cast(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i)
 {
-	return (
-	    q->dialect == LA_DDL_SQLITE && sqlb_type(c, t, i) == LA_T_DECIMAL);
+	if (sqlb_type(c, t, i) != LA_T_DECIMAL)
+		return (NULL);
+	return (la_dialect(q->dialect)->decimal_cmp_cast);
 }
 
 static void
 sqlb_cmp_col(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i)
 {
-	if (sqlb_numeric_text(q, c, t, i)) {
+	const char *cast = sqlb_numeric_cast(q, c, t, i);
+
+	if (cast != NULL) {
 		la_buf_puts(q->b, "CAST(");
 		sqlb_col(q, c, t, i);
-		la_buf_puts(q->b, " AS REAL)");
+		la_buf_puts(q->b, cast);
+		la_buf_putc(q->b, ')');
 	} else
 		sqlb_col(q, c, t, i);
 }
@@ -230,10 +244,13 @@ static void
 sqlb_cmp_bind(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i, struct la_value v)
 {
-	if (sqlb_numeric_text(q, c, t, i)) {
+	const char *cast = sqlb_numeric_cast(q, c, t, i);
+
+	if (cast != NULL) {
 		la_buf_puts(q->b, "CAST(");
 		la_sqlb_bind(q, v);
-		la_buf_puts(q->b, " AS REAL)");
+		la_buf_puts(q->b, cast);
+		la_buf_putc(q->b, ')');
 	} else
 		la_sqlb_bind(q, v);
 }
@@ -244,16 +261,18 @@ sqlb_text_col(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i, int lower)
 {
 	enum la_type ty = sqlb_type(c, t, i);
-	int cast =
-	    q->dialect != LA_DDL_SQLITE && ty != LA_T_STR && ty != LA_T_TEXT;
+	const char *cast = la_dialect(q->dialect)->text_cast;
 
+	if (ty == LA_T_STR || ty == LA_T_TEXT)
+		cast = NULL;
 	la_buf_puts(q->b, lower ? "lower(" : "");
-	if (cast)
+	if (cast != NULL)
 		la_buf_puts(q->b, "CAST(");
 	sqlb_col(q, c, t, i);
-	if (cast)
-		la_buf_puts(q->b,
-		    q->dialect == LA_DDL_MYSQL ? " AS CHAR)" : " AS TEXT)");
+	if (cast != NULL) {
+		la_buf_puts(q->b, cast);
+		la_buf_putc(q->b, ')');
+	}
 	la_buf_puts(q->b, lower ? ")" : "");
 }
 
@@ -265,7 +284,8 @@ static void
 sqlb_position(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i, struct la_value needle, int fold)
 {
-	la_buf_puts(q->b, q->dialect == LA_DDL_PGSQL ? "strpos(" : "instr(");
+	la_buf_puts(q->b, la_dialect(q->dialect)->position_fn);
+	la_buf_putc(q->b, '(');
 	sqlb_text_col(q, c, t, i, fold);
 	la_buf_puts(q->b, ", ");
 	la_buf_puts(q->b, fold ? "lower(" : "");
@@ -426,6 +446,7 @@ static void
 sqlb_order(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, const struct la_query *qq, int reverse)
 {
+	const struct la_dialect_info *di = la_dialect(q->dialect);
 	size_t i;
 	int desc;
 
@@ -434,11 +455,9 @@ sqlb_order(struct la_sqlb *q, const struct la_catalog *c,
 		la_buf_puts(q->b, i == 0 ? " ORDER BY " : ", ");
 		sqlb_cmp_col(q, c, t, qq->order[i].col);
 		la_buf_puts(q->b, desc ? " DESC" : " ASC");
-		/* PostgreSQL puts NULLs last in ascending order; the others
-		 * first. Say it, so a cursor means the same everywhere. */
-		if (q->dialect == LA_DDL_PGSQL)
-			la_buf_puts(q->b,
-			    desc ? " NULLS LAST" : " NULLS FIRST");
+		/* NULL is the smallest value everywhere, so that a cursor
+		 * means the same on every database. */
+		la_buf_puts(q->b, desc ? di->nulls_desc : di->nulls_asc);
 	}
 }
 

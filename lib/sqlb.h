@@ -9,18 +9,19 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "dialect.h"
 #include "query.h"
 #include "value.h"
 
 struct la_sqlb {
 	struct la_buf *b;
-	int dialect; /* LA_DDL_SQLITE, LA_DDL_PGSQL, LA_DDL_MYSQL */
+	enum la_dialect dialect;
 	int nparams;
 	struct la_value *params; /* values bound by la_sqlb_bind, in order */
 	size_t cap;
 };
 
-void la_sqlb_init(struct la_sqlb *q, struct la_buf *b, int dialect);
+void la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect);
 /* Appends the next placeholder: "?" or "$n". */
 void la_sqlb_param(struct la_sqlb *q);
 /* Where la_sqlb_bind records values: cap of them at params. */
@@ -64,6 +65,12 @@ void la_sqlb_insert(struct la_sqlb *q, const struct la_catalog *c,
  */
 void la_sqlb_update(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, const unsigned char *set, int versioned);
+/*
+ * Appends " RETURNING <every column>" (in la_sqlb_select's order) to an
+ * INSERT or UPDATE, where la_dialect_returning() allows it.
+ */
+void la_sqlb_returning(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t);
 /* "DELETE FROM t WHERE pk = ?": the key. */
 void la_sqlb_delete(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);

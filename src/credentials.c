@@ -119,7 +119,7 @@ credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
 	    strlen(l->password_field));
 	rc = credentials_row(&x, user, &st);
 	if (rc == LA_DB_ROW) {
-		w->db.drv->column(st, pw, &hash);
+		la_db_column(st, pw, &hash);
 		if (hash.kind == LA_V_TEXT)
 			credentials_dummy_like(
 			    la_arena_strndup(a, hash.s, hash.len));
@@ -132,12 +132,10 @@ credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
 		}
 	} else if (rc == LA_DB_DONE)
 		(void)credentials_hash_ok(password, credentials_dummy_hash());
-	if (st != NULL)
-		w->db.drv->finish(st);
+	la_db_finish(st);
 	la_buf_free(&out);
 	if (rc < 0) {
-		la_log(LA_LOG_ERR, "login validator: %s",
-		    w->db.drv->rawmsg(w->db.db));
+		la_log(LA_LOG_ERR, "login validator: %s", la_db_rawmsg(&w->db));
 		la_ctx_db_lost(w);
 		return (LA_CRED_ERROR);
 	}

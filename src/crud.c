@@ -15,26 +15,25 @@
 void
 la_crud_db_error(struct la_crud *x, int rc)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
+	struct la_db_conn *db = &x->w->db;
 
 	switch (rc) {
 	case LA_DB_EUNIQUE:
 	case LA_DB_EFK:
 	case LA_DB_ENOTNULL:
 	case LA_DB_ECHECK:
-		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT,
-		    drv->errmsg(x->w->db.db));
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, la_db_errmsg(db));
 		return;
 	case LA_DB_EUNAVAIL:
 		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
-		    x->r->endpoint, drv->rawmsg(x->w->db.db));
+		    x->r->endpoint, la_db_rawmsg(db));
 		la_ctx_db_lost(x->w);
 		la_resp_fail(&x->r->resp, LA_ERR_UNAVAILABLE,
 		    "database unavailable");
 		return;
 	default:
 		la_log(LA_LOG_ERR, "%s: database error: %s", x->r->endpoint,
-		    drv->rawmsg(x->w->db.db));
+		    la_db_rawmsg(db));
 		la_resp_fail(&x->r->resp, LA_ERR_INTERNAL,
 		    "internal server error");
 	}
@@ -45,12 +44,8 @@ int
 la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
     struct la_db_stmt **stp)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
-
-	*stp = drv->prepare(x->w->db.db, x->w->sql.data);
-	if (*stp == NULL)
-		return (drv->errcode(x->w->db.db));
-	return (drv->run(*stp, params, n));
+	return (
+	    la_db_query(&x->w->db, x->r->a, x->w->sql.data, params, n, stp));
 }
 
 struct la_sqlb
@@ -58,7 +53,7 @@ la_crud_sql(struct la_crud *x)
 {
 	struct la_sqlb q;
 
-	la_sqlb_init(&q, &x->w->sql, (int)x->w->db.drv->dialect);
+	la_sqlb_init(&q, &x->w->sql, la_db_dialect(&x->w->db));
 	return (q);
 }
 
@@ -148,7 +143,6 @@ void
 la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
     const unsigned char *show)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
 	struct la_buf *b = x->r->resp.body;
 	struct la_value v;
 	uint32_t i;
@@ -162,10 +156,32 @@ la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
 			la_buf_putc(b, ',');
 		la_buf_append(b, la_catalog_str(x->cat, x->cols[i].jkey),
 		    x->cols[i].jkey_len);
-		drv->column(st, (int)i, &v);
+		la_db_column(st, (int)i, &v);
 		crud_value_out(x, b, &v, &x->cols[i]);
 	}
 	la_buf_putc(b, '}');
+}
+
+/*
+ * Answers status with the row st is on, 404 when there was none, or the
+ * error; finishes st. A write's statement is stepped to its end first,
+ * because that is where the engine may still fail the write.
+ */
+void
+la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
+    struct la_db_stmt *st)
+{
+	if (rc == LA_DB_ROW) {
+		la_buf_reset(x->r->resp.body);
+		la_crud_row_out(x, st, la_crud_projection(x, write));
+		la_resp_json(&x->r->resp, status);
+		if (write && (rc = la_db_next(st)) < 0)
+			la_crud_db_error(x, rc);
+	} else if (rc == LA_DB_DONE)
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
+	else
+		la_crud_db_error(x, rc);
+	la_db_finish(st);
 }
 
 /* Reads the row with x->key and answers status with it, or 404. */
@@ -178,14 +194,29 @@ la_crud_send_row(struct la_crud *x, int status, int write)
 
 	la_sqlb_select_pk(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
-	if (rc == LA_DB_ROW) {
-		la_buf_reset(x->r->resp.body);
-		la_crud_row_out(x, st, la_crud_projection(x, write));
-		la_resp_json(&x->r->resp, status);
-	} else if (rc == LA_DB_DONE)
-		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
-	else
+	la_crud_answer_row(x, status, write, rc, st);
+}
+
+int
+la_crud_begin(struct la_crud *x)
+{
+	int rc = la_db_begin(&x->w->db, x->r->a);
+
+	if (rc < 0)
 		la_crud_db_error(x, rc);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	return (rc < 0 ? -1 : 0);
+}
+
+/* Keeps the write only when the answer is the one a success gives. */
+void
+la_crud_end(struct la_crud *x, int status)
+{
+	int rc;
+
+	if (x->r->resp.status != status) {
+		(void)la_db_rollback(&x->w->db);
+		return;
+	}
+	if ((rc = la_db_commit(&x->w->db)) < 0)
+		la_crud_db_error(x, rc);
 }

@@ -36,7 +36,16 @@ const unsigned char *la_crud_projection(struct la_crud *x, int write);
 /* The current row of st as a JSON object appended to the body. */
 void la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
     const unsigned char *show);
+/* Answers status with the row st is on (rc LA_DB_ROW), 404 (rc
+ * LA_DB_DONE) or the error rc, and finishes st. */
+void la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
+    struct la_db_stmt *st);
 /* Reads the row with x->key and answers status with it, or 404. */
 void la_crud_send_row(struct la_crud *x, int status, int write);
+/* A transaction for a write the engine cannot answer with RETURNING:
+ * begin (-1: answered with the error), then end, which commits when the
+ * answer is status and rolls back otherwise. */
+int la_crud_begin(struct la_crud *x);
+void la_crud_end(struct la_crud *x, int status);
 
 #endif

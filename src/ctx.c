@@ -37,10 +37,11 @@ la_ctx_db(struct la_ctx *x)
 {
 	char err[512];
 
-	if (x->db_ok)
-		return (0);
-	la_db_disconnect(&x->db);
-	if (la_db_connect(&x->db, x->conf->db_url, err, sizeof(err)) != 0) {
+	/* The layer also marks what a statement found lost. */
+	if (!x->db_ok)
+		la_db_mark_lost(&x->db);
+	if (la_db_ensure(&x->db, x->conf->db_url, err, sizeof(err)) != 0) {
+		x->db_ok = 0;
 		la_log(LA_LOG_ERR, "database: %s", err);
 		return (-1);
 	}

@@ -1,11 +1,10 @@
 /*
- * The SQLite driver. A connection keeps its prepared statements in a small
- * cache keyed by SQL text (chained hash plus LRU list), because a worker
- * runs the same few statements for every request and preparing costs more
- * than running them. Constraint errors are recognised from the extended
- * result codes and rewritten for clients; the SQLite text is kept for the
- * log. Reflection reads the pragma table-valued functions with the table
- * name bound, never formatted into SQL.
+ * The SQLite driver: statements, transactions and errors (reflection is in
+ * db_sqlite_reflect.c; caching, in the layer, db.c). Constraint errors are
+ * recognised from the extended result codes and rewritten for clients; the
+ * SQLite text is kept for the log. Writers of all workers queue on one
+ * shared lock, held by a statement from its first step to its end, or by
+ * a transaction from BEGIN to COMMIT.
  *
  * Connections are opened after fork() by each worker: a sqlite3 handle
  * must never cross a fork.
@@ -24,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "db_sqlite.h"
 #include "db.h"
 #include "arena.h"
 #include "buf.h"
@@ -32,32 +32,9 @@
 #include "shmlock.h"
 #include "xalloc.h"
 
-#define STMT_CACHE_MAX     128
-#define STMT_CACHE_BUCKETS 256 /* power of two, twice the entries */
-#define BUSY_TIMEOUT_MS    5000
-
-struct la_db_stmt {
-	struct la_db *db;
-	sqlite3_stmt *st;
-	char *sql;
-	uint64_t hash;
-	struct la_db_stmt *hnext;       /* bucket chain */
-	struct la_db_stmt *prev, *next; /* LRU list, most recent first */
-	int active;                     /* between run() and DONE/finish() */
-	int locked;                     /* holds the workers' write lock */
-};
-
-struct la_db {
-	sqlite3 *h;
-	int busy_ms;        /* how long a write waits for the lock */
-	int64_t busy_since; /* when the current wait began, ms */
-	struct la_db_stmt *bucket[STMT_CACHE_BUCKETS];
-	struct la_db_stmt *mru, *lru;
-	size_t nstmt;
-	int err;
-	char msg[256];
-	char raw[512];
-};
+#define BUSY_TIMEOUT_MS 5000
+/* VM instructions between two looks at the statement deadline. */
+#define PROGRESS_STEPS 1000
 
 /* Errors that go away by themselves or when an operator fixes the disk. */
 static const int sqlite_unavail[] = {SQLITE_BUSY, SQLITE_LOCKED,
@@ -138,8 +115,8 @@ sqlite_error(struct la_db *db, int rc)
 }
 
 /* A failure detected here rather than by SQLite. */
-static int
-sqlite_fail(struct la_db *db, const char *msg)
+int
+la_db_sqlite_fail(struct la_db *db, const char *msg)
 {
 	db->err = LA_DB_EOTHER;
 	snprintf(db->msg, sizeof(db->msg), "%s", msg);
@@ -165,119 +142,55 @@ sqlite_errcode(struct la_db *db)
 	return (db->err);
 }
 
-/* ---- statement cache ----------------------------------------------- */
+/* ---- statements -------------------------------------------------- */
 
-/* FNV-1a: short SQL strings, no adversary (the text is ours). */
-static uint64_t
-sqlite_hash(const char *s)
+/*
+ * SQLite stores an integral REAL as an integer and converts it back when a
+ * SELECT reads the column, but not in RETURNING output; db.h promises a
+ * double for a float column, so the declared type's affinity (SQLite's
+ * rules, datatype3.html 3.1) decides.
+ */
+static int
+sqlite_real_column(sqlite3_stmt *st, int i)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *decl = sqlite3_column_decltype(st, i);
+	char up[64];
+	size_t k;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return (h);
+	if (decl == NULL)
+		return (0);
+	for (k = 0; decl[k] != '\0' && k < sizeof(up) - 1; k++)
+		up[k] = (char)toupper((unsigned char)decl[k]);
+	up[k] = '\0';
+	if (strstr(up, "INT") != NULL || strstr(up, "CHAR") != NULL ||
+	    strstr(up, "CLOB") != NULL || strstr(up, "TEXT") != NULL)
+		return (0);
+	return (strstr(up, "REAL") != NULL || strstr(up, "FLOA") != NULL ||
+	        strstr(up, "DOUB") != NULL);
 }
 
+/* Looked up once per statement: column() runs for every value. */
 static void
-sqlite_lru_unlink(struct la_db *db, struct la_db_stmt *s)
+sqlite_real_columns(struct la_db_rstmt *s)
 {
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		db->mru = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	else
-		db->lru = s->prev;
-	s->prev = s->next = NULL;
-}
+	int i, n = sqlite3_column_count(s->st);
 
-static void
-sqlite_lru_push(struct la_db *db, struct la_db_stmt *s)
-{
-	s->prev = NULL;
-	s->next = db->mru;
-	if (db->mru != NULL)
-		db->mru->prev = s;
-	db->mru = s;
-	if (db->lru == NULL)
-		db->lru = s;
-}
-
-static void
-sqlite_stmt_free(struct la_db_stmt *s)
-{
-	sqlite3_finalize(s->st);
-	free(s->sql);
-	free(s);
-}
-
-static void
-sqlite_cache_remove(struct la_db *db, struct la_db_stmt *s)
-{
-	struct la_db_stmt **pp;
-
-	pp = &db->bucket[s->hash & (STMT_CACHE_BUCKETS - 1)];
-	while (*pp != s)
-		pp = &(*pp)->hnext;
-	*pp = s->hnext;
-	sqlite_lru_unlink(db, s);
-	db->nstmt--;
-	sqlite_stmt_free(s);
-}
-
-/* Drops the least recently used statement that nobody is reading. */
-static void
-sqlite_cache_evict(struct la_db *db)
-{
-	struct la_db_stmt *s;
-
-	for (s = db->lru; s != NULL; s = s->prev) {
-		if (!s->active) {
-			sqlite_cache_remove(db, s);
-			return;
-		}
+	for (i = 0; i < n; i++) {
+		if (!sqlite_real_column(s->st, i))
+			continue;
+		if (s->real == NULL)
+			s->real = la_xcalloc((size_t)n, 1);
+		s->real[i] = 1;
 	}
 }
 
-static struct la_db_stmt *
-sqlite_cache_find(struct la_db *db, const char *sql, uint64_t h)
+struct la_db_rstmt *
+la_db_sqlite_prepare(struct la_db *db, const char *sql)
 {
-	struct la_db_stmt *s;
-
-	for (s = db->bucket[h & (STMT_CACHE_BUCKETS - 1)]; s != NULL;
-	     s = s->hnext)
-		if (s->hash == h && strcmp(s->sql, sql) == 0)
-			return (s);
-	return (NULL);
-}
-
-static void
-sqlite_cache_add(struct la_db *db, struct la_db_stmt *s)
-{
-	struct la_db_stmt **b = &db->bucket[s->hash & (STMT_CACHE_BUCKETS - 1)];
-
-	if (db->nstmt >= STMT_CACHE_MAX)
-		sqlite_cache_evict(db);
-	s->hnext = *b;
-	*b = s;
-	sqlite_lru_push(db, s);
-	db->nstmt++;
-}
-
-static struct la_db_stmt *
-sqlite_prepare(struct la_db *db, const char *sql)
-{
-	struct la_db_stmt *s;
+	struct la_db_rstmt *s;
 	sqlite3_stmt *st;
-	uint64_t h = sqlite_hash(sql);
 	int rc;
 
-	if ((s = sqlite_cache_find(db, sql, h)) != NULL) {
-		sqlite_lru_unlink(db, s);
-		sqlite_lru_push(db, s);
-		return (s);
-	}
 	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL);
 	if (rc != SQLITE_OK) {
@@ -285,15 +198,13 @@ sqlite_prepare(struct la_db *db, const char *sql)
 		return (NULL);
 	}
 	if (st == NULL) {
-		sqlite_fail(db, "empty SQL statement");
+		la_db_sqlite_fail(db, "empty SQL statement");
 		return (NULL);
 	}
 	s = la_xcalloc(1, sizeof(*s));
 	s->db = db;
 	s->st = st;
-	s->sql = la_xstrdup(sql);
-	s->hash = h;
-	sqlite_cache_add(db, s);
+	sqlite_real_columns(s);
 	return (s);
 }
 
@@ -325,7 +236,7 @@ sqlite_bind(sqlite3_stmt *st, int i, const struct la_value *v)
  * a forgotten finish() does not hold back WAL checkpoints.
  */
 static int
-sqlite_step(struct la_db_stmt *s)
+sqlite_step(struct la_db_rstmt *s)
 {
 	int rc = sqlite3_step(s->st);
 
@@ -348,12 +259,13 @@ sqlite_step(struct la_db_stmt *s)
  * fails, SQLite's own busy handling still keeps writers apart.
  */
 static void
-sqlite_lock(struct la_db_stmt *s)
+sqlite_lock(struct la_db_rstmt *s)
 {
 	struct la_shmlock *m = la_db_write_lock();
 	int rc;
 
-	if (m != NULL && !sqlite3_stmt_readonly(s->st)) {
+	/* A transaction took the lock at BEGIN: it is not recursive. */
+	if (m != NULL && !s->db->in_tx && !sqlite3_stmt_readonly(s->st)) {
 		rc = la_shmlock_lock(m);
 		if (rc == LA_SHMLOCK_OWNER_DIED)
 			la_shmlock_consistent(m);
@@ -362,7 +274,7 @@ sqlite_lock(struct la_db_stmt *s)
 }
 
 static void
-sqlite_unlock(struct la_db_stmt *s)
+sqlite_unlock(struct la_db_rstmt *s)
 {
 	if (s->locked) {
 		la_shmlock_unlock(la_db_write_lock());
@@ -370,8 +282,18 @@ sqlite_unlock(struct la_db_stmt *s)
 	}
 }
 
-static int
-sqlite_run(struct la_db_stmt *s, const struct la_value *params, size_t nparams)
+void
+la_db_sqlite_finalize(struct la_db_rstmt *s)
+{
+	sqlite_unlock(s);
+	sqlite3_finalize(s->st);
+	free(s->real);
+	free(s);
+}
+
+int
+la_db_sqlite_run(struct la_db_rstmt *s, const struct la_value *params,
+    size_t nparams)
 {
 	size_t i;
 	int rc;
@@ -380,13 +302,15 @@ sqlite_run(struct la_db_stmt *s, const struct la_value *params, size_t nparams)
 	sqlite3_clear_bindings(s->st);
 	s->active = 0;
 	if (nparams > (size_t)sqlite3_bind_parameter_count(s->st))
-		return (sqlite_fail(s->db, "too many parameters"));
+		return (la_db_sqlite_fail(s->db, "too many parameters"));
 	for (i = 0; i < nparams; i++) {
 		rc = sqlite_bind(s->st, (int)i + 1, &params[i]);
 		if (rc != SQLITE_OK)
 			return (sqlite_error(s->db, rc));
 	}
 	s->active = 1;
+	if (s->db->timeout_ms > 0)
+		s->db->deadline = la_monotonic_ms() + s->db->timeout_ms;
 	sqlite_lock(s);
 	rc = sqlite_step(s);
 	if (rc != LA_DB_ROW)
@@ -394,8 +318,8 @@ sqlite_run(struct la_db_stmt *s, const struct la_value *params, size_t nparams)
 	return (rc);
 }
 
-static int
-sqlite_next(struct la_db_stmt *s)
+int
+la_db_sqlite_next(struct la_db_rstmt *s)
 {
 	/* Stepping a reset statement would silently run it again. */
 	int rc;
@@ -407,8 +331,8 @@ sqlite_next(struct la_db_stmt *s)
 	return (rc);
 }
 
-static void
-sqlite_column(struct la_db_stmt *s, int i, struct la_value *v)
+void
+la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 {
 	const void *p;
 
@@ -417,7 +341,10 @@ sqlite_column(struct la_db_stmt *s, int i, struct la_value *v)
 		return;
 	switch (sqlite3_column_type(s->st, i)) {
 	case SQLITE_INTEGER:
-		*v = la_value_int(sqlite3_column_int64(s->st, i));
+		if (s->real != NULL && s->real[i])
+			*v = la_value_float(sqlite3_column_double(s->st, i));
+		else
+			*v = la_value_int(sqlite3_column_int64(s->st, i));
 		break;
 	case SQLITE_FLOAT:
 		*v = la_value_float(sqlite3_column_double(s->st, i));
@@ -435,8 +362,8 @@ sqlite_column(struct la_db_stmt *s, int i, struct la_value *v)
 	}
 }
 
-static void
-sqlite_finish(struct la_db_stmt *s)
+void
+la_db_sqlite_finish(struct la_db_rstmt *s)
 {
 	sqlite_unlock(s);
 	sqlite3_reset(s->st);
@@ -454,6 +381,92 @@ sqlite_exec(struct la_db *db, const char *sql)
 	return (LA_DB_DONE);
 }
 
+/* ---- transactions and limits -------------------------------------- */
+
+static void
+sqlite_tx_end(struct la_db *db)
+{
+	if (db->tx_locked)
+		la_shmlock_unlock(la_db_write_lock());
+	db->tx_locked = 0;
+	db->in_tx = 0;
+}
+
+/*
+ * IMMEDIATE takes SQLite's write lock at BEGIN, after the workers' lock:
+ * a deferred BEGIN would upgrade at the first write and could find
+ * another worker's lock in its way half-way through.
+ */
+static int
+sqlite_begin(struct la_db *db)
+{
+	struct la_shmlock *m = la_db_write_lock();
+	int rc = -1;
+
+	if (m != NULL && (rc = la_shmlock_lock(m)) == LA_SHMLOCK_OWNER_DIED)
+		la_shmlock_consistent(m);
+	db->tx_locked = m != NULL && rc >= 0;
+	if ((rc = sqlite_exec(db, "BEGIN IMMEDIATE")) != LA_DB_DONE) {
+		sqlite_tx_end(db);
+		return (rc);
+	}
+	db->in_tx = 1;
+	return (rc);
+}
+
+/* A COMMIT that fails leaves the transaction open: end it for good. */
+static int
+sqlite_commit(struct la_db *db)
+{
+	int rc = sqlite_exec(db, "COMMIT");
+
+	if (rc != LA_DB_DONE && !sqlite3_get_autocommit(db->h))
+		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite_tx_end(db);
+	return (rc);
+}
+
+/* After an error SQLite may have rolled back already; that is no error. */
+static int
+sqlite_rollback(struct la_db *db)
+{
+	int rc = LA_DB_DONE;
+
+	if (!sqlite3_get_autocommit(db->h))
+		rc = sqlite_exec(db, "ROLLBACK");
+	sqlite_tx_end(db);
+	return (rc);
+}
+
+/* Called every PROGRESS_STEPS instructions: non-zero interrupts. */
+static int
+sqlite_progress(void *arg)
+{
+	struct la_db *db = arg;
+
+	return (db->timeout_ms > 0 && la_monotonic_ms() > db->deadline);
+}
+
+/*
+ * SQLite has no server to cancel a statement: the progress handler
+ * interrupts it (SQLITE_INTERRUPT, reported as unavailable).
+ */
+static void
+sqlite_set_timeout(struct la_db *db, int ms)
+{
+	db->timeout_ms = ms > 0 ? ms : 0;
+	sqlite3_progress_handler(db->h, ms > 0 ? PROGRESS_STEPS : 0,
+	    ms > 0 ? sqlite_progress : NULL, db);
+}
+
+/* The library's version: RETURNING depends on it, not on the file. */
+static int64_t
+sqlite_version(struct la_db *db)
+{
+	(void)db;
+	return ((int64_t)sqlite3_libversion_number());
+}
+
 static int64_t
 sqlite_changes(struct la_db *db)
 {
@@ -467,18 +480,18 @@ sqlite_last_id(struct la_db *db)
 }
 
 /* Runs sql with one text parameter and reports whether it gave a row. */
-static int
-sqlite_query1(struct la_db *db, const char *sql, const char *arg)
+int
+la_db_sqlite_query1(struct la_db *db, const char *sql, const char *arg)
 {
-	struct la_db_stmt *s;
+	struct la_db_rstmt *s;
 	struct la_value v;
 	int rc;
 
-	if ((s = sqlite_prepare(db, sql)) == NULL)
+	if ((s = la_db_sqlite_prepare(db, sql)) == NULL)
 		return (db->err);
 	v = la_value_text(arg, arg != NULL ? strlen(arg) : 0);
-	rc = sqlite_run(s, &v, arg != NULL ? 1 : 0);
-	sqlite_finish(s);
+	rc = la_db_sqlite_run(s, &v, arg != NULL ? 1 : 0);
+	la_db_sqlite_finalize(s);
 	return (rc);
 }
 
@@ -490,305 +503,10 @@ sqlite_query1(struct la_db *db, const char *sql, const char *arg)
 static int
 sqlite_ping(struct la_db *db)
 {
-	int rc = sqlite_query1(db, "SELECT count(*) FROM sqlite_master", NULL);
+	int rc =
+	    la_db_sqlite_query1(db, "SELECT count(*) FROM sqlite_master", NULL);
 
 	return (rc == LA_DB_ROW ? LA_DB_DONE : rc);
-}
-
-/* Identifiers are case-insensitive (ASCII) in SQLite, hence NOCASE. */
-static int
-sqlite_table_exists(struct la_db *db, const char *table)
-{
-	int rc = sqlite_query1(db,
-	    "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') "
-	    "AND name = ?1 COLLATE NOCASE",
-	    table);
-
-	if (rc == LA_DB_ROW)
-		return (1);
-	return (rc == LA_DB_DONE ? 0 : rc);
-}
-
-/* ---- reflection ---------------------------------------------------- */
-
-/* Checked in order: DATETIME before DATE and TIME, names before affinity. */
-static const struct {
-	const char *word;
-	enum la_type type;
-} sqlite_typewords[] = {
-    {"BOOL", LA_T_BOOL},
-    {"DATETIME", LA_T_DATETIME},
-    {"TIMESTAMP", LA_T_DATETIME},
-    {"DATE", LA_T_DATE},
-    {"TIME", LA_T_TIME},
-    {"NUMERIC", LA_T_DECIMAL},
-    {"DECIMAL", LA_T_DECIMAL},
-    {"UUID", LA_T_UUID},
-    {"JSON", LA_T_JSON},
-    /* SQLite's own affinity rules (datatype3.html, 3.1). */
-    {"INT", LA_T_INT},
-    {"CHAR", LA_T_STR},
-    {"CLOB", LA_T_STR},
-    {"TEXT", LA_T_STR},
-    {"BLOB", LA_T_ANY},
-    {"REAL", LA_T_FLOAT},
-    {"FLOA", LA_T_FLOAT},
-    {"DOUB", LA_T_FLOAT},
-};
-
-/* "NUMERIC(10, 2)" → 10 and 2; "NUMERIC(10)" → 10 and 0. */
-static void
-sqlite_decimal_args(const char *decl, struct la_col_def *d)
-{
-	const char *p = strchr(decl, '(');
-	char *end;
-	long v;
-
-	if (p == NULL)
-		return;
-	v = strtol(p + 1, &end, 10);
-	if (end == p + 1 || v <= 0 || v > INT32_MAX)
-		return;
-	d->max_digits = (int32_t)v;
-	d->decimal_places = 0;
-	while (*end == ' ')
-		end++;
-	if (*end != ',')
-		return;
-	p = end + 1;
-	v = strtol(p, &end, 10);
-	if (end != p && v >= 0 && v <= INT32_MAX)
-		d->decimal_places = (int32_t)v;
-}
-
-static void
-sqlite_map_type(const char *decl, struct la_col_def *d)
-{
-	char up[128];
-	size_t i;
-
-	for (i = 0; decl[i] != '\0' && i < sizeof(up) - 1; i++)
-		up[i] = (char)toupper((unsigned char)decl[i]);
-	up[i] = '\0';
-	d->type = LA_T_ANY;
-	for (i = 0; i < LA_NELEM(sqlite_typewords); i++) {
-		if (strstr(up, sqlite_typewords[i].word) != NULL) {
-			d->type = sqlite_typewords[i].type;
-			break;
-		}
-	}
-	if (d->type == LA_T_DECIMAL)
-		sqlite_decimal_args(decl, d);
-}
-
-/* A growable array of definitions on the heap, copied to the arena. */
-struct sqlite_cols {
-	struct la_buf buf;
-	size_t n;
-	int npk;
-};
-
-static struct la_col_def *
-sqlite_col_at(struct sqlite_cols *c, size_t i)
-{
-	return ((struct la_col_def *)(void *)c->buf.data + i);
-}
-
-static struct la_col_def *
-sqlite_col_find(struct sqlite_cols *c, const char *name, size_t len)
-{
-	size_t i;
-	struct la_col_def *d;
-
-	for (i = 0; i < c->n; i++) {
-		d = sqlite_col_at(c, i);
-		if (strlen(d->name) == len &&
-		    strncasecmp(d->name, name, len) == 0)
-			return (d);
-	}
-	return (NULL);
-}
-
-static char *
-sqlite_text(struct la_db_stmt *s, int i, struct la_arena *a)
-{
-	struct la_value v;
-
-	sqlite_column(s, i, &v);
-	if (v.kind == LA_V_NULL)
-		return (NULL);
-	if (v.kind != LA_V_TEXT)
-		return (la_arena_strdup(a, ""));
-	return (la_arena_strndup(a, v.s, v.len));
-}
-
-static void
-sqlite_col_row(struct la_db_stmt *s, struct sqlite_cols *c, struct la_arena *a)
-{
-	struct la_col_def d;
-	const char *decl;
-
-	la_col_def_init(&d, sqlite_text(s, 0, a), LA_T_ANY);
-	decl = sqlite_text(s, 1, a);
-	d.sqltype = decl != NULL ? decl : "";
-	sqlite_map_type(d.sqltype, &d);
-	d.flags = LA_COL_NULLABLE;
-	if (sqlite3_column_int(s->st, 2))
-		d.flags &= ~LA_COL_NULLABLE;
-	if (sqlite3_column_type(s->st, 3) != SQLITE_NULL)
-		d.flags |= LA_COL_DBDEFAULT;
-	if (sqlite3_column_int(s->st, 4) > 0) {
-		d.flags |= LA_COL_PK;
-		c->npk++;
-	}
-	la_buf_append(&c->buf, &d, sizeof(d));
-	c->n++;
-}
-
-/*
- * table_info, not table_xinfo: generated and hidden columns cannot be
- * written, and nothing in a column definition could say so.
- */
-static int
-sqlite_reflect_cols(struct la_db *db, const char *table, struct sqlite_cols *c,
-    struct la_arena *a)
-{
-	struct la_db_stmt *s;
-	struct la_value v = la_value_text(table, strlen(table));
-	char msg[200];
-	int rc;
-
-	s = sqlite_prepare(db, "SELECT name, type, \"notnull\", dflt_value, pk "
-	                       "FROM pragma_table_info(?1) ORDER BY cid");
-	if (s == NULL)
-		return (db->err);
-	for (rc = sqlite_run(s, &v, 1); rc == LA_DB_ROW; rc = sqlite_next(s))
-		sqlite_col_row(s, c, a);
-	sqlite_finish(s);
-	if (rc == LA_DB_DONE && c->n == 0) {
-		snprintf(msg, sizeof(msg), "no such table: %s", table);
-		return (sqlite_fail(db, msg));
-	}
-	return (rc);
-}
-
-/*
- * A composite key cannot address a row by one id: such a table is served
- * as if it had none. A lone INTEGER key of a rowid table is the rowid,
- * which SQLite generates and which is never NULL; a WITHOUT ROWID table
- * (or the INTEGER PRIMARY KEY DESC quirk) has a 'pk' index instead.
- */
-static int
-sqlite_reflect_pk(struct la_db *db, const char *table, struct sqlite_cols *c)
-{
-	struct la_col_def *d = NULL;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < c->n; i++) {
-		if (c->npk != 1)
-			sqlite_col_at(c, i)->flags &= ~LA_COL_PK;
-		else if (sqlite_col_at(c, i)->flags & LA_COL_PK)
-			d = sqlite_col_at(c, i);
-	}
-	if (d == NULL || strcasecmp(d->sqltype, "INTEGER") != 0)
-		return (LA_DB_DONE);
-	rc = sqlite_query1(db,
-	    "SELECT 1 FROM pragma_index_list(?1) WHERE origin = 'pk'", table);
-	if (rc == LA_DB_DONE) {
-		d->flags |= LA_COL_AUTOINC;
-		d->flags &= ~LA_COL_NULLABLE;
-	}
-	return (rc == LA_DB_ROW ? LA_DB_DONE : rc);
-}
-
-/*
- * Single-column, non-partial unique indexes, whatever created them: a
- * UNIQUE constraint ('u'), the key ('pk') or CREATE UNIQUE INDEX ('c'),
- * which is how SQLAlchemy emits unique=True, index=True.
- */
-static int
-sqlite_reflect_unique(struct la_db *db, const char *table,
-    struct sqlite_cols *c)
-{
-	struct la_db_stmt *s;
-	struct la_value v = la_value_text(table, strlen(table)), col;
-	struct la_col_def *d;
-	int rc;
-
-	s = sqlite_prepare(db, "SELECT (SELECT name FROM pragma_index_info("
-	                       "il.name)) FROM pragma_index_list(?1) AS il "
-	                       "WHERE il.\"unique\" AND NOT il.partial AND "
-	                       "(SELECT count(*) FROM pragma_index_info("
-	                       "il.name)) = 1");
-	if (s == NULL)
-		return (db->err);
-	for (rc = sqlite_run(s, &v, 1); rc == LA_DB_ROW; rc = sqlite_next(s)) {
-		sqlite_column(s, 0, &col);
-		if (col.kind != LA_V_TEXT)
-			continue; /* an expression index */
-		if ((d = sqlite_col_find(c, col.s, col.len)) != NULL)
-			d->flags |= LA_COL_UNIQUE;
-	}
-	sqlite_finish(s);
-	return (rc);
-}
-
-/*
- * Single-column foreign keys; a reference without a column ("to" is NULL)
- * means the target's primary key. Composite keys fit no column definition.
- */
-static int
-sqlite_reflect_fks(struct la_db *db, const char *table, struct sqlite_cols *c,
-    struct la_arena *a)
-{
-	struct la_db_stmt *s;
-	struct la_value v = la_value_text(table, strlen(table)), col;
-	struct la_col_def *d;
-	int rc;
-
-	s = sqlite_prepare(db,
-	    "SELECT fk.\"from\", fk.\"table\", coalesce(fk.\"to\", (SELECT "
-	    "name FROM pragma_table_info(fk.\"table\") WHERE pk = 1)) FROM "
-	    "pragma_foreign_key_list(?1) AS fk WHERE (SELECT count(*) FROM "
-	    "pragma_foreign_key_list(?1) AS o WHERE o.id = fk.id) = 1");
-	if (s == NULL)
-		return (db->err);
-	for (rc = sqlite_run(s, &v, 1); rc == LA_DB_ROW; rc = sqlite_next(s)) {
-		sqlite_column(s, 0, &col);
-		if (col.kind != LA_V_TEXT ||
-		    sqlite3_column_type(s->st, 2) == SQLITE_NULL ||
-		    (d = sqlite_col_find(c, col.s, col.len)) == NULL)
-			continue;
-		d->fk_table = sqlite_text(s, 1, a);
-		d->fk_col = sqlite_text(s, 2, a);
-	}
-	sqlite_finish(s);
-	return (rc);
-}
-
-static int
-sqlite_reflect(struct la_db *db, const char *table, struct la_arena *a,
-    struct la_col_def **cols, size_t *ncols)
-{
-	struct sqlite_cols c;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	la_buf_init(&c.buf);
-	*cols = NULL;
-	*ncols = 0;
-	if ((rc = sqlite_reflect_cols(db, table, &c, a)) != LA_DB_DONE ||
-	    (rc = sqlite_reflect_pk(db, table, &c)) != LA_DB_DONE ||
-	    (rc = sqlite_reflect_unique(db, table, &c)) != LA_DB_DONE ||
-	    (rc = sqlite_reflect_fks(db, table, &c, a)) != LA_DB_DONE)
-		goto done;
-	*cols = la_arena_alloc(a, c.n * sizeof(**cols));
-	memcpy(*cols, c.buf.data, c.n * sizeof(**cols));
-	*ncols = c.n;
-done:
-	la_buf_free(&c.buf);
-	return (rc);
 }
 
 /* ---- connection ---------------------------------------------------- */
@@ -874,8 +592,7 @@ sqlite_pragmas(struct la_db *db, const char *path, int busy_ms)
 static void
 sqlite_close(struct la_db *db)
 {
-	while (db->mru != NULL)
-		sqlite_cache_remove(db, db->mru);
+	sqlite_tx_end(db);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -933,14 +650,20 @@ const struct la_db_driver la_db_sqlite_driver = {
     .dialect = LA_DIALECT_SQLITE,
     .open = sqlite_open,
     .close = sqlite_close,
+    .version = sqlite_version,
     .exec = sqlite_exec,
-    .table_exists = sqlite_table_exists,
-    .reflect = sqlite_reflect,
-    .prepare = sqlite_prepare,
-    .run = sqlite_run,
-    .next = sqlite_next,
-    .column = sqlite_column,
-    .finish = sqlite_finish,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .set_timeout = sqlite_set_timeout,
+    .table_exists = la_db_sqlite_reflect_exists,
+    .reflect = la_db_sqlite_reflect,
+    .prepare = la_db_sqlite_prepare,
+    .finalize = la_db_sqlite_finalize,
+    .run = la_db_sqlite_run,
+    .next = la_db_sqlite_next,
+    .column = la_db_sqlite_column,
+    .finish = la_db_sqlite_finish,
     .changes = sqlite_changes,
     .last_id = sqlite_last_id,
     .ping = sqlite_ping,

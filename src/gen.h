@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "catalog.h"
+#include "gen_auth.h"
 #include "users.h"
 #include "yaml_conf.h"
 
@@ -20,14 +21,6 @@ struct la_overrides {
 	int workers;          /* -w, or -1 */
 	const char *listen;   /* -l, or NULL */
 	const char *pid_file; /* -p, or NULL */
-};
-
-/* How the login routes sign tokens (see gen_token_settings). */
-struct la_token {
-	int alg;        /* LA_JWT_*; 0 when no endpoint uses JWT */
-	int expiration; /* seconds */
-	const struct la_strlist *extra_claims; /* NULL: every claim */
-	const char *route; /* the endpoint the settings come from */
 };
 
 struct la_gen {

@@ -103,6 +103,32 @@ crud_params(struct la_crud *x, const struct la_value *vals,
 	return (n);
 }
 
+/* Without RETURNING: the insert, its key and the row read back, as one
+ * transaction. The INSERT is in the SQL buffer. */
+static void
+crud_create_tx(struct la_crud *x, const struct la_value *vals,
+    const struct la_value *params, size_t n)
+{
+	struct la_db_stmt *st;
+	int rc;
+
+	if (la_crud_begin(x) != 0)
+		return;
+	rc = la_crud_run(x, params, n, &st);
+	la_db_finish(st);
+	if (rc < 0) {
+		la_crud_db_error(x, rc);
+		la_crud_end(x, 201);
+		return;
+	}
+	if (x->cols[x->t->pk].flags & LA_COL_AUTOINC)
+		x->key = la_value_int(la_db_last_id(&x->w->db));
+	else
+		x->key = vals[x->t->pk];
+	la_crud_send_row(x, 201, 1);
+	la_crud_end(x, 201);
+}
+
 static void
 crud_create(struct la_crud *x)
 {
@@ -122,18 +148,13 @@ crud_create(struct la_crud *x)
 	n = crud_params(x, vals, set, 0, params);
 	q = la_crud_sql(x);
 	la_sqlb_insert(&q, x->cat, x->t, set);
-	rc = la_crud_run(x, params, n, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
-	if (rc < 0) {
-		la_crud_db_error(x, rc);
+	if (!la_db_returning(&x->w->db, LA_DIALECT_INSERT)) {
+		crud_create_tx(x, vals, params, n);
 		return;
 	}
-	if (x->cols[x->t->pk].flags & LA_COL_AUTOINC)
-		x->key = la_value_int(x->w->db.drv->last_id(x->w->db.db));
-	else
-		x->key = vals[x->t->pk];
-	la_crud_send_row(x, 201, 1);
+	la_sqlb_returning(&q, x->cat, x->t);
+	rc = la_crud_run(x, params, n, &st);
+	la_crud_answer_row(x, 201, 1, rc, st);
 }
 
 /* The optimistic-locking version, checked before anything else. */
@@ -188,14 +209,35 @@ crud_update_missed(struct la_crud *x, int versioned)
 	}
 	la_sqlb_exists(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	if (rc == LA_DB_ROW)
 		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, "version conflict");
 	else if (rc == LA_DB_DONE)
 		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
 		la_crud_db_error(x, rc);
+}
+
+/* Without RETURNING: the update and the row read back, as one
+ * transaction. The UPDATE is in the SQL buffer. */
+static void
+crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
+    int versioned)
+{
+	struct la_db_stmt *st;
+	int rc;
+
+	if (la_crud_begin(x) != 0)
+		return;
+	rc = la_crud_run(x, params, n, &st);
+	la_db_finish(st);
+	if (rc < 0)
+		la_crud_db_error(x, rc);
+	else if (la_db_changes(&x->w->db) == 0)
+		crud_update_missed(x, versioned);
+	else
+		la_crud_send_row(x, 200, 1);
+	la_crud_end(x, 200);
 }
 
 static void
@@ -222,15 +264,18 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 		params[n++] = la_value_int(version);
 	q = la_crud_sql(x);
 	la_sqlb_update(&q, x->cat, x->t, set, versioned);
+	if (!la_db_returning(&x->w->db, LA_DIALECT_UPDATE)) {
+		crud_update_tx(x, params, n, versioned);
+		return;
+	}
+	la_sqlb_returning(&q, x->cat, x->t);
 	rc = la_crud_run(x, params, n, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
-	if (rc < 0)
-		la_crud_db_error(x, rc);
-	else if (x->w->db.drv->changes(x->w->db.db) == 0)
-		crud_update_missed(x, versioned);
-	else
-		la_crud_send_row(x, 200, 1);
+	if (rc != LA_DB_DONE) {
+		la_crud_answer_row(x, 200, 1, rc, st);
+		return;
+	}
+	la_db_finish(st);
+	crud_update_missed(x, versioned);
 }
 
 static void
@@ -242,11 +287,10 @@ crud_destroy(struct la_crud *x)
 
 	la_sqlb_delete(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	if (rc < 0)
 		la_crud_db_error(x, rc);
-	else if (x->w->db.drv->changes(x->w->db.db) == 0)
+	else if (la_db_changes(&x->w->db) == 0)
 		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
 		la_resp_empty(&x->r->resp, 204);

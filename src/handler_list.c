@@ -31,7 +31,7 @@ list_keys(struct la_crud *x, const struct la_query *q, struct la_db_stmt *st)
 	size_t i;
 
 	for (i = 0; i < q->norder; i++) {
-		x->w->db.drv->column(st, q->order[i].col, &k[i]);
+		la_db_column(st, q->order[i].col, &k[i]);
 		/* The driver's text lives until the next row. */
 		if (k[i].kind == LA_V_TEXT)
 			k[i].s = la_arena_strndup(x->r->a, k[i].s, k[i].len);
@@ -44,7 +44,6 @@ list_keys(struct la_crud *x, const struct la_query *q, struct la_db_stmt *st)
 static int
 list_stream(struct la_crud *x, const struct la_value *params, size_t n)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
 	const unsigned char *show = la_crud_projection(x, 0);
 	struct la_buf *b = x->r->resp.body;
 	struct la_db_stmt *st;
@@ -52,13 +51,12 @@ list_stream(struct la_crud *x, const struct la_value *params, size_t n)
 
 	la_buf_puts(b, "\"results\":[");
 	for (rc = la_crud_run(x, params, n, &st); rc == LA_DB_ROW;
-	     rc = drv->next(st)) {
+	     rc = la_db_next(st)) {
 		if (rows++)
 			la_buf_putc(b, ',');
 		la_crud_row_out(x, st, show);
 	}
-	if (st != NULL)
-		drv->finish(st);
+	la_db_finish(st);
 	la_buf_puts(b, "]}");
 	return (rc);
 }
@@ -102,12 +100,11 @@ list_count(struct la_crud *x, const struct la_query *q, int *rc)
 	la_sqlb_count(&s, x->cat, x->t, q);
 	*rc = la_crud_run(x, p, (size_t)s.nparams, &st);
 	if (*rc == LA_DB_ROW) {
-		x->w->db.drv->column(st, 0, &v);
+		la_db_column(st, 0, &v);
 		n = v.kind == LA_V_INT ? v.i : 0;
 		*rc = LA_DB_DONE;
 	}
-	if (st != NULL)
-		x->w->db.drv->finish(st);
+	la_db_finish(st);
 	return (n);
 }
 
@@ -231,7 +228,6 @@ static int
 list_fetch(struct la_crud *x, const struct la_query *q,
     const struct la_value *keys, int reverse, struct list_page *pg)
 {
-	const struct la_db_driver *drv = x->w->db.drv;
 	const unsigned char *show = la_crud_projection(x, 0);
 	struct la_buf *out = x->r->resp.body;
 	struct la_sqlb s = la_crud_sql(x);
@@ -243,7 +239,7 @@ list_fetch(struct la_crud *x, const struct la_query *q,
 	    la_arena_calloc(x->r->a, (size_t)q->page_size, sizeof(*pg->offs));
 	la_sqlb_query(&s, x->cat, x->t, q, keys, reverse, q->page_size + 1, 0);
 	for (rc = la_crud_run(x, p, (size_t)s.nparams, &st); rc == LA_DB_ROW;
-	     rc = drv->next(st)) {
+	     rc = la_db_next(st)) {
 		if (pg->n == (size_t)q->page_size) {
 			pg->more = 1;
 			break;
@@ -258,8 +254,7 @@ list_fetch(struct la_crud *x, const struct la_query *q,
 			pg->first = pg->last;
 		pg->n++;
 	}
-	if (st != NULL)
-		drv->finish(st);
+	la_db_finish(st);
 	return (rc == LA_DB_ROW ? LA_DB_DONE : rc);
 }
 

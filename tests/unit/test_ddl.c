@@ -98,16 +98,16 @@ test_ident(void)
 	struct la_buf b;
 
 	la_buf_init(&b);
-	la_ddl_ident(&b, LA_DDL_SQLITE, "plain");
+	la_ddl_ident(&b, LA_DIALECT_SQLITE, "plain");
 	is_str(b.data, "\"plain\"", "sqlite ident");
 	la_buf_reset(&b);
-	la_ddl_ident(&b, LA_DDL_PGSQL, "we\"ird`");
+	la_ddl_ident(&b, LA_DIALECT_PGSQL, "we\"ird`");
 	is_str(b.data, "\"we\"\"ird`\"", "pgsql ident doubles only \"");
 	la_buf_reset(&b);
-	la_ddl_ident(&b, LA_DDL_MYSQL, "we`ird\"");
+	la_ddl_ident(&b, LA_DIALECT_MYSQL, "we`ird\"");
 	is_str(b.data, "`we``ird\"`", "mysql ident doubles only `");
 	la_buf_reset(&b);
-	la_ddl_ident(&b, LA_DDL_SQLITE, "");
+	la_ddl_ident(&b, LA_DIALECT_SQLITE, "");
 	is_str(b.data, "\"\"", "empty ident");
 	la_buf_free(&b);
 }
@@ -135,20 +135,22 @@ test_create_table(void)
 	struct la_col_def c[NCOLS];
 	struct la_buf b, idx;
 
-	check_table(LA_DDL_SQLITE, ddl_want_sqlite, ddl_want_idx_sqlite,
+	check_table(LA_DIALECT_SQLITE, ddl_want_sqlite, ddl_want_idx_sqlite,
 	    "sqlite");
-	check_table(LA_DDL_PGSQL, ddl_want_pgsql, ddl_want_idx_sqlite, "pgsql");
-	check_table(LA_DDL_MYSQL, ddl_want_mysql, ddl_want_idx_mysql, "mysql");
+	check_table(LA_DIALECT_PGSQL, ddl_want_pgsql, ddl_want_idx_sqlite,
+	    "pgsql");
+	check_table(LA_DIALECT_MYSQL, ddl_want_mysql, ddl_want_idx_mysql,
+	    "mysql");
 
 	/* idx is appended to, one statement a line; NULL means no indexes. */
 	make_products(c);
 	la_buf_init(&b);
 	la_buf_init(&idx);
 	la_buf_puts(&idx, "X");
-	la_ddl_create_table(&b, &idx, LA_DDL_SQLITE, "products", c, NCOLS);
+	la_ddl_create_table(&b, &idx, LA_DIALECT_SQLITE, "products", c, NCOLS);
 	ok(strncmp(idx.data, "X\nCREATE INDEX", 14) == 0, "idx appended");
 	la_buf_reset(&b);
-	la_ddl_create_table(&b, NULL, LA_DDL_SQLITE, "products", c, 2);
+	la_ddl_create_table(&b, NULL, LA_DIALECT_SQLITE, "products", c, 2);
 	is_str(b.data,
 	    "CREATE TABLE IF NOT EXISTS \"products\" (\"name\" TEXT NOT NULL "
 	    "UNIQUE, \"price\" REAL NOT NULL)",
@@ -193,7 +195,7 @@ test_types(void)
 	la_buf_init(&b);
 	la_buf_init(&want);
 	for (i = 0; i < LA_NELEM(types); i++) {
-		for (d = LA_DDL_SQLITE; d <= LA_DDL_MYSQL; d++) {
+		for (d = LA_DIALECT_SQLITE; d <= LA_DIALECT_MYSQL; d++) {
 			la_col_def_init(&c, "c", types[i].type);
 			c.flags = LA_COL_NULLABLE;
 			c.max_length = types[i].max_length;
@@ -203,11 +205,12 @@ test_types(void)
 			la_buf_reset(&want);
 			la_ddl_create_table(&b, NULL, d, "t", &c, 1);
 			la_buf_printf(&want,
-			    d == LA_DDL_MYSQL ? "%s`c` %s" : "%s\"c\" %s",
-			    d == LA_DDL_MYSQL ? "CREATE TABLE IF NOT EXISTS "
-			                        "`t` ("
-			                      : "CREATE TABLE IF NOT EXISTS "
-			                        "\"t\" (",
+			    d == LA_DIALECT_MYSQL ? "%s`c` %s" : "%s\"c\" %s",
+			    d == LA_DIALECT_MYSQL
+			        ? "CREATE TABLE IF NOT EXISTS "
+			          "`t` ("
+			        : "CREATE TABLE IF NOT EXISTS "
+			          "\"t\" (",
 			    types[i].want[d - 1]);
 			if (!ok(strncmp(b.data, want.data, want.len) == 0 &&
 			            b.data[want.len] == ')',
@@ -238,33 +241,34 @@ test_add_column(void)
 	struct la_col_def c;
 
 	la_col_def_init(&c, "c", LA_T_STR);
-	check_add(LA_DDL_SQLITE, &c, "ALTER TABLE \"t\" ADD COLUMN \"c\" TEXT",
+	check_add(LA_DIALECT_SQLITE, &c,
+	    "ALTER TABLE \"t\" ADD COLUMN \"c\" TEXT",
 	    "added column is never NOT NULL");
 	c.flags = LA_COL_UNIQUE | LA_COL_INDEX;
-	check_add(LA_DDL_SQLITE, &c,
+	check_add(LA_DIALECT_SQLITE, &c,
 	    "ALTER TABLE \"t\" ADD COLUMN \"c\" TEXT\n"
 	    "CREATE UNIQUE INDEX IF NOT EXISTS \"ux_t_c\" ON \"t\" (\"c\")",
 	    "sqlite: unique column becomes a unique index");
-	check_add(LA_DDL_PGSQL, &c,
+	check_add(LA_DIALECT_PGSQL, &c,
 	    "ALTER TABLE \"t\" ADD COLUMN \"c\" TEXT UNIQUE",
 	    "pgsql: unique inline");
 	la_col_def_init(&c, "u_id", LA_T_INT);
 	c.flags = LA_COL_INDEX;
 	c.fk_table = "u";
 	c.fk_col = "id";
-	check_add(LA_DDL_MYSQL, &c,
+	check_add(LA_DIALECT_MYSQL, &c,
 	    "ALTER TABLE `t` ADD COLUMN `u_id` BIGINT, ADD FOREIGN KEY "
 	    "(`u_id`) REFERENCES `u`(`id`)\n"
 	    "CREATE INDEX IF NOT EXISTS `ix_t_u_id` ON `t` (`u_id`)",
 	    "mysql: foreign key as a table constraint, then the index");
-	check_add(LA_DDL_PGSQL, &c,
+	check_add(LA_DIALECT_PGSQL, &c,
 	    "ALTER TABLE \"t\" ADD COLUMN \"u_id\" BIGINT REFERENCES "
 	    "\"u\"(\"id\")\n"
 	    "CREATE INDEX IF NOT EXISTS \"ix_t_u_id\" ON \"t\" (\"u_id\")",
 	    "pgsql: inline reference, then the index");
 	c.fk_col = NULL;
 	c.flags = 0;
-	check_add(LA_DDL_SQLITE, &c,
+	check_add(LA_DIALECT_SQLITE, &c,
 	    "ALTER TABLE \"t\" ADD COLUMN \"u_id\" INTEGER REFERENCES \"u\"",
 	    "reference without a column");
 }

@@ -54,7 +54,7 @@ test_queries(const struct la_catalog *c, const struct la_cat_table *t,
 	q.nfilters = 3;
 	q.order = order;
 	q.norder = 2;
-	la_sqlb_init(&s, b, LA_DDL_SQLITE);
+	la_sqlb_init(&s, b, LA_DIALECT_SQLITE);
 	la_sqlb_params(&s, params, 32);
 	la_sqlb_query(&s, c, t, &q, NULL, 0, 20, 40);
 	ok(strstr(b->data, " WHERE \"qty\" >= ? AND \"qty\" IN (?, ?) AND "
@@ -63,7 +63,7 @@ test_queries(const struct la_catalog *c, const struct la_cat_table *t,
 	    "filters, lookups, order, limit and offset");
 	ok(s.nparams == 6 && params[4].i == 20 && params[5].i == 40,
 	    "every value is bound, limit and offset included");
-	la_sqlb_init(&s, b, LA_DDL_PGSQL);
+	la_sqlb_init(&s, b, LA_DIALECT_PGSQL);
 	la_sqlb_params(&s, params, 32);
 	q.nfilters = 0;
 	la_sqlb_query(&s, c, t, &q, keys, 0, 3, 0);
@@ -71,14 +71,14 @@ test_queries(const struct la_catalog *c, const struct la_cat_table *t,
 	                   "ORDER BY \"qty\" DESC NULLS LAST, \"id\" ASC "
 	                   "NULLS FIRST LIMIT $2") != NULL,
 	    "keyset after a NULL in descending order");
-	la_sqlb_init(&s, b, LA_DDL_SQLITE);
+	la_sqlb_init(&s, b, LA_DIALECT_SQLITE);
 	la_sqlb_params(&s, params, 32);
 	la_sqlb_query(&s, c, t, &q, keys, 1, 3, 0);
 	ok(strstr(b->data, "((\"qty\" IS NOT NULL) OR (\"qty\" IS NULL AND "
 	                   "(\"id\" < ? OR \"id\" IS NULL))) ORDER BY "
 	                   "\"qty\" ASC, \"id\" DESC") != NULL,
 	    "walking backwards flips every direction");
-	la_sqlb_init(&s, b, LA_DDL_SQLITE);
+	la_sqlb_init(&s, b, LA_DIALECT_SQLITE);
 	la_sqlb_params(&s, params, 32);
 	f[0].op = LA_Q_ISNULL;
 	f[0].vals = &nul;
@@ -100,38 +100,54 @@ main(void)
 	struct la_sqlb q;
 
 	la_buf_init(&b);
-	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_select_pk(&q, c, t);
 	is_str(b.data,
 	    "SELECT \"name\", \"qty\", \"id\", \"created_at\", \"updated_at\", "
 	    "\"version\" FROM \"items\" WHERE \"id\" = ?",
 	    "select by key");
-	la_sqlb_init(&q, &b, LA_DDL_PGSQL);
+	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
 	la_sqlb_insert(&q, c, t, set);
 	is_str(b.data,
 	    "INSERT INTO \"items\" (\"name\", \"created_at\", \"updated_at\", "
 	    "\"version\") VALUES ($1, $2, $3, $4)",
 	    "insert with PostgreSQL placeholders");
 	is_int(q.nparams, 4, "parameter count");
-	la_sqlb_init(&q, &b, LA_DDL_MYSQL);
+	la_sqlb_init(&q, &b, LA_DIALECT_MYSQL);
 	la_sqlb_update(&q, c, t, upd, 1);
 	is_str(b.data,
 	    "UPDATE `items` SET `name` = ?, `qty` = ?, `updated_at` = ?, "
 	    "`version` = `version` + 1 WHERE `id` = ? AND `version` = ?",
 	    "versioned update, MySQL quoting");
-	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_update(&q, c, t, none, 0);
 	is_str(b.data, "UPDATE \"items\" SET \"id\" = \"id\" WHERE \"id\" = ?",
 	    "an update with nothing to set stays valid SQL");
-	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_insert(&q, c, t, none);
 	is_str(b.data, "INSERT INTO \"items\" DEFAULT VALUES", "empty insert");
-	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_delete(&q, c, t);
 	is_str(b.data, "DELETE FROM \"items\" WHERE \"id\" = ?", "delete");
-	la_sqlb_init(&q, &b, LA_DDL_SQLITE);
+	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_exists(&q, c, t);
 	is_str(b.data, "SELECT 1 FROM \"items\" WHERE \"id\" = ?", "exists");
+	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
+	la_sqlb_update(&q, c, t, upd, 1);
+	la_sqlb_returning(&q, c, t);
+	is_str(b.data,
+	    "UPDATE \"items\" SET \"name\" = $1, \"qty\" = $2, "
+	    "\"updated_at\" = $3, \"version\" = \"version\" + 1 WHERE "
+	    "\"id\" = $4 AND \"version\" = $5 RETURNING \"name\", \"qty\", "
+	    "\"id\", \"created_at\", \"updated_at\", \"version\"",
+	    "update returning every column in select order");
+	la_sqlb_init(&q, &b, LA_DIALECT_MYSQL);
+	la_sqlb_insert(&q, c, t, none);
+	la_sqlb_returning(&q, c, t);
+	is_str(b.data,
+	    "INSERT INTO `items` () VALUES () RETURNING `name`, `qty`, `id`, "
+	    "`created_at`, `updated_at`, `version`",
+	    "empty insert returning, MySQL");
 	test_queries(c, t, &b);
 	la_buf_free(&b);
 	free(c);

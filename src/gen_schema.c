@@ -1,0 +1,307 @@
+/*
+ * Schema creation and reflection for a generation (see gen_schema.h). The
+ * checks that need both the configuration and the database (a reflected
+ * table that is missing, a foreign key to an unknown table) are made
+ * here, and reported where the configuration says what is wrong.
+ */
+#include <string.h>
+
+#include "gen_schema.h"
+#include "la.h"
+#include "arena.h"
+#include "ddl.h"
+#include "gen_auth.h"
+
+static int
+gen_schema_declared_has(const struct la_conf_endpoint *e, const char *col)
+{
+	size_t i;
+
+	if (strcmp(col, "id") == 0)
+		return (1);
+	for (i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].name, col) == 0)
+			return (1);
+	return (0);
+}
+
+static int
+gen_schema_db_has(struct la_gen_ctx *x, const char *table, const char *col)
+{
+	struct la_col_def *cols;
+	size_t n, i;
+
+	if (la_db_table_exists(&x->db, table) != 1)
+		return (0);
+	if (la_db_reflect(&x->db, table, x->arena, &cols, &n) < 0)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (strcmp(cols[i].name, col) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+gen_schema_check_fk(struct la_gen_ctx *x, const struct la_col_def *d)
+{
+	const struct la_conf_endpoint *target;
+	const char *col = d->fk_col ? d->fk_col : "id";
+
+	target = la_gen_ctx_declared(x->conf, d->fk_table);
+	if (target != NULL ? gen_schema_declared_has(target, col)
+	                   : gen_schema_db_has(x, d->fk_table, col))
+		return;
+	la_gen_ctx_err(x, la_gen_ctx_pos(d),
+	    "foreign key of field '%s' references unknown %s '%s.%s'", d->name,
+	    target != NULL || la_db_table_exists(&x->db, d->fk_table) == 1
+	        ? "column"
+	        : "table",
+	    d->fk_table, col);
+}
+
+/* Declared fields (minus excluded ones) then the four auto columns. */
+static struct la_col_def *
+gen_schema_declared_cols(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    size_t *n)
+{
+	struct la_col_def *cols;
+	size_t i, k = 0;
+
+	cols = la_arena_calloc(x->arena, e->nfields + 4, sizeof(*cols));
+	for (i = 0; i < e->nfields; i++) {
+		if (e->fields[i].flags & LA_COL_EXCLUDE)
+			continue;
+		cols[k] = e->fields[i];
+		if (cols[k].fk_table != NULL)
+			gen_schema_check_fk(x, &cols[k]);
+		k++;
+	}
+	la_catalog_auto_columns(&cols[k]);
+	*n = k + 4;
+	return (cols);
+}
+
+static int
+gen_schema_exec(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    const char *sql)
+{
+	if (la_db_exec(&x->db, sql) >= 0)
+		return (0);
+	la_gen_ctx_err(x, e->pos, "cannot create table '%s': %s", e->table,
+	    la_db_errmsg(&x->db));
+	return (-1);
+}
+
+static void
+gen_schema_create_indexes(struct la_gen_ctx *x,
+    const struct la_conf_endpoint *e, char *idx)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(idx, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		if (gen_schema_exec(x, e, line) != 0)
+			return;
+}
+
+/* An existing table must already have every declared column. */
+static void
+gen_schema_check_existing(struct la_gen_ctx *x,
+    const struct la_conf_endpoint *e, const struct la_col_def *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!gen_schema_db_has(x, e->table, cols[i].name))
+			la_gen_ctx_err(x, e->pos,
+			    "table '%s' exists without column '%s' (use "
+			    "reflect: partial to add it)",
+			    e->table, cols[i].name);
+}
+
+static struct la_col_def *
+gen_schema_declared(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    size_t *n)
+{
+	struct la_buf sql, idx;
+	struct la_col_def *cols;
+	int existed;
+
+	cols = gen_schema_declared_cols(x, e, n);
+	existed = la_db_table_exists(&x->db, e->table) == 1;
+	if (existed) {
+		gen_schema_check_existing(x, e, cols, *n);
+		return (cols);
+	}
+	la_buf_init(&sql);
+	la_buf_init(&idx);
+	la_ddl_create_table(&sql, &idx, la_db_dialect(&x->db), e->table, cols,
+	    *n);
+	if (gen_schema_exec(x, e, sql.data) == 0 && idx.len > 0)
+		gen_schema_create_indexes(x, e, idx.data);
+	la_buf_free(&sql);
+	la_buf_free(&idx);
+	return (cols);
+}
+
+/* Reflected id/created_at/updated_at/version are managed as in declared
+ * tables, so clients cannot forge them. */
+static void
+gen_schema_mark_managed(struct la_col_def *cols, size_t n)
+{
+	static const char *const managed[] = {"created_at", "updated_at",
+	    "version"};
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if ((cols[i].flags & LA_COL_PK) &&
+		    (cols[i].flags & LA_COL_AUTOINC))
+			cols[i].flags |= LA_COL_AUTO;
+		for (k = 0; k < LA_NELEM(managed); k++)
+			if (strcmp(cols[i].name, managed[k]) == 0)
+				cols[i].flags |= LA_COL_AUTO;
+	}
+}
+
+static struct la_col_def *
+gen_schema_reflect_cols(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    size_t *n)
+{
+	struct la_col_def *cols = NULL;
+
+	if (la_db_reflect(&x->db, e->table, x->arena, &cols, n) < 0) {
+		la_gen_ctx_err(x, e->pos, "cannot reflect table '%s': %s",
+		    e->table, la_db_errmsg(&x->db));
+		return (NULL);
+	}
+	gen_schema_mark_managed(cols, *n);
+	return (cols);
+}
+
+/* reflect: partial — add the declared fields the table lacks, and let the
+ * declared constraints govern validation of the ones it has. */
+static struct la_col_def *
+gen_schema_partial(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    size_t *n)
+{
+	struct la_col_def *cols;
+	struct la_buf sql;
+	size_t i, added = 0;
+	int k;
+
+	if ((cols = gen_schema_reflect_cols(x, e, n)) == NULL)
+		return (NULL);
+	la_buf_init(&sql);
+	for (i = 0; i < e->nfields; i++) {
+		if (e->fields[i].flags & LA_COL_EXCLUDE)
+			continue;
+		k = la_gen_ctx_find_def(cols, *n, e->fields[i].name);
+		if (k >= 0) {
+			cols[k] = e->fields[i];
+			continue;
+		}
+		la_buf_reset(&sql);
+		la_ddl_add_column(&sql, la_db_dialect(&x->db), e->table,
+		    &e->fields[i]);
+		if (gen_schema_exec(x, e, sql.data) != 0)
+			break;
+		added++;
+	}
+	la_buf_free(&sql);
+	return (added ? gen_schema_reflect_cols(x, e, n) : cols);
+}
+
+static struct la_col_def *
+gen_schema_reflected(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    size_t *n)
+{
+	struct la_pos pos = e->table_pos.line ? e->table_pos : e->pos;
+
+	if (la_db_table_exists(&x->db, e->table) != 1) {
+		la_gen_ctx_err(x, pos,
+		    "table '%s' does not exist in the database", e->table);
+		return (NULL);
+	}
+	if (e->reflect == LA_REFLECT_PARTIAL)
+		return (gen_schema_partial(x, e, n));
+	return (gen_schema_reflect_cols(x, e, n));
+}
+
+static void
+gen_schema_catalog_table(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    const struct la_col_def *cols, size_t n)
+{
+	const struct la_conf *c = x->conf;
+	const struct la_conf_pagination *p =
+	    e->pagination.set ? &e->pagination : &c->default_pagination;
+	struct la_catb_table t;
+	struct la_cat_auth au;
+	size_t i;
+	int has_pk = 0;
+
+	for (i = 0; i < n; i++)
+		has_pk |= (cols[i].flags & LA_COL_PK) != 0;
+	memset(&t, 0, sizeof(t));
+	t.name = e->table;
+	t.route = e->route;
+	/* Without a primary key there is no detail route: list only. */
+	t.methods = has_pk ? e->methods : (e->methods & LA_M_GET);
+	t.flags =
+	    e->reflect == LA_REFLECT_NO ? LA_TBL_DECLARED : LA_TBL_REFLECTED;
+	t.cache_ttl = e->cache_ttl;
+	if (p->set) {
+		t.page_style = p->style;
+		t.page_size = p->page_size;
+		t.max_page_size = p->max_page_size;
+	}
+	/* filtering.backends turns lists off without forgetting them. */
+	t.filter = e->filter.v;
+	t.nfilter = (e->filter_backends & LA_FILTER_FIELDS) ? e->filter.n : 0;
+	t.search = e->search.v;
+	t.nsearch = (e->filter_backends & LA_FILTER_SEARCH) ? e->search.n : 0;
+	t.ordering = e->ordering.v;
+	t.nordering =
+	    (e->filter_backends & LA_FILTER_ORDERING) ? e->ordering.n : 0;
+	t.ser_read = e->ser_fields.n ? e->ser_fields.v : e->ser_read.v;
+	t.nser_read = e->ser_fields.n ? e->ser_fields.n : e->ser_read.n;
+	t.ser_write = e->ser_fields.n ? e->ser_fields.v : e->ser_write.v;
+	t.nser_write = e->ser_fields.n ? e->ser_fields.n : e->ser_write.n;
+	t.auth = la_gen_auth_endpoint(x, e, &au);
+	la_catb_table(x->catb, &t);
+	for (i = 0; i < n; i++)
+		la_catb_column(x->catb, &cols[i]);
+}
+
+void
+la_gen_schema_endpoint(struct la_gen_ctx *x, const struct la_conf_endpoint *e)
+{
+	struct la_col_def *cols;
+	size_t n = 0;
+
+	if (e->reflect == LA_REFLECT_NO)
+		cols = gen_schema_declared(x, e, &n);
+	else
+		cols = gen_schema_reflected(x, e, &n);
+	if (cols != NULL)
+		gen_schema_catalog_table(x, e, cols, n);
+}
+
+/* Two declared endpoints cannot both own one table. */
+void
+la_gen_schema_check_tables(struct la_gen_ctx *x)
+{
+	const struct la_conf *c = x->conf;
+	size_t i, j;
+
+	for (i = 0; i < c->nendpoints; i++)
+		for (j = 0; j < i; j++)
+			if (c->endpoints[i].reflect == LA_REFLECT_NO &&
+			    c->endpoints[j].reflect == LA_REFLECT_NO &&
+			    strcmp(c->endpoints[i].table,
+			        c->endpoints[j].table) == 0)
+				la_gen_ctx_err(x, c->endpoints[i].pos,
+				    "table '%s' is already declared by the "
+				    "endpoint at line %d",
+				    c->endpoints[i].table,
+				    c->endpoints[j].pos.line);
+}
