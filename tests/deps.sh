@@ -5,7 +5,8 @@ set -e
 pkgs="build-essential autoconf automake libtool pkg-config
 libyaml-dev libyajl-dev libsqlite3-dev libpq-dev libmariadb-dev
 libhiredis-dev libssl-dev libcrypt-dev
-python3 python3-pytest sqlite3 curl clang"
+python3 python3-pytest sqlite3 curl clang
+postgresql mariadb-server mariadb-client redis-server"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
