@@ -1,11 +1,12 @@
 /*
- * Internals shared by the files of the configuration loader (yaml_conf.c
- * and conf_*.c) and by nothing else: the walk context, the key-table row
+ * Internals shared by the files of the configuration loader (conf_*.c)
+ * and by nothing else: the walk context, the key-table row
  * and the functions one file offers the next. Layered, lowest first:
  * conf_node (nodes, errors, ${VAR}), conf_read (typed readers and key
  * tables), conf_field, conf_meta, conf_endpoint, conf_section, then
- * yaml_conf (loading, checks across sections) and conf_dump (-T). A file
- * calls only into the files before it.
+ * conf_load (loading, checks across sections) and conf_dump (-T). A file
+ * calls only into the files before it; the types they fill are the public
+ * ones of yaml_conf.h.
  */
 #ifndef LA_CONF_INT_H
 #define LA_CONF_INT_H
@@ -19,7 +20,7 @@
 struct la_arena;
 struct la_buf;
 
-/* After this many errors the walk stops reporting (conf_node, yaml_conf). */
+/* After this many errors the walk stops reporting (conf_node, conf_load). */
 #define CONF_MAX_ERRORS 50
 
 struct conf_ctx {
@@ -153,7 +154,6 @@ void la_conf_endpoint_list(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path);
 void la_conf_endpoint_tables(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path);
-
 
 /* ---- conf_section.c: the top-level sections */
 

@@ -1,7 +1,7 @@
 /*
  * What the configuration tests share: a fixed environment for ${VAR}
  * expansion, one with the LIGHTAPI_* fallbacks, and loaders that return
- * the configuration or the exact error text. Included by test_yaml_conf.c
+ * the configuration or the exact error text. Included by test_conf_load.c
  * and the test_conf_*.c files, once per program.
  */
 #ifndef LA_CONF_FIXTURE_H

@@ -1,14 +1,16 @@
 /*
- * The configuration loader. libyaml's document API gives a node tree that
- * keeps every node's position; the tree is walked against one key table per
- * section, so adding a key costs a table row, and every problem is reported
- * as "FILE:LINE:COL: message" at the node that caused it. The walk goes on
- * after an error so that one run of -t shows as many problems as it can.
- * Everything the result points to lives in the caller's arena.
+ * The configuration loader (la_conf_load, declared with the configuration
+ * types in yaml_conf.h). libyaml's document API gives a node tree that
+ * keeps every node's position; the tree is walked against one key table
+ * per section, so adding a key costs a table row, and every problem is
+ * reported as "FILE:LINE:COL: message" at the node that caused it. The
+ * walk goes on after an error so that one run of -t shows as many problems
+ * as it can. Everything the result points to lives in the caller's arena.
  *
  * This file reads the text, runs the walk (conf_section.c and the files
  * under it, see conf_int.h) and then makes the checks that need more than
- * one section; conf_dump.c prints the result for -T.
+ * one section; conf_dump.c prints the result for -T. It is the top of the
+ * loader: nothing else in lib/ calls into it.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * Tests for lib/yaml_conf.c, the loader as a whole: a file with every
+ * Tests for lib/conf_load.c, the loader as a whole: a file with every
  * section, the defaults, the LIGHTAPI_* environment fallbacks, reading a
  * file, and every class of error with its exact position. The parts have
  * their own tests: test_conf_node.c (${VAR}, budgets), test_conf_read.c
@@ -533,7 +533,7 @@ test_errors(struct la_arena *a)
 static void
 test_file(struct la_arena *a)
 {
-	char path[] = "/tmp/test_yaml_conf.XXXXXX";
+	char path[] = "/tmp/test_conf_load.XXXXXX";
 	struct la_buf errs;
 	struct la_conf *c;
 	FILE *fp;
