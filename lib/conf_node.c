@@ -23,7 +23,7 @@
 
 /* ---- errors -------------------------------------------------------- */
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 conf_verrat(struct conf_ctx *x, int line, int col, const char *fmt, va_list ap)
 {
 	x->nerrs++;
