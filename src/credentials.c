@@ -82,7 +82,7 @@ credentials_file(struct la_ctx *ctx, const char *user, const char *password,
 static int
 credentials_row(struct la_crud *x, const char *user, struct la_db_stmt **stp)
 {
-	const char *field = x->w->conf->auth.login.username_field;
+	const char *field = x->ctx->conf->auth.login.username_field;
 	struct la_sqlb q = la_crud_sql(x);
 	struct la_value key = la_value_text(user, strlen(user));
 
@@ -92,10 +92,10 @@ credentials_row(struct la_crud *x, const char *user, struct la_db_stmt **stp)
 }
 
 static int
-credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
+credentials_table(struct la_ctx *ctx, struct la_arena *a, const char *user,
     const char *password, const char **claims)
 {
-	const struct la_conf_login *l = &w->conf->auth.login;
+	const struct la_conf_login *l = &ctx->conf->auth.login;
 	struct la_req r;
 	struct la_crud x;
 	struct la_buf out;
@@ -106,14 +106,14 @@ credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
 	memset(&r, 0, sizeof(r));
 	memset(&x, 0, sizeof(x));
 	la_buf_init(&out);
-	r.ctx = w;
+	r.ctx = ctx;
 	r.a = a;
 	la_resp_init(&r.resp, &out, a);
 	r.endpoint = "login";
 	x.r = &r;
-	x.w = w;
-	x.cat = w->cat;
-	x.t = w->users_table;
+	x.ctx = ctx;
+	x.cat = ctx->cat;
+	x.t = ctx->users_table;
 	x.cols = la_catalog_cols(x.cat, x.t);
 	pw = la_catalog_col_index(x.cat, x.t, l->password_field,
 	    strlen(l->password_field));
@@ -135,8 +135,9 @@ credentials_table(struct la_ctx *w, struct la_arena *a, const char *user,
 	la_db_finish(st);
 	la_buf_free(&out);
 	if (rc < 0) {
-		la_log(LA_LOG_ERR, "login validator: %s", la_db_rawmsg(&w->db));
-		la_ctx_db_lost(w);
+		la_log(LA_LOG_ERR, "login validator: %s",
+		    la_db_rawmsg(&ctx->db));
+		la_ctx_db_lost(ctx);
 		return (LA_CRED_ERROR);
 	}
 	return (ok);

@@ -15,7 +15,7 @@
 void
 la_crud_db_error(struct la_crud *x, int rc)
 {
-	struct la_db_conn *db = &x->w->db;
+	struct la_db_conn *db = &x->ctx->db;
 
 	switch (rc) {
 	case LA_DB_EUNIQUE:
@@ -27,7 +27,7 @@ la_crud_db_error(struct la_crud *x, int rc)
 	case LA_DB_EUNAVAIL:
 		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
 		    x->r->endpoint, la_db_rawmsg(db));
-		la_ctx_db_lost(x->w);
+		la_ctx_db_lost(x->ctx);
 		la_resp_fail(&x->r->resp, LA_ERR_UNAVAILABLE,
 		    "database unavailable");
 		return;
@@ -39,13 +39,14 @@ la_crud_db_error(struct la_crud *x, int rc)
 	}
 }
 
-/* Prepares the SQL in w->sql and runs it: LA_DB_ROW, LA_DB_DONE or error. */
+/* Prepares the SQL in the context's SQL buffer and runs it: LA_DB_ROW,
+ * LA_DB_DONE or error. */
 int
 la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
     struct la_db_stmt **stp)
 {
-	return (
-	    la_db_query(&x->w->db, x->r->a, x->w->sql.data, params, n, stp));
+	return (la_db_query(&x->ctx->db, x->r->a, x->ctx->sql.data, params, n,
+	    stp));
 }
 
 struct la_sqlb
@@ -53,7 +54,7 @@ la_crud_sql(struct la_crud *x)
 {
 	struct la_sqlb q;
 
-	la_sqlb_init(&q, &x->w->sql, la_db_dialect(&x->w->db));
+	la_sqlb_init(&q, &x->ctx->sql, la_db_dialect(&x->ctx->db));
 	return (q);
 }
 
@@ -200,7 +201,7 @@ la_crud_send_row(struct la_crud *x, int status, int write)
 int
 la_crud_begin(struct la_crud *x)
 {
-	int rc = la_db_begin(&x->w->db, x->r->a);
+	int rc = la_db_begin(&x->ctx->db, x->r->a);
 
 	if (rc < 0)
 		la_crud_db_error(x, rc);
@@ -214,9 +215,9 @@ la_crud_end(struct la_crud *x, int status)
 	int rc;
 
 	if (x->r->resp.status != status) {
-		(void)la_db_rollback(&x->w->db);
+		(void)la_db_rollback(&x->ctx->db);
 		return;
 	}
-	if ((rc = la_db_commit(&x->w->db)) < 0)
+	if ((rc = la_db_commit(&x->ctx->db)) < 0)
 		la_crud_db_error(x, rc);
 }

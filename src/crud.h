@@ -16,7 +16,7 @@
 
 struct la_crud {
 	struct la_req *r;
-	struct la_ctx *w; /* the request's context */
+	struct la_ctx *ctx; /* the request's context */
 	const struct la_catalog *cat;
 	const struct la_cat_table *t;
 	const struct la_cat_col *cols;

@@ -53,7 +53,7 @@ crud_validate(struct la_crud *x, yajl_val body, enum la_validate_mode mode,
 	*set = la_arena_calloc(x->r->a, x->t->ncols, 1);
 	la_buf_reset(errs);
 	la_buf_puts(errs, "{\"detail\":[");
-	if (la_validate_body(x->w->val, x->cat, x->t, body, mode, *vals, *set,
+	if (la_validate_body(x->ctx->val, x->cat, x->t, body, mode, *vals, *set,
 	        errs, x->r->a) == 0)
 		return (0);
 	la_buf_puts(errs, "]}");
@@ -122,7 +122,7 @@ crud_create_tx(struct la_crud *x, const struct la_value *vals,
 		return;
 	}
 	if (x->cols[x->t->pk].flags & LA_COL_AUTOINC)
-		x->key = la_value_int(la_db_last_id(&x->w->db));
+		x->key = la_value_int(la_db_last_id(&x->ctx->db));
 	else
 		x->key = vals[x->t->pk];
 	la_crud_send_row(x, 201, 1);
@@ -148,7 +148,7 @@ crud_create(struct la_crud *x)
 	n = crud_params(x, vals, set, 0, params);
 	q = la_crud_sql(x);
 	la_sqlb_insert(&q, x->cat, x->t, set);
-	if (!la_db_returning(&x->w->db, LA_DIALECT_INSERT)) {
+	if (!la_db_returning(&x->ctx->db, LA_DIALECT_INSERT)) {
 		crud_create_tx(x, vals, params, n);
 		return;
 	}
@@ -233,7 +233,7 @@ crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
 	la_db_finish(st);
 	if (rc < 0)
 		la_crud_db_error(x, rc);
-	else if (la_db_changes(&x->w->db) == 0)
+	else if (la_db_changes(&x->ctx->db) == 0)
 		crud_update_missed(x, versioned);
 	else
 		la_crud_send_row(x, 200, 1);
@@ -264,7 +264,7 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 		params[n++] = la_value_int(version);
 	q = la_crud_sql(x);
 	la_sqlb_update(&q, x->cat, x->t, set, versioned);
-	if (!la_db_returning(&x->w->db, LA_DIALECT_UPDATE)) {
+	if (!la_db_returning(&x->ctx->db, LA_DIALECT_UPDATE)) {
 		crud_update_tx(x, params, n, versioned);
 		return;
 	}
@@ -290,7 +290,7 @@ crud_destroy(struct la_crud *x)
 	la_db_finish(st);
 	if (rc < 0)
 		la_crud_db_error(x, rc);
-	else if (la_db_changes(&x->w->db) == 0)
+	else if (la_db_changes(&x->ctx->db) == 0)
 		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 	else
 		la_resp_empty(&x->r->resp, 204);
@@ -338,7 +338,7 @@ la_handler_crud(struct la_req *r)
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
-	x.w = r->ctx;
+	x.ctx = r->ctx;
 	x.cat = r->ctx->cat;
 	x.t = r->route->t;
 	x.cols = la_catalog_cols(x.cat, x.t);
