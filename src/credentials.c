@@ -135,9 +135,7 @@ credentials_table(struct la_ctx *ctx, struct la_arena *a, const char *user,
 	la_db_finish(st);
 	la_buf_free(&out);
 	if (rc < 0) {
-		la_log(LA_LOG_ERR, "login validator: %s",
-		    la_db_rawmsg(&ctx->db));
-		la_ctx_db_lost(ctx);
+		la_ctx_db_lost(ctx, "login validator", la_db_rawmsg(&ctx->db));
 		return (LA_CRED_ERROR);
 	}
 	return (ok);

@@ -25,9 +25,7 @@ la_crud_db_error(struct la_crud *x, int rc)
 		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, la_db_errmsg(db));
 		return;
 	case LA_DB_EUNAVAIL:
-		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
-		    x->r->endpoint, la_db_rawmsg(db));
-		la_ctx_db_lost(x->ctx);
+		la_ctx_db_lost(x->ctx, x->r->endpoint, la_db_rawmsg(db));
 		la_resp_fail(&x->r->resp, LA_ERR_UNAVAILABLE,
 		    "database unavailable");
 		return;

@@ -32,6 +32,10 @@ la_ctx_free(struct la_ctx *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/*
+ * An outage is logged when it starts and when it ends, not once per
+ * request in between.
+ */
 int
 la_ctx_db(struct la_ctx *x)
 {
@@ -41,16 +45,24 @@ la_ctx_db(struct la_ctx *x)
 	if (!x->db_ok)
 		la_db_mark_lost(&x->db);
 	if (la_db_ensure(&x->db, x->conf->db_url, err, sizeof(err)) != 0) {
+		if (!x->db_down)
+			la_log(LA_LOG_ERR, "database: %s", err);
 		x->db_ok = 0;
-		la_log(LA_LOG_ERR, "database: %s", err);
+		x->db_down = 1;
 		return (-1);
 	}
+	if (x->db_down)
+		la_log(LA_LOG_NOTICE, "database: connected again");
 	x->db_ok = 1;
+	x->db_down = 0;
 	return (0);
 }
 
 void
-la_ctx_db_lost(struct la_ctx *x)
+la_ctx_db_lost(struct la_ctx *x, const char *where, const char *reason)
 {
+	if (x->db_ok && reason != NULL)
+		la_log(LA_LOG_ERR, "%s: database unavailable: %s",
+		    where != NULL ? where : "-", reason);
 	x->db_ok = 0;
 }

@@ -26,6 +26,7 @@ struct la_ctx {
 	const struct la_cat_table *users_table; /* login validator's, or NULL */
 	struct la_db_conn db;
 	int db_ok;         /* db is connected and was working */
+	int db_down;       /* connecting failed since the last success */
 	struct la_buf sql; /* the statement being built */
 };
 
@@ -41,7 +42,11 @@ void la_ctx_free(struct la_ctx *x);
  * there (the caller may still find it gone), -1 (logged) when not.
  */
 int la_ctx_db(struct la_ctx *x);
-/* Marks the connection lost, so the next request reconnects first. */
-void la_ctx_db_lost(struct la_ctx *x);
+/*
+ * Marks the connection lost, so the next request reconnects first. Logs
+ * why (once: the requests that follow during an outage say nothing more)
+ * when reason is not NULL.
+ */
+void la_ctx_db_lost(struct la_ctx *x, const char *where, const char *reason);
 
 #endif

@@ -394,15 +394,28 @@ la_db_ping(struct la_db_conn *c)
 	return (db_result(c, c->drv->ping(c->db)));
 }
 
+int
+la_db_writable(struct la_db_conn *c)
+{
+	if (c->drv->writable == NULL)
+		return (la_db_ping(c));
+	return (db_result(c, c->drv->writable(c->db)));
+}
+
+/* Without a connection (connecting failed) there is no driver error. */
 const char *
 la_db_errmsg(const struct la_db_conn *c)
 {
+	if (c->drv == NULL || c->db == NULL)
+		return ("not connected");
 	return (c->drv->errmsg(c->db));
 }
 
 const char *
 la_db_rawmsg(const struct la_db_conn *c)
 {
+	if (c->drv == NULL || c->db == NULL)
+		return ("not connected");
 	return (c->drv->rawmsg(c->db));
 }
 

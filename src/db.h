@@ -120,6 +120,11 @@ struct la_db_driver {
 	/* LA_DB_DONE when the server answers. */
 	int (*ping)(struct la_db *db);
 	/*
+	 * LA_DB_DONE when a write would succeed now, found at a bounded cost
+	 * (for /readyz); NULL: the driver knows no more than ping().
+	 */
+	int (*writable)(struct la_db *db);
+	/*
 	 * The last error: for the constraint kinds, the client's 409 message;
 	 * for EUNAVAIL and EOTHER (whose client text is fixed), what failed.
 	 */
@@ -236,6 +241,8 @@ int la_db_table_exists(struct la_db_conn *c, const char *table);
 int la_db_reflect(struct la_db_conn *c, const char *table, struct la_arena *a,
     struct la_col_def **cols, size_t *ncols);
 int la_db_ping(struct la_db_conn *c);
+/* The driver's writable(), else ping(): for /readyz. */
+int la_db_writable(struct la_db_conn *c);
 const char *la_db_errmsg(const struct la_db_conn *c);
 const char *la_db_rawmsg(const struct la_db_conn *c);
 int la_db_errcode(const struct la_db_conn *c);

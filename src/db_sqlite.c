@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <sqlite3.h>
 
@@ -28,6 +30,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "la.h"
+#include "log.h"
 #include "str.h"
 #include "shmlock.h"
 #include "xalloc.h"
@@ -253,6 +256,37 @@ sqlite_step(struct la_db_rstmt *s)
 }
 
 /*
+ * A database file deleted, renamed or replaced under a running server
+ * would go on taking writes into an unlinked inode, every one of them
+ * lost at the next restart. So each write (transaction) first checks that
+ * the path still names the file that was opened; if not, it is refused as
+ * "unavailable" (503), the connection is dropped, and reconnecting opens
+ * the path again only once a file is there (see sqlite_open).
+ */
+static int
+sqlite_same_file(struct la_db *db)
+{
+	struct stat st;
+
+	if (db->path == NULL)
+		return (LA_DB_DONE);
+	if (stat(db->path, &st) == 0 && st.st_dev == db->dev &&
+	    st.st_ino == db->ino)
+		return (LA_DB_DONE);
+	if (!db->vanished)
+		la_log(LA_LOG_ERR,
+		    "sqlite: %s was removed or replaced while open; writes "
+		    "are refused until the file is back",
+		    db->path);
+	db->vanished = 1;
+	snprintf(db->raw, sizeof(db->raw), "%s was removed or replaced",
+	    db->path);
+	snprintf(db->msg, sizeof(db->msg), "database file removed or replaced");
+	db->err = LA_DB_EUNAVAIL;
+	return (LA_DB_EUNAVAIL);
+}
+
+/*
  * Writers queue on the workers' shared lock rather than poll SQLite's.
  * An owner that died mid-write left nothing half done (SQLite rolled its
  * transaction back), so a dead owner needs no repair; and if the lock
@@ -308,6 +342,9 @@ la_db_sqlite_run(struct la_db_rstmt *s, const struct la_value *params,
 		if (rc != SQLITE_OK)
 			return (sqlite_error(s->db, rc));
 	}
+	if (!s->db->in_tx && !sqlite3_stmt_readonly(s->st) &&
+	    (rc = sqlite_same_file(s->db)) != LA_DB_DONE)
+		return (rc);
 	s->active = 1;
 	if (s->db->timeout_ms > 0)
 		s->db->deadline = la_monotonic_ms() + s->db->timeout_ms;
@@ -403,6 +440,8 @@ sqlite_begin(struct la_db *db)
 	struct la_shmlock *m = la_db_write_lock();
 	int rc = -1;
 
+	if ((rc = sqlite_same_file(db)) != LA_DB_DONE)
+		return (rc);
 	if (m != NULL && (rc = la_shmlock_lock(m)) == LA_SHMLOCK_OWNER_DIED)
 		la_shmlock_consistent(m);
 	db->tx_locked = m != NULL && rc >= 0;
@@ -509,6 +548,41 @@ sqlite_ping(struct la_db *db)
 	return (rc == LA_DB_ROW ? LA_DB_DONE : rc);
 }
 
+/*
+ * For /readyz: the file is still the one opened, its file system has room
+ * (a full disk fails every write; SQLite needs a little for the WAL), and
+ * the write lock can be taken (a read-only file refuses it). The lock is
+ * the workers' queue and SQLite's RESERVED lock, held for no statement.
+ */
+#define SQLITE_MIN_FREE (1024 * 1024)
+
+static int
+sqlite_writable(struct la_db *db)
+{
+	struct statvfs vfs;
+	char *dir, *slash;
+	int rc;
+
+	if ((rc = sqlite_same_file(db)) != LA_DB_DONE)
+		return (rc);
+	if (db->path != NULL) {
+		dir = la_xstrdup(db->path);
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			strcpy(dir, ".");
+		else
+			slash[slash == dir] = '\0';
+		rc = statvfs(dir, &vfs);
+		free(dir);
+		if (rc == 0 &&
+		    (uint64_t)vfs.f_bavail * vfs.f_frsize < SQLITE_MIN_FREE)
+			return (la_db_sqlite_fail(db, "no space left"));
+	}
+	if ((rc = sqlite_begin(db)) != LA_DB_DONE)
+		return (rc);
+	return (sqlite_rollback(db));
+}
+
 /* ---- connection ---------------------------------------------------- */
 
 static int
@@ -594,6 +668,7 @@ sqlite_close(struct la_db *db)
 {
 	sqlite_tx_end(db);
 	sqlite3_close(db->h);
+	free(db->path);
 	free(db);
 }
 
@@ -601,22 +676,55 @@ sqlite_close(struct la_db *db)
  * URI filenames are on in Debian's build; a relative file literally named
  * "file:..." must stay a file name, so it is opened as "./file:...".
  */
+/*
+ * A path is created by its first open in a process only: the master's,
+ * which builds the schema (workers inherit the list through fork). A
+ * worker, or a reconnect after the file vanished, must not create an
+ * empty database in its place: it fails until the file is back (restored
+ * or renamed back).
+ */
+#define SQLITE_SEEN_MAX 16
+static char *sqlite_seen[SQLITE_SEEN_MAX];
+
+static int
+sqlite_was_opened(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < SQLITE_SEEN_MAX && sqlite_seen[i] != NULL; i++)
+		if (strcmp(sqlite_seen[i], path) == 0)
+			return (1);
+	if (i < SQLITE_SEEN_MAX)
+		sqlite_seen[i] = la_xstrdup(path);
+	return (0);
+}
+
 static int
 sqlite_open_file(struct la_db *db, const char *path)
 {
-	char *p = NULL;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	struct stat st;
+	char *p;
 	int rc;
 
 	if (strncmp(path, "file:", 5) == 0) {
 		p = la_xmalloc(strlen(path) + 3);
 		snprintf(p, strlen(path) + 3, "./%s", path);
-	}
-	rc = sqlite3_open_v2(p != NULL ? p : path, &db->h,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	    NULL);
-	free(p);
+	} else
+		p = la_xstrdup(path);
+	if (strcmp(path, ":memory:") == 0 || !sqlite_was_opened(path))
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(p, &db->h, flags, NULL);
 	if (db->h != NULL)
 		sqlite3_extended_result_codes(db->h, 1);
+	if (rc == SQLITE_OK && strcmp(path, ":memory:") != 0 &&
+	    stat(p, &st) == 0) {
+		db->path = p;
+		db->dev = st.st_dev;
+		db->ino = st.st_ino;
+		p = NULL;
+	}
+	free(p);
 	return (rc);
 }
 
@@ -667,6 +775,7 @@ const struct la_db_driver la_db_sqlite_driver = {
     .changes = sqlite_changes,
     .last_id = sqlite_last_id,
     .ping = sqlite_ping,
+    .writable = sqlite_writable,
     .errmsg = sqlite_errmsg,
     .rawmsg = sqlite_rawmsg,
     .errcode = sqlite_errcode,

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -23,6 +24,10 @@ struct la_db_rstmt {
 
 struct la_db {
 	sqlite3 *h;
+	char *path;         /* the file as opened; NULL for :memory: */
+	dev_t dev;          /* its identity when opened: a write first checks */
+	ino_t ino;          /* that the path still names this file */
+	int vanished;       /* the path no longer names it (logged once) */
 	int busy_ms;        /* how long a write waits for the lock */
 	int64_t busy_since; /* when the current wait began, ms */
 	int timeout_ms;     /* statement timeout, 0: none */
