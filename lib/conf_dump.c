@@ -61,6 +61,7 @@ conf_dump_top(const struct la_conf *c, struct la_buf *b)
 
 	la_buf_puts(b, "database:\n  url: ");
 	conf_dump_url(b, c->db_url ? c->db_url : "");
+	la_buf_printf(b, "\n  statement_timeout: %d", c->db_statement_timeout);
 	la_buf_puts(b, "\nswagger_title: ");
 	la_conf_node_quote(b, c->swagger_title);
 	la_buf_printf(b, "\nenable_swagger: %s\ncors_origins: ",

@@ -54,6 +54,7 @@ conf_init(struct la_conf *c, const char *name, struct la_arena *a)
 	c->server.keepalive_timeout = 75;
 	c->server.keepalive_requests = 1000;
 	c->server.shutdown_timeout = 30;
+	c->db_statement_timeout = 30;
 	c->server.max_connections = 1024;
 	c->cache.shm_size = 64 * 1024 * 1024;
 }

@@ -44,6 +44,7 @@ conf_db_url(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 
 static const struct conf_key conf_database_keys[] = {
     K_FN("url", conf_db_url),
+    K("statement_timeout", CONF_INT, struct la_conf, db_statement_timeout, 0),
 };
 
 static void

@@ -51,6 +51,10 @@ la_ctx_db(struct la_ctx *x)
 		x->db_down = 1;
 		return (-1);
 	}
+	/* Each statement is cut off after database.statement_timeout; the
+	 * client then gets a 503 like any lost connection. */
+	if (x->db.timeout_ms != x->conf->db_statement_timeout * 1000)
+		la_db_set_timeout(&x->db, x->conf->db_statement_timeout * 1000);
 	if (x->db_down)
 		la_log(LA_LOG_NOTICE, "database: connected again");
 	x->db_ok = 1;

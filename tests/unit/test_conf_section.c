@@ -131,6 +131,27 @@ test_mode_auth(struct la_arena *a)
 	    "bad mode");
 }
 
+static void
+test_database(struct la_arena *a)
+{
+	struct la_buf errs;
+	struct la_conf *c;
+
+	la_buf_init(&errs);
+	c = load(a, "database: {url: \"sqlite:///x.db\"}\n", &errs);
+	ok(c != NULL && c->db_statement_timeout == 30,
+	    "statement_timeout defaults to 30 s");
+	c = load(a,
+	    "database: {url: \"sqlite:///x.db\", statement_timeout: 0}\n",
+	    &errs);
+	ok(c != NULL && c->db_statement_timeout == 0, "0 turns it off");
+	la_buf_free(&errs);
+	is_str(errs_of(a, "database: {url: \"sqlite:///x.db\", "
+	                  "statement_timeout: -1}\n"),
+	    "t.yaml:1:54: database.statement_timeout must be at least 0\n",
+	    "a negative timeout is refused");
+}
+
 int
 main(void)
 {
@@ -139,6 +160,7 @@ main(void)
 	test_server(a);
 	test_middleware(a);
 	test_mode_auth(a);
+	test_database(a);
 	la_arena_free(a);
 	return (done_testing());
 }
