@@ -568,7 +568,6 @@ def test_docs_title_is_escaped(server, tmp_path):
 
 
 def test_docs_without_files(server, tmp_path):
-    srv = example_server(server, tmp_path).__class__  # noqa: F841
     text = (REPO / "etc" / "lightapi.yaml").read_text()
     srv = server(text + f"swagger_ui_path: \"{tmp_path}/nowhere\"\n",
                  env={"LIGHTAPI_DB": str(tmp_path / "b2.db")})

@@ -27,7 +27,7 @@ function opLocator(page, op) {
 
 // Expands an operation, presses "Try it out" and "Execute"; returns the
 // status and body shown under "Server response".
-async function tryItOut(page, op) {
+async function tryItOut(page, op, clear = true) {
 	const block = opLocator(page, op);
 	if (!(await block.locator(".try-out").count()))
 		await block.locator(".opblock-summary").first().click();
@@ -41,10 +41,11 @@ async function tryItOut(page, op) {
 	    .trim();
 	const body = await row.locator(".response-col_description pre")
 	    .first().innerText();
-	// Clear, so that a second run reads its own response.
-	const clear = block.locator("button.btn-clear");
-	if (await clear.count())
-		await clear.click();
+	// Clear, so that a second run reads its own response; the last one
+	// stays on the page for the screenshot.
+	const clearBtn = block.locator("button.btn-clear");
+	if (clear && (await clearBtn.count()))
+		await clearBtn.click();
 	return { status: parseInt(status, 10), body };
 }
 
@@ -88,7 +89,7 @@ try {
 	await bearer.locator("input").fill(token);
 	await bearer.locator("button.authorize").click();
 	await modal.locator("button.btn-done").first().click();
-	result.jwtAfter = await tryItOut(page, jwtOp);
+	result.jwtAfter = await tryItOut(page, jwtOp, false);
 
 	result.csp = await page.evaluate(() => window.__csp);
 	result.screenshot = path.join(outDir, "docs.png");
