@@ -127,8 +127,12 @@ static const struct la_dialect_info dialects[] = {
                 },
             .decimal_sized = "DECIMAL",
             .decimal_cmp_cast = NULL,
-            /* 65535 bytes of utf8mb4 in a row. */
-            .varchar_max = 16383,
+            /*
+             * A row holds 65535 bytes of VARCHAR, 4 per utf8mb4
+             * character: 1024 keeps room for many such columns; longer
+             * ones are MEDIUMTEXT, stored outside the row.
+             */
+            .varchar_max = 1024,
             .varchar_over = "MEDIUMTEXT",
             .position_fn = "instr",
             .text_cast = " AS CHAR",
@@ -146,6 +150,8 @@ static const struct la_dialect_info dialects[] = {
             .add_unique = 1,
             /* MariaDB: INSERT 10.5, DELETE 10.0.5, UPDATE not at all. */
             .returning = {100500, 0, 100005},
+            /* InnoDB keys hold 3072 bytes: 768 utf8mb4 characters. */
+            .index_prefix = 768,
         },
 };
 

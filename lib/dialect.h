@@ -80,6 +80,11 @@ struct la_dialect_info {
 	 * RETURNING on each verb; 0: never.
 	 */
 	int64_t returning[LA_DIALECT_NVERBS];
+	/*
+	 * Characters of a text column a plain index covers, where an index
+	 * on a whole TEXT value is refused (MySQL); 0: the whole value.
+	 */
+	int64_t index_prefix;
 };
 
 /* The row of a dialect; d must be one of enum la_dialect. */
