@@ -51,6 +51,7 @@ static const struct la_dialect_info dialects[] = {
             .add_unique = 0,
             /* 3.35.0 added RETURNING to all three. */
             .returning = {3035000, 3035000, 3035000},
+            .text_eq = "",
         },
     [LA_DIALECT_PGSQL] =
         {
@@ -95,6 +96,7 @@ static const struct la_dialect_info dialects[] = {
             .inline_fk = 1,
             .add_unique = 1,
             .returning = {80200, 80200, 80200},
+            .text_eq = "",
         },
     [LA_DIALECT_MYSQL] =
         {
@@ -152,6 +154,7 @@ static const struct la_dialect_info dialects[] = {
             .returning = {100500, 0, 100005},
             /* InnoDB keys hold 3072 bytes: 768 utf8mb4 characters. */
             .index_prefix = 768,
+            .text_eq = " COLLATE utf8mb4_bin",
         },
 };
 
