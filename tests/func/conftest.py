@@ -39,8 +39,10 @@ BAD_LOG_PATTERNS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
 
 ENGINES = ("sqlite", "postgresql", "mysql")
 ENGINE = os.environ.get("LIGHTAPI_TEST_ENGINE", "") or "sqlite"
-# A URL that is the default of a ${VAR:-...} reference is left alone.
-SQLITE_URL = re.compile(r"(?<![-=+?])sqlite:///([^\"'\s]+)")
+# A URL whose path is built from ${...} references is left alone (its
+# file is the test's subject); the default of a ${VAR:-...} reference is
+# replaced like any other URL.
+SQLITE_URL = re.compile(r"sqlite:///([^\"'\s}]+)")
 
 
 class EngineSession:
