@@ -70,11 +70,14 @@ BODIES = [
 ]
 
 
-def sqlite_url(path):
-    """A SQLite URL the suite's engine switch (LIGHTAPI_TEST_ENGINE, which
-    maps SQLite URLs onto the engine under test) leaves alone: these tests
-    compare MariaDB with the real SQLite."""
-    return "${LIGHTAPI_TEST_NO_SUCH_VAR:-sqlite:///%s}" % path
+# A SQLite URL the suite's engine switch (LIGHTAPI_TEST_ENGINE maps SQLite
+# URLs onto the engine under test) leaves alone because its path comes from
+# the environment: these tests compare MariaDB with the real SQLite.
+LITE_URL = "sqlite:///${LIGHTAPI_TEST_LITE_DIR}/%s"
+
+
+def lite_server(server, config, tmp_path):
+    return server(config, env={"LIGHTAPI_TEST_LITE_DIR": str(tmp_path)})
 
 
 def strip_times(row):
@@ -85,7 +88,7 @@ def strip_times(row):
 def test_types_round_trip_as_on_sqlite(maria, server, tmp_path):
     _, url = new_db(maria)
     my = server(TYPES.format(url=url))
-    lite = server(TYPES.format(url=sqlite_url(f"{tmp_path}/t.db")))
+    lite = lite_server(server, TYPES.format(url=LITE_URL % "t.db"), tmp_path)
     for body in BODIES:
         a = my.post("/things", body)
         b = lite.post("/things", body)
@@ -286,7 +289,8 @@ def names(body):
 def test_filters_search_ordering_pages(maria, server, tmp_path):
     _, url = new_db(maria)
     my = server(LIST.format(url=url, style="page_number"))
-    lite = server(LIST.format(url=sqlite_url(f"{tmp_path}/l.db"), style="page_number"))
+    lite = lite_server(server, LIST.format(url=LITE_URL % "l.db",
+                                            style="page_number"), tmp_path)
     fill_items(my)
     fill_items(lite)
     queries = ["?search=AP", "?search=%25", "?search=_", "?search=%5C",
@@ -309,7 +313,8 @@ def test_filters_search_ordering_pages(maria, server, tmp_path):
 def test_cursor_pagination(maria, server, tmp_path):
     _, url = new_db(maria)
     my = server(LIST.format(url=url, style="cursor"))
-    lite = server(LIST.format(url=sqlite_url(f"{tmp_path}/c.db"), style="cursor"))
+    lite = lite_server(server, LIST.format(url=LITE_URL % "c.db",
+                                            style="cursor"), tmp_path)
     fill_items(my)
     fill_items(lite)
     for order in ("", "?ordering=price", "?ordering=-price", "?ordering=-amount,name"):
