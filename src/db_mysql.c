@@ -15,6 +15,9 @@
 #include "config.h"
 #endif
 
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +63,9 @@ static const unsigned int my_unavail[] = {CR_CONNECTION_ERROR,
     1969 /* ER_STATEMENT_TIMEOUT */, 3024 /* MySQL: ER_QUERY_TIMEOUT */,
     4031 /* MySQL: idle disconnect */,
     ER_OPTION_PREVENTS_STATEMENT /* read-only server (fail-over) */};
+
+static int my_alive(struct la_db *db);
+static void my_set_timeout(struct la_db *db, int ms);
 
 /* ---- errors -------------------------------------------------------- */
 
@@ -364,36 +370,51 @@ my_stmt_shape(struct la_db_rstmt *s)
 	return (0);
 }
 
-struct la_db_rstmt *
-la_db_mysql_prepare(struct la_db *db, const char *sql)
+/* Prepares s->sql on the current connection; 0 or an error. */
+static int
+my_stmt_prepare(struct la_db_rstmt *s)
 {
-	struct la_db_rstmt *s;
+	struct la_db *db = s->db;
 	my_bool on = 1;
 
-	s = la_xcalloc(1, sizeof(*s));
-	s->db = db;
-	s->table = my_stmt_table(sql);
-	if ((s->st = mysql_stmt_init(db->h)) == NULL) {
-		my_error(db);
-		goto fail;
-	}
+	if (s->st != NULL)
+		mysql_stmt_close(s->st);
+	s->gen = db->gen;
+	if ((s->st = mysql_stmt_init(db->h)) == NULL)
+		return (my_error(db));
 	/* max_length of each column after store_result sizes the buffers. */
 	mysql_stmt_attr_set(s->st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
-	if (mysql_stmt_prepare(s->st, sql, (unsigned long)strlen(sql)) != 0) {
-		my_stmt_error(s);
-		goto fail;
-	}
+	if (mysql_stmt_prepare(s->st, s->sql, (unsigned long)strlen(s->sql)) !=
+	    0)
+		return (my_stmt_error(s));
+	free(s->pbind);
+	free(s->plen);
+	s->pbind = NULL;
+	s->plen = NULL;
 	s->nparams = mysql_stmt_param_count(s->st);
 	if (s->nparams > 0) {
 		s->pbind = la_xcalloc(s->nparams, sizeof(*s->pbind));
 		s->plen = la_xcalloc(s->nparams, sizeof(*s->plen));
 	}
-	if (my_stmt_shape(s) != 0)
-		goto fail;
+	return (my_stmt_shape(s));
+}
+
+struct la_db_rstmt *
+la_db_mysql_prepare(struct la_db *db, const char *sql)
+{
+	struct la_db_rstmt *s;
+
+	if (my_alive(db) != LA_DB_DONE)
+		return (NULL);
+	s = la_xcalloc(1, sizeof(*s));
+	s->db = db;
+	s->table = my_stmt_table(sql);
+	s->sql = la_xstrdup(sql);
+	if (my_stmt_prepare(s) != 0) {
+		la_db_mysql_finalize(s);
+		return (NULL);
+	}
 	return (s);
-fail:
-	la_db_mysql_finalize(s);
-	return (NULL);
 }
 
 void
@@ -412,6 +433,7 @@ la_db_mysql_finalize(struct la_db_rstmt *s)
 	free(s->pbind);
 	free(s->plen);
 	free(s->table);
+	free(s->sql);
 	free(s);
 }
 
@@ -544,6 +566,10 @@ la_db_mysql_run(struct la_db_rstmt *s, const struct la_value *params,
 	int rc;
 
 	la_db_mysql_finish(s);
+	if ((rc = my_alive(s->db)) != LA_DB_DONE)
+		return (rc);
+	if (s->gen != s->db->gen && (rc = my_stmt_prepare(s)) != 0)
+		return (rc);
 	if (nparams != s->nparams)
 		return (la_db_mysql_fail(s->db, "wrong number of parameters"));
 	for (i = 0; i < s->nparams; i++)
@@ -681,6 +707,9 @@ my_query(struct la_db *db, const char *sql)
 {
 	MYSQL_RES *r;
 
+	if (db->h == NULL)
+		return (
+		    my_record(db, CR_SERVER_GONE_ERROR, "no connection", NULL));
 	if (mysql_real_query(db->h, sql, (unsigned long)strlen(sql)) != 0)
 		return (my_error(db));
 	if ((r = mysql_store_result(db->h)) != NULL)
@@ -702,6 +731,8 @@ my_exec_ddl(struct la_db *db, const char *sql)
 {
 	int rc;
 
+	if ((rc = my_alive(db)) != LA_DB_DONE)
+		return (rc);
 	if (strncmp(sql, "CREATE TABLE ", 13) != 0 &&
 	    strncmp(sql, "ALTER TABLE ", 12) != 0)
 		return (my_query(db, sql));
@@ -716,18 +747,28 @@ my_exec_ddl(struct la_db *db, const char *sql)
 static int
 my_begin(struct la_db *db)
 {
-	return (my_query(db, "START TRANSACTION"));
+	int rc;
+
+	if ((rc = my_alive(db)) != LA_DB_DONE ||
+	    (rc = my_query(db, "START TRANSACTION")) != LA_DB_DONE)
+		return (rc);
+	db->in_tx = 1;
+	return (rc);
 }
 
+/* Whatever the outcome, the transaction is over (a failed COMMIT rolls
+ * back in InnoDB; a lost connection took it along). */
 static int
 my_commit(struct la_db *db)
 {
+	db->in_tx = 0;
 	return (my_query(db, "COMMIT"));
 }
 
 static int
 my_rollback(struct la_db *db)
 {
+	db->in_tx = 0;
 	return (my_query(db, "ROLLBACK"));
 }
 
@@ -744,6 +785,7 @@ my_set_timeout(struct la_db *db, int ms)
 
 	if (ms < 0)
 		ms = 0;
+	db->timeout_ms = ms;
 	if (db->mariadb)
 		snprintf(sql, sizeof(sql),
 		    "SET SESSION max_statement_time = %d.%03d", ms / 1000,
@@ -777,6 +819,10 @@ my_last_id(struct la_db *db)
 static int
 my_ping(struct la_db *db)
 {
+	int rc;
+
+	if ((rc = my_alive(db)) != LA_DB_DONE)
+		return (rc);
 	if (mysql_ping(db->h) != 0)
 		return (my_error(db));
 	return (LA_DB_DONE);
@@ -912,11 +958,56 @@ unsupported:
 	return (-1);
 }
 
+static char *
+my_dup(const char *p)
+{
+	return (p != NULL ? la_xstrdup(p) : NULL);
+}
+
+/* The parts of the URL kept for reconnecting, on the heap. */
+static void
+my_keep_url(struct la_db *db, const struct la_dburl *u)
+{
+	size_t i;
+
+	db->url = *u;
+	db->url.path = NULL;
+	db->url.user = my_dup(u->user);
+	db->url.password = my_dup(u->password);
+	db->url.host = my_dup(u->host);
+	db->url.dbname = my_dup(u->dbname);
+	db->url.opts = la_xcalloc(u->nopts + 1, sizeof(*u->opts));
+	for (i = 0; i < u->nopts; i++) {
+		db->url.opts[i].key = la_xstrdup(u->opts[i].key);
+		db->url.opts[i].value = la_xstrdup(u->opts[i].value);
+	}
+}
+
+static void
+my_free_url(struct la_db *db)
+{
+	volatile char *p = (volatile char *)(uintptr_t)db->url.password;
+	size_t i;
+
+	while (p != NULL && *p != '\0')
+		*p++ = '\0';
+	free((void *)(uintptr_t)db->url.user);
+	free((void *)(uintptr_t)db->url.password);
+	free((void *)(uintptr_t)db->url.host);
+	free((void *)(uintptr_t)db->url.dbname);
+	for (i = 0; i < db->url.nopts; i++) {
+		free((void *)(uintptr_t)db->url.opts[i].key);
+		free((void *)(uintptr_t)db->url.opts[i].value);
+	}
+	free(db->url.opts);
+}
+
 static void
 my_close(struct la_db *db)
 {
 	if (db->h != NULL)
 		mysql_close(db->h);
+	my_free_url(db);
 	free(db);
 }
 
@@ -936,27 +1027,28 @@ my_set_options(MYSQL *h, const struct my_conn *mc)
 }
 
 /*
- * The error text names the server as the operator wrote it, never the
- * password. CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, not
- * only those it changed, so a PUT that changes nothing is not a 404.
+ * Opens db->h from db->url. The error text names the server as the
+ * operator wrote it, never the password. CLIENT_FOUND_ROWS: an UPDATE
+ * reports the rows it matched, not only those it changed, so a PUT that
+ * changes nothing is not a 404.
  */
-static struct la_db *
-my_open(const struct la_dburl *u, char *err, size_t errlen)
+static int
+my_connect(struct la_db *db, char *err, size_t errlen)
 {
 	struct my_conn mc = {NULL, MY_CONNECT_TIMEOUT, MY_RW_TIMEOUT,
 	    MY_RW_TIMEOUT};
+	const struct la_dburl *u = &db->url;
 	const char *pw = u->password;
-	struct la_db *db = la_xcalloc(1, sizeof(*db));
 
 	if ((db->h = mysql_init(NULL)) == NULL) {
 		snprintf(err, errlen, "mysql: out of memory");
-		goto fail;
+		return (-1);
 	}
 	if (my_options(db->h, u, &mc, err, errlen) != 0)
-		goto fail;
+		return (-1);
 	if (my_set_options(db->h, &mc) != 0) {
 		snprintf(err, errlen, "mysql: cannot set connection options");
-		goto fail;
+		return (-1);
 	}
 	if (pw == NULL)
 		pw = getenv("MYSQL_PWD");
@@ -968,19 +1060,76 @@ my_open(const struct la_dburl *u, char *err, size_t errlen)
 		    : u->host != NULL ? u->host
 		                      : "localhost",
 		    mysql_error(db->h), mysql_errno(db->h));
-		goto fail;
+		return (-1);
 	}
+	db->gen++;
+	db->in_tx = 0;
 	db->mariadb = mariadb_connection(db->h) != 0;
 	if (my_query(db, MY_SESSION_SQL) != LA_DB_DONE ||
 	    my_query(db, MY_ISOLATION_SQL) != LA_DB_DONE) {
 		snprintf(err, errlen, "mysql: session set-up failed: %s",
 		    db->raw);
-		goto fail;
+		return (-1);
+	}
+	if (db->timeout_ms > 0)
+		my_set_timeout(db, db->timeout_ms);
+	return (0);
+}
+
+/*
+ * A connection the server closed while it sat idle (a restart, its
+ * wait_timeout, a kill) has end-of-file, or the server's last error
+ * packet, waiting on its socket; a live idle one has nothing. Seeing that
+ * costs one non-blocking peek, and since nothing was sent yet, opening a
+ * new connection and preparing the statements again on it (by gen) is
+ * safe: no statement can run twice. Inside a transaction a lost
+ * connection is an error, as the transaction is gone with it.
+ */
+static int
+my_alive(struct la_db *db)
+{
+	char c, err[512];
+	ssize_t n;
+	int fd;
+
+	if (db->in_tx && db->h != NULL)
+		return (LA_DB_DONE);
+	fd = db->h != NULL ? (int)mysql_get_socket(db->h) : -1;
+	if (fd >= 0) {
+		n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return (LA_DB_DONE);
+	}
+	if (db->h != NULL)
+		mysql_close(db->h);
+	db->h = NULL;
+	if (my_connect(db, err, sizeof(err)) == 0)
+		return (LA_DB_DONE);
+	if (db->h != NULL)
+		mysql_close(db->h);
+	db->h = NULL;
+	db->err = LA_DB_EUNAVAIL;
+	db->code = 0;
+	snprintf(db->msg, sizeof(db->msg), "%s", err);
+	snprintf(db->raw, sizeof(db->raw),
+	    "connection closed by the server; "
+	    "%s",
+	    err);
+	return (db->err);
+}
+
+static struct la_db *
+my_open(const struct la_dburl *u, char *err, size_t errlen)
+{
+	struct la_db *db = la_xcalloc(1, sizeof(*db));
+
+	my_keep_url(db, u);
+	if (my_connect(db, err, errlen) != 0) {
+		my_close(db);
+		return (NULL);
 	}
 	return (db);
-fail:
-	my_close(db);
-	return (NULL);
 }
 
 const struct la_db_driver la_db_mysql_driver = {

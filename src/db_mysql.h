@@ -37,11 +37,22 @@ struct la_db_rstmt {
 	unsigned long *plen;
 	MYSQL_BIND *rbind;
 	struct la_db_mycol *cols;
-	int active; /* a result is stored and being read */
+	int active;   /* a result is stored and being read */
+	char *sql;    /* to prepare it again on a new connection */
+	unsigned gen; /* the connection it was prepared on (la_db.gen) */
 };
 
 struct la_db {
 	MYSQL *h;
+	/*
+	 * What the connection was opened with (heap copies; the password is
+	 * wiped on close), to open it again when the server closed it while
+	 * it sat idle; gen counts the connections opened.
+	 */
+	struct la_dburl url;
+	unsigned gen;
+	int in_tx;       /* between START TRANSACTION and its end */
+	int timeout_ms;  /* the statement timeout, set again on a new one */
 	int mariadb;     /* MariaDB server (max_statement_time, CHECK) */
 	int64_t changes; /* of the last statement */
 	int64_t last_id;

@@ -495,6 +495,48 @@ test_tx(struct la_db_conn *db)
 	la_arena_free(a);
 }
 
+/*
+ * A connection idle while the server restarted is found closed before the
+ * next statement is sent, and opened again with its statements prepared
+ * anew: the first request after the restart succeeds. One inside a
+ * transaction fails instead, since the transaction died with it.
+ */
+static void
+test_idle_through_restart(struct la_db_conn *db)
+{
+	struct la_db_conn tx;
+	struct la_value p = la_value_text("tx@x", 4), v;
+	char err[256];
+
+	is_int(
+	    run(db, "SELECT COUNT(*) FROM `pa` WHERE `email` = ?", &p, 1, &v),
+	    LA_DB_ROW, "a cached statement");
+	if (la_db_connect(&tx, url, err, sizeof(err)) != 0) {
+		ok(0, "second connection: %s", err);
+		return;
+	}
+	la_db_set_timeout(db, 1500);
+	is_int(la_db_begin(&tx, NULL), LA_DB_DONE, "a transaction left open");
+	server_stop();
+	server_start();
+	is_int(server_wait(url), 0, "server restarted");
+	v = LA_VALUE_NULL;
+	is_int(
+	    run(db, "SELECT COUNT(*) FROM `pa` WHERE `email` = ?", &p, 1, &v),
+	    LA_DB_ROW, "first statement after the restart runs");
+	ok(v.kind == LA_V_INT && v.i == 1, "with the right answer");
+	ok(!db->lost, "without the layer reconnecting");
+	is_int(count(db, "SELECT CAST(@@max_statement_time * 1000 AS SIGNED)"),
+	    1500, "the statement timeout set again");
+	la_db_set_timeout(db, 0);
+	is_int(run(&tx, "SELECT 1", NULL, 0, NULL), LA_DB_EUNAVAIL,
+	    "in a transaction the lost connection is an error");
+	(void)la_db_rollback(&tx);
+	is_int(run(&tx, "SELECT 1", NULL, 0, NULL), LA_DB_ROW,
+	    "after it ended, the connection is opened again");
+	la_db_disconnect(&tx);
+}
+
 static void
 test_timeout_and_reconnect(struct la_db_conn *db)
 {
@@ -524,6 +566,7 @@ test_timeout_and_reconnect(struct la_db_conn *db)
 	is_int(la_db_ensure(db, url, err, sizeof(err)), 0, "reconnected");
 	is_int(count(db, "SELECT COUNT(*) FROM pa WHERE email = 'tx@x'"), 1,
 	    "data still there");
+	test_idle_through_restart(db);
 }
 
 static void
