@@ -167,11 +167,32 @@ ddl_put_auto(struct la_buf *b, enum la_dialect dialect,
 	}
 }
 
+/*
+ * A plain index on a long text column covers its first index_prefix
+ * characters where the engine wants it so. A unique index never does: it
+ * would make values unique by their beginning only (MariaDB enforces a
+ * UNIQUE on a whole TEXT value through a hash of it).
+ */
+static void
+ddl_put_prefix(struct la_buf *b, enum la_dialect dialect,
+    const struct la_col_def *c, int unique)
+{
+	int64_t n = ddl_dialect(dialect)->index_prefix;
+	int text = c->type == LA_T_TEXT || c->type == LA_T_JSON ||
+	           c->type == LA_T_ANY || c->type == LA_T_NONE;
+
+	if (n <= 0 || unique || (!text && c->type != LA_T_STR))
+		return;
+	if (text || c->max_length > n)
+		la_buf_printf(b, "(%lld)", (long long)n);
+}
+
 /* CREATE [UNIQUE] INDEX IF NOT EXISTS "<prefix>_<table>_<col>" ... */
 static void
 ddl_put_index(struct la_buf *b, enum la_dialect dialect, const char *table,
-    const char *col, int unique)
+    const struct la_col_def *c, int unique)
 {
+	const char *col = c->name;
 	struct la_buf name;
 
 	la_buf_init(&name);
@@ -185,6 +206,7 @@ ddl_put_index(struct la_buf *b, enum la_dialect dialect, const char *table,
 	la_ddl_ident(b, dialect, table);
 	la_buf_puts(b, " (");
 	la_ddl_ident(b, dialect, col);
+	ddl_put_prefix(b, dialect, c, unique);
 	la_buf_putc(b, ')');
 	la_buf_free(&name);
 }
@@ -241,7 +263,7 @@ la_ddl_create_table(struct la_buf *b, struct la_buf *idx,
 	ddl_put_tail(b, dialect, cols, ncols);
 	for (i = 0; idx != NULL && i < ncols; i++)
 		if (ddl_stored(&cols[i]) && ddl_wants_index(&cols[i]))
-			ddl_put_index(idx, dialect, table, cols[i].name, 0);
+			ddl_put_index(idx, dialect, table, &cols[i], 0);
 }
 
 /*
@@ -263,7 +285,7 @@ la_ddl_add_column(struct la_buf *b, enum la_dialect dialect, const char *table,
 		ddl_put_fk(b, dialect, col);
 	}
 	if (!di->add_unique && (col->flags & LA_COL_UNIQUE))
-		ddl_put_index(b, dialect, table, col->name, 1);
+		ddl_put_index(b, dialect, table, col, 1);
 	if (ddl_wants_index(col))
-		ddl_put_index(b, dialect, table, col->name, 0);
+		ddl_put_index(b, dialect, table, col, 0);
 }

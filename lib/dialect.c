@@ -51,6 +51,7 @@ static const struct la_dialect_info dialects[] = {
             .add_unique = 0,
             /* 3.35.0 added RETURNING to all three. */
             .returning = {3035000, 3035000, 3035000},
+            .text_eq = "",
         },
     [LA_DIALECT_PGSQL] =
         {
@@ -95,6 +96,7 @@ static const struct la_dialect_info dialects[] = {
             .inline_fk = 1,
             .add_unique = 1,
             .returning = {80200, 80200, 80200},
+            .text_eq = "",
         },
     [LA_DIALECT_MYSQL] =
         {
@@ -127,8 +129,12 @@ static const struct la_dialect_info dialects[] = {
                 },
             .decimal_sized = "DECIMAL",
             .decimal_cmp_cast = NULL,
-            /* 65535 bytes of utf8mb4 in a row. */
-            .varchar_max = 16383,
+            /*
+             * A row holds 65535 bytes of VARCHAR, 4 per utf8mb4
+             * character: 1024 keeps room for many such columns; longer
+             * ones are MEDIUMTEXT, stored outside the row.
+             */
+            .varchar_max = 1024,
             .varchar_over = "MEDIUMTEXT",
             .position_fn = "instr",
             .text_cast = " AS CHAR",
@@ -146,6 +152,9 @@ static const struct la_dialect_info dialects[] = {
             .add_unique = 1,
             /* MariaDB: INSERT 10.5, DELETE 10.0.5, UPDATE not at all. */
             .returning = {100500, 0, 100005},
+            /* InnoDB keys hold 3072 bytes: 768 utf8mb4 characters. */
+            .index_prefix = 768,
+            .text_eq = " COLLATE utf8mb4_bin",
         },
 };
 

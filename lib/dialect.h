@@ -80,6 +80,17 @@ struct la_dialect_info {
 	 * RETURNING on each verb; 0: never.
 	 */
 	int64_t returning[LA_DIALECT_NVERBS];
+	/*
+	 * Characters of a text column a plain index covers, where an index
+	 * on a whole TEXT value is refused (MySQL); 0: the whole value.
+	 */
+	int64_t index_prefix;
+	/*
+	 * After the placeholder a text column is looked up by (the login's
+	 * username): a byte-exact match, as on SQLite and PostgreSQL, even
+	 * in a hand-made table whose collation ignores case ("" if exact).
+	 */
+	const char *text_eq;
 };
 
 /* The row of a dialect; d must be one of enum la_dialect. */

@@ -108,11 +108,15 @@ void
 la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col)
 {
+	enum la_type ty = (enum la_type)la_catalog_cols(c, t)[col].type;
+
 	la_sqlb_select(q, c, t);
 	la_buf_puts(q->b, " WHERE ");
 	sqlb_col(q, c, t, col);
 	la_buf_puts(q->b, " = ");
 	la_sqlb_param(q);
+	if (ty == LA_T_STR || ty == LA_T_TEXT)
+		la_buf_puts(q->b, la_dialect(q->dialect)->text_eq);
 }
 
 void

@@ -44,17 +44,70 @@ def _wait(pred, timeout, what):
 
 def available(engine):
     """Whether this machine can run a throw-away server of the engine."""
+    return not missing(engine)
+
+
+def missing(engine):
+    """The programs a throw-away server of the engine needs that this
+    machine lacks (empty when it has them all)."""
     if engine == "postgresql":
-        return os.path.exists(_pg_bin("initdb"))
+        need = [_pg_bin(n) for n in ("initdb", "postgres", "pg_isready",
+                                     "psql")]
+        gone = [n for n in need if not (os.path.isfile(n) or shutil.which(n))]
+        if AS_ROOT and not shutil.which("runuser"):
+            gone.append("runuser")
+        return gone
     if engine == "mysql":
-        return shutil.which("mariadbd") is not None or \
-            os.path.exists("/usr/sbin/mariadbd")
-    return True
+        return [n for n in ("mariadbd", "mariadb-install-db", "mariadb")
+                if not shutil.which(n, path=os.environ.get("PATH", "") +
+                                    ":/usr/sbin:/sbin")]
+    return []
+
+
+_WATCHDOG = r"""
+import os, shutil, signal, sys, time
+owner, path = int(sys.argv[1]), sys.argv[2]
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+while alive(owner) and os.path.isdir(path):
+    time.sleep(0.5)
+if os.path.isdir(path):
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except OSError:
+                continue
+            if path.encode() in cmd and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    time.sleep(0.5)
+    shutil.rmtree(path, ignore_errors=True)
+"""
+
+
+def watchdog(directory):
+    """A detached process that, should this one die without remove() (a
+    SIGKILL, a timeout), kills the server running from directory and
+    deletes it; it ends by itself once the directory is gone."""
+    import sys
+    subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()),
+                      str(directory)], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
 
 
 class Postgres:
     def __init__(self, base=None):
         self.dir = Path(tempfile.mkdtemp(prefix="pg.", dir=base))
+        watchdog(self.dir)
         self.data = self.dir / "data"
         self.sock = self.dir  # the socket is .s.PGSQL.5432 in here
         self.log = self.dir / "server.log"
@@ -83,6 +136,8 @@ class Postgres:
                        "-k", str(self.sock), "-c", "listen_addresses=",
                        "-c", "fsync=off", "-c", "synchronous_commit=off",
                        "-c", "full_page_writes=off",
+                       # in the data directory, so removed with it
+                       "-c", "dynamic_shared_memory_type=mmap",
                        "-c", "max_connections=200"]),
             stdout=logf, stderr=logf, cwd=self.dir, start_new_session=True)
         _wait(self.ready, 30, "PostgreSQL")
@@ -106,6 +161,18 @@ class Postgres:
         self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def create_databases(self, names):
+        """Several databases with one client run (CREATE DATABASE cannot
+        share a transaction, so each is its own -c); returns their URLs."""
+        argv = [_pg_bin("psql"), "-X", "-q", "-h", str(self.sock), "-U",
+                "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
+        for name in names:
+            argv += ["-c", f'CREATE DATABASE "{name}"']
+        r = subprocess.run(argv, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
+        return [self.url(name) for name in names]
+
     def url(self, name):
         return f"postgresql://postgres@/{name}?host={self.sock}"
 
@@ -127,10 +194,13 @@ class Postgres:
 class MariaDB:
     def __init__(self, base=None):
         self.dir = Path(tempfile.mkdtemp(prefix="my.", dir=base))
+        watchdog(self.dir)
         self.data = self.dir / "data"
         self.sock = self.dir / "mysqld.sock"
         self.log = self.dir / "server.log"
         self.proc = None
+        # Workers that dropped to an unprivileged user reach the socket too.
+        self.dir.chmod(0o711)
         user = ["--user=root"] if AS_ROOT else []
         subprocess.run(["mariadb-install-db", "--no-defaults",
                         f"--datadir={self.data}", "--skip-test-db",
@@ -175,6 +245,10 @@ class MariaDB:
     def create_database(self, name):
         self.sql(f"CREATE DATABASE `{name}`")
         return self.url(name)
+
+    def create_databases(self, names):
+        self.sql("".join(f"CREATE DATABASE `{name}`;" for name in names))
+        return [self.url(name) for name in names]
 
     def url(self, name):
         return f"mysql://root@localhost/{name}?unix_socket={self.sock}"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import (children_of, free_port, pid_alive, read_responses,
+from conftest import (WorkerConnections, children_of, free_port, pid_alive, read_responses,
                       read_until_close, require_binary, wait_until,
                       write_config)
 
@@ -314,6 +314,7 @@ def test_daemonize(tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.sqlite_only  # asserts the owner of the database file
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch users")
 def test_workers_drop_to_server_user(server, tmp_path_factory):
     # A world-writable directory outside pytest's private tree, so the
@@ -339,3 +340,34 @@ endpoints:
         assert srv.stop() == []
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+@pytest.mark.server_engine_only
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch users")
+def test_workers_drop_to_server_user_and_reach_the_database(server):
+    # The workers, no longer root, still reach the database server (its
+    # Unix socket) and keep their connection.  Each worker is asked on its
+    # own connection (WorkerConnections, hence max_connections) and checked
+    # once it has served.
+    srv = server("""
+database: {url: "sqlite:///{TMP}/test.db"}
+server: {user: nobody, max_connections: 4}
+endpoints:
+  - route: /notes
+    fields: {text: {type: str}}
+""", workers=2)
+    status, _, row, raw = srv.post("/notes", {"text": "hi"})
+    assert status == 201, raw
+    pins = WorkerConnections(srv)
+    assert len(pins.conns) == 2
+    for pid in sorted(pins.conns):
+        status, _, data, raw = pins.request(pid, "GET", f"/notes/{row['id']}")
+        assert (status, data) == (200, row), raw
+        status, _, data, raw = pins.request(pid, "GET", "/readyz")
+        assert status == 200, raw
+        assert Path(f"/proc/{pid}").stat().st_uid == 65534, \
+            f"worker {pid} still runs as root"
+    pins.close()
+    assert Path(f"/proc/{srv.proc.pid}").stat().st_uid == 0
+    assert srv.db.query("SELECT text FROM notes") == [("hi",)]
+    assert srv.stop() == []

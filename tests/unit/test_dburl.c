@@ -57,6 +57,14 @@ static const struct want good[] = {
         LA_DB_MYSQL, NULL, "u", "p", NULL, "db", 0, 2},
     {"mysql://h/db?a=1&&b&c=x+y%26z", LA_DB_MYSQL, NULL, NULL, NULL, "h", "db",
         0, 3},
+    /* What the MySQL driver reads: a password with reserved characters,
+     * IPv6, a port, TLS options with paths. */
+    {"mariadb://app:p%40ss%3Aw%2Fd@[::1]:3307/shop?ssl_mode=VERIFY_CA&"
+     "ssl_ca=%2Fetc%2Fssl%2Fca.pem",
+        LA_DB_MYSQL, NULL, "app", "p@ss:w/d", "::1", "shop", 3307, 2},
+    {"mysql+pymysql://app@localhost/shop?unix_socket=%2Frun%2Fmysqld%2F"
+     "mysqld.sock&connect_timeout=3&read_timeout=10",
+        LA_DB_MYSQL, NULL, "app", NULL, "localhost", "shop", 0, 3},
 };
 
 static void
@@ -98,6 +106,17 @@ test_options(struct la_arena *a)
 	is_str(u.opts[1].key, "b", "option without '='");
 	is_str(u.opts[1].value, "", "option without '=' is empty");
 	is_str(u.opts[2].value, "x y&z", "'+' and %%26 decoded in options");
+	if (la_dburl_parse("mysql://app@/db?unix_socket=%2Frun%2Fm.sock&"
+	                   "ssl_ca=%2Fa+b%2Fca.pem",
+	        &u, a, err, sizeof(err)) == 0 &&
+	    u.nopts == 2) {
+		is_str(u.opts[0].value, "/run/m.sock", "socket path decoded");
+		is_str(u.opts[1].key, "ssl_ca",
+		    "TLS option kept for the driver");
+		is_str(u.opts[1].value, "/a b/ca.pem", "TLS file path decoded");
+		ok(u.host == NULL, "no host: the driver uses the socket");
+	} else
+		ok(0, "mysql socket options parse");
 	la_dburl_parse("postgresql:///app?host=/run/postgresql&sslmode=require",
 	    &u, a, err, sizeof(err));
 	is_str(u.opts[0].key, "host", "unix socket via ?host=");

@@ -167,6 +167,8 @@ static const struct {
 } types[] = {
     {LA_T_STR, -1, -1, -1, {"TEXT", "TEXT", "VARCHAR(255)"}},
     {LA_T_STR, 50, -1, -1, {"TEXT", "VARCHAR(50)", "VARCHAR(50)"}},
+    {LA_T_STR, 1024, -1, -1, {"TEXT", "VARCHAR(1024)", "VARCHAR(1024)"}},
+    {LA_T_STR, 1025, -1, -1, {"TEXT", "VARCHAR(1025)", "MEDIUMTEXT"}},
     {LA_T_STR, 20000, -1, -1, {"TEXT", "VARCHAR(20000)", "MEDIUMTEXT"}},
     {LA_T_STR, 20000000, -1, -1, {"TEXT", "TEXT", "MEDIUMTEXT"}},
     {LA_T_TEXT, -1, -1, -1, {"TEXT", "TEXT", "TEXT"}},
@@ -222,6 +224,61 @@ test_types(void)
 	}
 	la_buf_free(&b);
 	la_buf_free(&want);
+}
+
+/*
+ * MySQL indexes the first 768 characters of a long text column (a key
+ * holds 3072 bytes); a unique index covers the whole value (MariaDB
+ * hashes it), or it would only make the beginnings unique.
+ */
+static void
+test_mysql_index_prefix(void)
+{
+	static const struct {
+		enum la_type type;
+		int64_t max_length;
+		const char *want;
+	} cases[] = {
+	    {LA_T_TEXT, -1, "(`c`(768))"},
+	    {LA_T_JSON, -1, "(`c`(768))"},
+	    {LA_T_STR, -1, "(`c`)"},
+	    {LA_T_STR, 768, "(`c`)"},
+	    {LA_T_STR, 769, "(`c`(768))"},
+	    {LA_T_STR, 100000, "(`c`(768))"},
+	    {LA_T_INT, -1, "(`c`)"},
+	    {LA_T_UUID, -1, "(`c`)"},
+	};
+	struct la_col_def c;
+	struct la_buf b, idx;
+	size_t i;
+
+	la_buf_init(&b);
+	la_buf_init(&idx);
+	for (i = 0; i < LA_NELEM(cases); i++) {
+		la_col_def_init(&c, "c", cases[i].type);
+		c.max_length = cases[i].max_length;
+		c.flags = LA_COL_INDEX;
+		la_buf_reset(&b);
+		la_buf_reset(&idx);
+		la_ddl_create_table(&b, &idx, LA_DIALECT_MYSQL, "t", &c, 1);
+		ok(idx.len > strlen(cases[i].want) &&
+		        strcmp(idx.data + idx.len - strlen(cases[i].want),
+		            cases[i].want) == 0,
+		    "mysql index on %s(%lld) ends %s",
+		    la_type_name(cases[i].type), (long long)cases[i].max_length,
+		    cases[i].want);
+		la_buf_reset(&idx);
+		la_ddl_create_table(&b, &idx, LA_DIALECT_PGSQL, "t", &c, 1);
+		ok(strstr(idx.data, "(768)") == NULL, "no prefix on pgsql");
+	}
+	la_col_def_init(&c, "c", LA_T_TEXT);
+	c.flags = LA_COL_UNIQUE | LA_COL_INDEX;
+	la_buf_reset(&b);
+	la_ddl_add_column(&b, LA_DIALECT_MYSQL, "t", &c);
+	is_str(b.data, "ALTER TABLE `t` ADD COLUMN `c` TEXT UNIQUE",
+	    "mysql: a unique TEXT column is unique on its whole value");
+	la_buf_free(&b);
+	la_buf_free(&idx);
 }
 
 static void
@@ -280,5 +337,6 @@ main(void)
 	test_create_table();
 	test_types();
 	test_add_column();
+	test_mysql_index_prefix();
 	return (done_testing());
 }

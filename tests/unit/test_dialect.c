@@ -112,8 +112,14 @@ test_functions(void)
 	ok(!s->add_unique && p->add_unique && m->add_unique,
 	    "sqlite cannot add a UNIQUE column");
 	ok(s->varchar_max == 0 && p->varchar_max == 10485760 &&
-	        m->varchar_max == 16383,
+	        m->varchar_max == 1024,
 	    "VARCHAR limits");
+	is_str(m->varchar_over, "MEDIUMTEXT",
+	    "mysql: longer str is MEDIUMTEXT");
+	ok(m->index_prefix == 768 && s->index_prefix == 0 &&
+	        p->index_prefix == 0,
+	    "only mysql indexes a prefix of long text");
+	ok(m->quote == '`', "mysql quotes with backticks (no ANSI_QUOTES)");
 }
 
 static void

@@ -148,6 +148,24 @@ main(void)
 	    "INSERT INTO `items` () VALUES () RETURNING `name`, `qty`, `id`, "
 	    "`created_at`, `updated_at`, `version`",
 	    "empty insert returning, MySQL");
+	la_sqlb_init(&q, &b, LA_DIALECT_MYSQL);
+	la_sqlb_select_by(&q, c, t, 0);
+	is_str(b.data,
+	    "SELECT `name`, `qty`, `id`, `created_at`, `updated_at`, "
+	    "`version` FROM `items` WHERE `name` = ? COLLATE utf8mb4_bin",
+	    "MySQL: a text lookup matches bytes, whatever the collation");
+	la_sqlb_init(&q, &b, LA_DIALECT_MYSQL);
+	la_sqlb_select_by(&q, c, t, 1);
+	is_str(b.data,
+	    "SELECT `name`, `qty`, `id`, `created_at`, `updated_at`, "
+	    "`version` FROM `items` WHERE `qty` = ?",
+	    "MySQL: a number lookup as it is");
+	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
+	la_sqlb_select_by(&q, c, t, 0);
+	is_str(b.data,
+	    "SELECT \"name\", \"qty\", \"id\", \"created_at\", "
+	    "\"updated_at\", \"version\" FROM \"items\" WHERE \"name\" = $1",
+	    "PostgreSQL: text lookups are exact already");
 	test_queries(c, t, &b);
 	la_buf_free(&b);
 	free(c);
