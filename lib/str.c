@@ -119,3 +119,46 @@ la_str_hexval(char ch)
 		return (ch - 'A' + 10);
 	return (-1);
 }
+
+size_t
+la_str_utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0];
+	size_t n, k;
+
+	if (c < 0x80)
+		return (1);
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 3;
+	else
+		return (0); /* continuation, C0/C1 overlong, F5 and up */
+	if (len <= n)
+		return (0);
+	for (k = 1; k <= n; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return (0);
+	/* The second byte's range rules out overlong forms, surrogates and
+	 * code points past U+10FFFF. */
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return (0);
+	return (n + 1);
+}
+
+int
+la_str_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((n = la_str_utf8_seq(p + i, len - i)) == 0)
+			return (0);
+		i += n;
+	}
+	return (1);
+}

@@ -26,5 +26,13 @@ int la_str_to_double(const char *p, size_t len, double *out);
 int la_str_hexval(char ch);
 /* Trims ASCII spaces and tabs at both ends. */
 struct la_str la_str_trim(struct la_str v);
+/*
+ * Length of the strict UTF-8 sequence starting s[0] (1 to 4), or 0 when
+ * it is not one: an overlong form, an encoded surrogate, a code point
+ * past U+10FFFF, a stray continuation byte or a sequence cut short.
+ */
+size_t la_str_utf8_seq(const unsigned char *s, size_t len);
+/* 1 when s[0..len) is all strict UTF-8. */
+int la_str_utf8_valid(const char *s, size_t len);
 
 #endif

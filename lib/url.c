@@ -34,6 +34,37 @@ la_url_decode(const char *in, size_t len, char *out, int plus_space)
 	return ((ssize_t)o);
 }
 
+/*
+ * Bytes that are not UTF-8 become U+FFFD, as a browser would show them:
+ * a filter or search term then means the same on every engine (one would
+ * refuse the bytes, another drop them and match everything).
+ */
+static char *
+url_utf8(struct la_arena *a, const char *d, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)d;
+	char *o, *q;
+	size_t i = 0, k;
+
+	if (la_str_utf8_valid(d, *n))
+		return ((char *)d);
+	o = q = la_arena_alloc(a, *n * 3 + 1);
+	while (i < *n) {
+		if ((k = la_str_utf8_seq(p + i, *n - i)) == 0) {
+			memcpy(q, "\xef\xbf\xbd", 3);
+			q += 3;
+			i++;
+			continue;
+		}
+		memcpy(q, d + i, k);
+		q += k;
+		i += k;
+	}
+	*q = '\0';
+	*n = (size_t)(q - o);
+	return (o);
+}
+
 /* Decodes s[0..n) into a NUL-terminated arena copy. */
 static int
 url_dup(struct la_arena *a, const char *s, size_t n, const char **out,
@@ -45,8 +76,8 @@ url_dup(struct la_arena *a, const char *s, size_t n, const char **out,
 	if ((r = la_url_decode(s, n, d, 1)) < 0)
 		return (-1);
 	d[r] = '\0';
-	*out = d;
 	*outlen = (size_t)r;
+	*out = url_utf8(a, d, outlen);
 	return (0);
 }
 

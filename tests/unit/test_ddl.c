@@ -165,7 +165,7 @@ static const struct {
 	int32_t max_digits, places;
 	const char *want[3];
 } types[] = {
-    {LA_T_STR, -1, -1, -1, {"TEXT", "TEXT", "VARCHAR(255)"}},
+    {LA_T_STR, -1, -1, -1, {"TEXT", "TEXT", "MEDIUMTEXT"}},
     {LA_T_STR, 50, -1, -1, {"TEXT", "VARCHAR(50)", "VARCHAR(50)"}},
     {LA_T_STR, 1024, -1, -1, {"TEXT", "VARCHAR(1024)", "VARCHAR(1024)"}},
     {LA_T_STR, 1025, -1, -1, {"TEXT", "VARCHAR(1025)", "MEDIUMTEXT"}},

@@ -67,7 +67,7 @@ test_types(void)
 	    {LA_T_DECIMAL, {"TEXT", "NUMERIC", "DECIMAL(65, 30)"}},
 	    {LA_T_UUID, {"TEXT", "UUID", "CHAR(36)"}},
 	    {LA_T_JSON, {"TEXT", "JSONB", "JSON"}},
-	    {LA_T_STR, {"TEXT", "TEXT", "VARCHAR(255)"}},
+	    {LA_T_STR, {"TEXT", "TEXT", "MEDIUMTEXT"}},
 	};
 	size_t i;
 	int d, t, missing = 0;

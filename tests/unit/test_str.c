@@ -1,6 +1,7 @@
 /* Unit tests for lib/str.c: strict number parsing. */
 #include <string.h>
 
+#include "la.h"
 #include "str.h"
 #include "tap.h"
 
@@ -16,6 +17,41 @@ dbl(const char *s, double *v)
 	return (la_str_to_double(s, strlen(s), v));
 }
 
+static void
+test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t n; /* the first sequence's length, 0: invalid */
+	} c[] = {
+	    {"a", 1},
+	    {"\xc3\xa9", 2},
+	    {"\xe2\x82\xac", 3},
+	    {"\xf0\x9d\x84\x9e", 4},
+	    {"\xf4\x8f\xbf\xbf", 4},
+	    {"\xed\x9f\xbf", 3},
+	    {"\xc0\xaf", 0},
+	    {"\xc1\xbf", 0},
+	    {"\xe0\x80\xaf", 0},
+	    {"\xf0\x80\x80\xaf", 0},
+	    {"\xed\xa0\x80", 0},
+	    {"\xf4\x90\x80\x80", 0},
+	    {"\xf5\x80\x80\x80", 0},
+	    {"\x80", 0},
+	    {"\xe2\x82", 0},
+	    {"\xe2\x28\xa1", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < LA_NELEM(c); i++)
+		is_int(la_str_utf8_seq((const unsigned char *)c[i].s,
+		           strlen(c[i].s)),
+		    c[i].n, "UTF-8 sequence %zu", i);
+	ok(la_str_utf8_valid("caf\xc3\xa9 \xe2\x82\xac", 9), "valid text");
+	ok(!la_str_utf8_valid("ok\xff", 3), "a bad byte at the end");
+	ok(la_str_utf8_valid("", 0), "empty is valid");
+}
+
 int
 main(void)
 {
@@ -23,6 +59,7 @@ main(void)
 	int64_t i;
 	double d;
 
+	test_utf8();
 	ok(la_str_eq(v, "Content-Length"), "eq");
 	ok(!la_str_eq(v, "content-length"), "eq is case-sensitive");
 	ok(la_str_caseeq(v, "content-length"), "caseeq");

@@ -228,9 +228,27 @@ test_query_round_trip(void)
 	la_arena_free(a);
 }
 
+/* Query values that are not UTF-8 read as U+FFFD per bad byte. */
+static void
+test_query_utf8(void)
+{
+	struct la_arena *a = la_arena_new(1024);
+	struct la_qparam *ps;
+
+	is_int(
+	    la_url_query_parse("search=%ff%fe&q=caf%C3%A9&k%80=1", 32, a, &ps),
+	    3, "three parameters");
+	is_str(ps[0].value, "\xef\xbf\xbd\xef\xbf\xbd", "two bad bytes");
+	is_int(ps[0].vlen, 6, "their length");
+	is_str(ps[1].value, "caf\xc3\xa9", "valid UTF-8 is kept");
+	is_str(ps[2].key, "k\xef\xbf\xbd", "keys too");
+	la_arena_free(a);
+}
+
 int
 main(void)
 {
+	test_query_utf8();
 	test_decode();
 	test_query();
 	test_encode();
