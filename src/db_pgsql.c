@@ -57,6 +57,8 @@ static const char pg_session_sql[] =
     "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
     "SET extra_float_digits = 3";
 
+static int pg_alive(struct la_db *db);
+
 /* ---- errors --------------------------------------------------------- */
 
 static const struct {
@@ -259,25 +261,35 @@ pg_flush_dealloc(struct la_db *db)
 	return (rc);
 }
 
+static int
+pg_prepare_named(struct la_db_rstmt *s, const char *sql)
+{
+	PGresult *res = PQprepare(s->db->pg, s->name, sql, 0, NULL);
+	int rc = LA_DB_DONE;
+
+	if (!pg_ok(res))
+		rc = la_db_pgsql_error(s->db, res);
+	PQclear(res);
+	s->gen = s->db->gen;
+	return (rc);
+}
+
 static struct la_db_rstmt *
 pg_prepare(struct la_db *db, const char *sql)
 {
 	struct la_db_rstmt *s;
-	PGresult *res;
 
-	if (pg_flush_dealloc(db) == LA_DB_EUNAVAIL)
+	if (pg_alive(db) != LA_DB_DONE ||
+	    pg_flush_dealloc(db) == LA_DB_EUNAVAIL)
 		return (NULL);
 	s = la_xcalloc(1, sizeof(*s));
 	s->db = db;
 	snprintf(s->name, sizeof(s->name), "la_%u", ++db->seq);
-	res = PQprepare(db->pg, s->name, sql, 0, NULL);
-	if (!pg_ok(res)) {
-		la_db_pgsql_error(db, res);
-		PQclear(res);
+	if (pg_prepare_named(s, sql) != LA_DB_DONE) {
 		free(s);
 		return (NULL);
 	}
-	PQclear(res);
+	s->sql = la_xstrdup(sql);
 	s->conv = la_arena_new(512);
 	return (s);
 }
@@ -295,8 +307,10 @@ static void
 pg_finalize(struct la_db_rstmt *s)
 {
 	pg_finish(s);
-	la_buf_printf(&s->db->dealloc, "DEALLOCATE \"%s\";", s->name);
+	if (s->gen == s->db->gen)
+		la_buf_printf(&s->db->dealloc, "DEALLOCATE \"%s\";", s->name);
 	la_arena_free(s->conv);
+	free(s->sql);
 	free(s);
 }
 
@@ -352,6 +366,10 @@ pg_run(struct la_db_rstmt *s, const struct la_value *params, size_t nparams)
 	pg_finish(s);
 	if (nparams > 65535)
 		return (la_db_pgsql_fail(db, "too many parameters"));
+	if ((rc = pg_alive(db)) != LA_DB_DONE ||
+	    (s->gen != db->gen &&
+	        (rc = pg_prepare_named(s, s->sql)) != LA_DB_DONE))
+		return (rc);
 	vals = la_xcalloc(nparams + 1, sizeof(*vals));
 	la_buf_init(&b);
 	la_buf_reserve(&b, 64);
@@ -506,7 +524,13 @@ pg_db_exec(struct la_db *db, const char *sql)
 static int
 pg_begin(struct la_db *db)
 {
-	return (pg_exec(db, "BEGIN"));
+	int rc;
+
+	if ((rc = pg_alive(db)) != LA_DB_DONE ||
+	    (rc = pg_exec(db, "BEGIN")) != LA_DB_DONE)
+		return (rc);
+	db->in_tx = 1;
+	return (rc);
 }
 
 /* COMMIT of a transaction that failed answers ROLLBACK, not an error. */
@@ -516,6 +540,7 @@ pg_commit(struct la_db *db)
 	PGresult *res = PQexec(db->pg, "COMMIT");
 	int rc = LA_DB_DONE;
 
+	db->in_tx = 0;
 	if (!pg_ok(res))
 		rc = la_db_pgsql_error(db, res);
 	else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
@@ -527,6 +552,7 @@ pg_commit(struct la_db *db)
 static int
 pg_rollback(struct la_db *db)
 {
+	db->in_tx = 0;
 	if (PQtransactionStatus(db->pg) == PQTRANS_IDLE)
 		return (LA_DB_DONE);
 	return (pg_exec(db, "ROLLBACK"));
@@ -575,10 +601,10 @@ pg_last_id(struct la_db *db)
 static int
 pg_ping(struct la_db *db)
 {
-	if (PQstatus(db->pg) != CONNECTION_OK) {
-		la_db_pgsql_error(db, NULL);
-		return (LA_DB_EUNAVAIL);
-	}
+	int rc;
+
+	if ((rc = pg_alive(db)) != LA_DB_DONE)
+		return (rc);
 	return (pg_exec(db, "SELECT 1"));
 }
 
@@ -688,11 +714,49 @@ pg_schema(struct la_db *db, const char *schema)
 	return (LA_DB_DONE);
 }
 
+static int
+pg_session(struct la_db *db)
+{
+	int rc = pg_exec(db, pg_session_sql);
+
+	if (rc == LA_DB_DONE && db->schema != NULL)
+		rc = pg_schema(db, db->schema);
+	return (rc);
+}
+
+/*
+ * A connection the server closed while it sat idle (a restart, an
+ * administrator, a failover) is found before a statement is sent: the
+ * server's goodbye and the end of the stream are already waiting on the
+ * socket, and reading them never blocks. Reconnecting then is safe, as
+ * nothing was sent; a connection that fails under a running statement is
+ * not retried, since the statement may have taken effect. Inside a
+ * transaction nothing can be saved.
+ */
+static int
+pg_alive(struct la_db *db)
+{
+	if (db->in_tx)
+		return (LA_DB_DONE);
+	if (PQstatus(db->pg) == CONNECTION_OK && PQconsumeInput(db->pg) &&
+	    (PQisBusy(db->pg), PQconsumeInput(db->pg)) &&
+	    PQstatus(db->pg) == CONNECTION_OK)
+		return (LA_DB_DONE);
+	PQreset(db->pg);
+	if (PQstatus(db->pg) != CONNECTION_OK)
+		return (la_db_pgsql_error(db, NULL));
+	PQsetNoticeProcessor(db->pg, pg_notice, NULL);
+	db->gen++;
+	la_buf_reset(&db->dealloc);
+	return (pg_session(db));
+}
+
 static void
 pg_close(struct la_db *db)
 {
 	PQfinish(db->pg);
 	la_buf_free(&db->dealloc);
+	free(db->schema);
 	free(db);
 }
 
@@ -717,8 +781,9 @@ pg_open(const struct la_dburl *u, char *err, size_t errlen)
 		return (NULL);
 	}
 	PQsetNoticeProcessor(db->pg, pg_notice, NULL);
-	if (pg_exec(db, pg_session_sql) != LA_DB_DONE ||
-	    (ci.schema != NULL && pg_schema(db, ci.schema) != LA_DB_DONE)) {
+	if (ci.schema != NULL)
+		db->schema = la_xstrdup(ci.schema);
+	if (pg_session(db) != LA_DB_DONE) {
 		snprintf(err, errlen, "postgresql: %s", db->raw);
 		pg_close(db);
 		return (NULL);

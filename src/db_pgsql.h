@@ -18,6 +18,8 @@
 struct la_db_rstmt {
 	struct la_db *db;
 	char name[24];         /* the server-side prepared statement */
+	char *sql;             /* to prepare it again after a reset */
+	unsigned gen;          /* the connection's gen it was prepared in */
 	PGresult *res;         /* the current run's rows, or NULL */
 	int row, nrows;        /* position in res */
 	struct la_arena *conv; /* values rewritten for db.h, per row */
@@ -27,6 +29,9 @@ struct la_db {
 	PGconn *pg;
 	unsigned seq;          /* names the next prepared statement */
 	struct la_buf dealloc; /* DEALLOCATEs to send with the next prepare */
+	unsigned gen;          /* bumped when a reset drops the statements */
+	int in_tx;             /* BEGIN sent, no COMMIT/ROLLBACK yet */
+	char *schema;          /* ?schema=, applied again after a reset */
 	int64_t changes;
 	int timeout_ms;
 	int err;

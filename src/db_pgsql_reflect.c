@@ -160,9 +160,9 @@ pg_col_row(PGresult *res, int r, struct la_arena *a, struct la_col_def *d)
 
 	la_col_def_init(d, la_arena_strdup(a, PQgetvalue(res, r, 0)), LA_T_ANY);
 	d->sqltype = la_arena_strdup(a, PQgetvalue(res, r, 1));
+	d->flags = LA_COL_NULLABLE;
 	pg_map_type(PQgetvalue(res, r, 2),
 	    strtol(PQgetvalue(res, r, 8), NULL, 10), d);
-	d->flags = LA_COL_NULLABLE;
 	if (PQgetvalue(res, r, 3)[0] == 't')
 		d->flags &= ~LA_COL_NULLABLE;
 	if (PQgetvalue(res, r, 4)[0] == 't' || ident[0] != '\0')
