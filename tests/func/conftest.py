@@ -6,6 +6,7 @@ The binary is taken from $LIGHTAPID, else <repo>/src/lightapid, else
 skipped silently.
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -13,6 +14,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +23,381 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 BAD_LOG_PATTERNS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
                     "assertion failed", "Assertion `")
+
+
+# ---- the database engine under test ------------------------------------------
+#
+# LIGHTAPI_TEST_ENGINE=sqlite (default) | postgresql | mysql.  On a server
+# engine one throw-away server (engines.py) is started for the session, at
+# the first database a test needs, and removed when the session ends.  Every
+# SQLite file a test names stands for one database of that server: the
+# first time render() (or database_for) meets a path, a fresh database is
+# created for it, and the same path always maps to the same database, so a
+# test that restarts lightapid on its directory finds its data again just
+# as with the SQLite file.  Tests prepare tables with sqlite_db() or
+# database_for(...).execute(), which run on whatever the engine is.
+
+ENGINES = ("sqlite", "postgresql", "mysql")
+ENGINE = os.environ.get("LIGHTAPI_TEST_ENGINE", "") or "sqlite"
+# A URL that is the default of a ${VAR:-...} reference is left alone.
+SQLITE_URL = re.compile(r"(?<![-=+?])sqlite:///([^\"'\s]+)")
+
+
+class EngineSession:
+    """The session's database server and the SQLite path -> database map."""
+
+    # Databases are made ahead, in batches, by a background thread: a
+    # PostgreSQL CREATE DATABASE copies a template and takes ~0.1 s, which
+    # would otherwise add up over the suite's hundreds of servers.
+    POOL_LOW, POOL_BATCH = 6, 12
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.server = None
+        self.start_error = None
+        self.start_seconds = 0.0
+        self.databases = {}
+        self._pool = []        # (name, url) made and not handed out yet
+        self._made = 0
+        self._filler = None
+        self._fill_error = None
+        self._lock = threading.Lock()
+
+    def _make(self, count):
+        with self._lock:
+            names = [f"t{self._made + i + 1}" for i in range(count)]
+            self._made += count
+        urls = self.server.create_databases(names)
+        with self._lock:
+            self._pool.extend(zip(names, urls))
+
+    def _fill(self):
+        try:
+            self._make(self.POOL_BATCH)
+        except Exception as exc:  # noqa: BLE001 - raised again in _take
+            self._fill_error = exc
+
+    def _take(self):
+        self.get_server()
+        if not self._pool and self._filler is not None:
+            self._filler.join()
+            self._filler = None
+        if self._fill_error is not None:
+            exc, self._fill_error = self._fill_error, None
+            raise RuntimeError(f"creating {self.engine} databases: {exc}")
+        if not self._pool:
+            self._make(2)
+        with self._lock:
+            name, url = self._pool.pop(0)
+            low = len(self._pool) < self.POOL_LOW
+        if low and (self._filler is None or not self._filler.is_alive()):
+            self._filler = threading.Thread(target=self._fill, daemon=True)
+            self._filler.start()
+        return name, url
+
+    def get_server(self):
+        if self.server is None:
+            if self.start_error:
+                pytest.fail(self.start_error, pytrace=False)
+            import engines
+            cls = engines.Postgres if self.engine == "postgresql" \
+                else engines.MariaDB
+            t0 = time.monotonic()
+            srv = None
+            try:
+                srv = cls(engine_base_dir())
+                srv.start()
+            except Exception as exc:  # noqa: BLE001 - reported, not hidden
+                if srv is not None:
+                    srv.remove()
+                self.start_error = (f"cannot start the {self.engine} test "
+                                    f"server: {exc}")
+                pytest.fail(self.start_error, pytrace=False)
+            self.start_seconds = time.monotonic() - t0
+            self.server = srv
+        return self.server
+
+    def database(self, path):
+        """The Database standing for the SQLite file at path."""
+        key = os.path.normpath(str(path))
+        db = self.databases.get(key)
+        if db is None:
+            if self.engine == "sqlite":
+                db = Database("sqlite", f"sqlite:///{key}", path=key)
+            else:
+                name, url = self._take()
+                db = Database(self.engine, url, name=name, server=self.server)
+            self.databases[key] = db
+        return db
+
+    def finish(self):
+        if self._filler is not None:
+            self._filler.join()
+            self._filler = None
+        if self.server is not None:
+            self.server.remove()
+            self.server = None
+
+
+def engine_base_dir():
+    """Where the session's server keeps its files: $LIGHTAPI_TEST_DB_DIR,
+    else /dev/shm when it is a writable directory (a database server on
+    tmpfs creates databases ten times faster), else the temp directory."""
+    base = os.environ.get("LIGHTAPI_TEST_DB_DIR")
+    if base:
+        return base
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK):
+        return "/dev/shm"
+    return None
+
+
+SESSION = EngineSession(ENGINE)
+atexit.register(SESSION.finish)
+
+
+def database_for(directory, name="test.db"):
+    """The engine database standing for the SQLite file directory/name
+    (for SQLite, that file).  directory may also be the file's full path
+    when name is None."""
+    path = Path(directory) if name is None else Path(directory) / name
+    return SESSION.database(path)
+
+
+def sqlite_paths(text):
+    """The SQLite file paths named by URLs in a rendered config text (URLs
+    built from ${...} references are left alone)."""
+    return [m.group(1) for m in SQLITE_URL.finditer(text)
+            if "$" not in m.group(1)]
+
+
+def substitute_urls(text):
+    if ENGINE == "sqlite":
+        return text
+
+    def repl(m):
+        if "$" in m.group(1):
+            return m.group(0)
+        return SESSION.database(m.group(1)).url
+    return SQLITE_URL.sub(repl, text)
+
+
+def _sql_literal(engine, value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (bytes, bytearray)):
+        if engine == "postgresql":
+            return "'\\x%s'" % bytes(value).hex()
+        return "X'%s'" % bytes(value).hex()
+    if isinstance(value, (int, float)):
+        if engine == "postgresql":
+            # An untyped literal takes the column's type, as SQLite's
+            # affinity would: '1' fits an integer, real or boolean column.
+            return "'%r'" % value
+        return repr(value)
+    text = str(value)
+    if engine == "postgresql":
+        return "'" + text.replace("'", "''") + "'"
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") \
+        .replace("\0", "\\0") + "'"
+
+
+def _bind(engine, sql, params):
+    """sql with each ? outside quotes replaced by the next parameter."""
+    out, args, quote = [], iter(params), None
+    for ch in sql:
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "?":
+            out.append(_sql_literal(engine, next(args)))
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+_INT_PK = re.compile(r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b", re.I)
+_TEXT_KEY = re.compile(r"\bTEXT\b(?=(?:\s+NOT\s+NULL)?\s+(?:PRIMARY\s+KEY|UNIQUE)\b)",
+                       re.I)
+
+
+def translate_ddl(engine, sql):
+    """SQLite DDL as the engine spells it: an INTEGER PRIMARY KEY (an alias
+    of SQLite's rowid, numbered automatically) becomes an identity /
+    AUTO_INCREMENT column, REAL an 8-byte float, and on MariaDB a TEXT key
+    column a VARCHAR (TEXT cannot be indexed whole there)."""
+    if engine == "postgresql":
+        sql = _INT_PK.sub("INTEGER GENERATED BY DEFAULT AS IDENTITY "
+                          "PRIMARY KEY", sql)
+        sql = re.sub(r"\bREAL\b", "DOUBLE PRECISION", sql, flags=re.I)
+    elif engine == "mysql":
+        sql = _INT_PK.sub("INTEGER PRIMARY KEY AUTO_INCREMENT", sql)
+        sql = _TEXT_KEY.sub("VARCHAR(255)", sql)
+    return sql
+
+
+# After explicit ids went into identity columns, move each sequence past
+# them, as SQLite numbers a rowid after the largest one (MariaDB's
+# AUTO_INCREMENT does this by itself).
+_PG_RESYNC = """
+DO $$
+DECLARE r record; m bigint;
+BEGIN
+  FOR r IN SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = 'public' AND is_identity = 'YES' LOOP
+    EXECUTE format('SELECT max(%I) FROM %I', r.column_name, r.table_name)
+      INTO m;
+    IF m IS NOT NULL THEN
+      PERFORM setval(pg_get_serial_sequence(quote_ident(r.table_name),
+                                            r.column_name), m);
+    END IF;
+  END LOOP;
+END $$;
+"""
+
+
+class Database:
+    """One database of the engine under test, for preparing and checking
+    tables by hand.  execute() takes what sqlite_db takes: SQL strings and
+    (sql, rows) pairs with ? placeholders; SQLite DDL is translated (see
+    translate_ddl).  query() returns rows of strings (None for NULL) on
+    every engine."""
+
+    def __init__(self, engine, url, path=None, name=None, server=None):
+        self.engine, self.url, self.path = engine, url, path
+        self.name, self.server = name, server
+
+    def __repr__(self):
+        return f"<Database {self.engine} {self.url}>"
+
+    def script(self, *statements):
+        parts = []
+        for stmt in statements:
+            if isinstance(stmt, tuple):
+                for row in stmt[1]:
+                    parts.append(_bind(self.engine, stmt[0], row))
+            else:
+                parts.append(translate_ddl(self.engine, stmt))
+        return parts
+
+    def execute(self, *statements):
+        if self.engine == "sqlite":
+            import sqlite3
+            con = sqlite3.connect(self.path)
+            try:
+                for stmt in statements:
+                    if isinstance(stmt, tuple):
+                        con.executemany(stmt[0], stmt[1])
+                    else:
+                        con.execute(stmt)
+                con.commit()
+            finally:
+                con.close()
+            return self
+        parts = self.script(*statements)
+        if self.engine == "postgresql":
+            parts.append(_PG_RESYNC)
+            self._client(["-1"], ";\n".join(parts) + ";\n")
+        else:
+            self._client([], "START TRANSACTION;\n" + ";\n".join(parts) +
+                         ";\nCOMMIT;\n")
+        return self
+
+    def query(self, sql, params=()):
+        if self.engine == "sqlite":
+            import sqlite3
+            con = sqlite3.connect(self.path)
+            try:
+                rows = con.execute(sql, params).fetchall()
+            finally:
+                con.close()
+            return [tuple(None if v is None else
+                          v.decode("latin-1") if isinstance(v, bytes) else str(v)
+                          for v in row) for row in rows]
+        sql = _bind(self.engine, sql, params)
+        if self.engine == "postgresql":
+            out = self._client(["-At", "-F", "\x1f", "-R", "\x1e",
+                                "-P", "null=\x1d"], sql + ";\n")
+            out = out[:-1] if out.endswith("\n") else out
+            return [tuple(None if v == "\x1d" else v for v in rec.split("\x1f"))
+                    for rec in out.split("\x1e") if rec != ""]
+        out = self._client(["-N", "-B"], sql + ";\n")
+        rows = []
+        for line in out.splitlines():
+            rows.append(tuple(None if v == "NULL" else _my_unescape(v)
+                              for v in line.split("\t")))
+        return rows
+
+    def scalar(self, sql, params=()):
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def _client(self, args, stdin):
+        if self.engine == "postgresql":
+            import engines
+            argv = [engines._pg_bin("psql"), "-X", "-q", "-h",
+                    str(self.server.sock), "-U", "postgres", "-d", self.name,
+                    "-v", "ON_ERROR_STOP=1", *args, "-f", "-"]
+        else:
+            argv = ["mariadb", "--no-defaults", "-uroot",
+                    f"--socket={self.server.sock}", "-D", self.name, *args]
+        r = subprocess.run(argv, input=stdin, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"{self.engine} client failed "
+                               f"({r.returncode}): {r.stderr}\nSQL:\n{stdin}")
+        return r.stdout
+
+
+def _my_unescape(v):
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "0": "\0",
+                                       "\\": "\\"}.get(m.group(1), m.group(1)),
+                  v)
+
+
+def pytest_configure(config):
+    if ENGINE not in ENGINES:
+        raise pytest.UsageError(f"LIGHTAPI_TEST_ENGINE={ENGINE!r}: expected "
+                                f"one of {', '.join(ENGINES)}")
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test is about SQLite itself (files, "
+        "PRAGMAs, type affinity); skipped on the other engines")
+    config.addinivalue_line(
+        "markers", "server_engine_only: needs a database server "
+        "(postgresql, mysql); skipped on SQLite")
+
+
+def pytest_report_header(config):
+    return f"lightapid database engine: {ENGINE} (LIGHTAPI_TEST_ENGINE)"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if ENGINE != "sqlite" and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(
+                reason=f"SQLite-specific, not run on {ENGINE}"))
+        if ENGINE == "sqlite" and item.get_closest_marker("server_engine_only"):
+            item.add_marker(pytest.mark.skip(
+                reason="needs a database server, not run on sqlite"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    SESSION.finish()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ENGINE != "sqlite":
+        terminalreporter.write_line(
+            f"engine {ENGINE}: server start {SESSION.start_seconds:.2f} s, "
+            f"{len(SESSION.databases)} databases")
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The name of the engine under test."""
+    return ENGINE
 
 
 def lightapid_path():
@@ -47,8 +424,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def render(text, tmp, port=0):
+def render_sqlite(text, tmp, port=0):
+    """{TMP} and {PORT} substituted, SQLite URLs left as written."""
     return text.replace("{TMP}", str(tmp)).replace("{PORT}", str(port))
+
+
+def render(text, tmp, port=0):
+    """The config text as lightapid gets it: {TMP} and {PORT} substituted
+    and, on a server engine, every SQLite URL replaced by the URL of the
+    engine database that stands for that file (see database_for)."""
+    return substitute_urls(render_sqlite(text, tmp, port))
 
 
 def write_config(directory, text, name="lightapi.yaml", port=0):
@@ -173,6 +558,8 @@ class Server:
         self.port = free_port()
         self.config_text = config_text
         self.config = write_config(self.dir, config_text, port=self.port)
+        self.db_paths = sqlite_paths(render_sqlite(config_text, self.dir,
+                                                   self.port))
         self.log_path = self.dir / f"{name}.log"
         self.workers = workers
         self.env = merged_env(env)
@@ -204,6 +591,13 @@ class Server:
         self.kill()
         pytest.fail(f"lightapid did not answer /healthz within {timeout}s; "
                     f"log:\n{self.log()}", pytrace=False)
+
+    @property
+    def db(self):
+        """The engine database of the config's (first) database URL."""
+        if not self.db_paths:
+            raise AssertionError("the config names no SQLite URL")
+        return database_for(self.db_paths[0], name=None)
 
     @property
     def pid(self):
@@ -414,24 +808,16 @@ def module_server_factory(tmp_path_factory):
 
 
 def sqlite_db(directory, *statements, name="test.db"):
-    """Create/extend a SQLite database with the given SQL statements."""
-    import sqlite3
-    path = Path(directory) / name
-    con = sqlite3.connect(path)
-    try:
-        for stmt in statements:
-            if isinstance(stmt, tuple):
-                con.executemany(stmt[0], stmt[1])
-            else:
-                con.execute(stmt)
-        con.commit()
-    finally:
-        con.close()
-    return path
+    """Create/extend the database that {TMP}/name (directory/name) stands
+    for with the given SQL statements, on the engine under test; SQLite
+    DDL is translated (translate_ddl).  Returns the SQLite path."""
+    database_for(directory, name).execute(*statements)
+    return Path(directory) / name
 
 
 def db_url(directory, name="test.db"):
-    return f"sqlite:///{Path(directory) / name}"
+    """The URL of the database that directory/name stands for."""
+    return database_for(directory, name).url
 
 
 def pos_of(text, needle, occurrence=1):

@@ -44,12 +44,24 @@ def _wait(pred, timeout, what):
 
 def available(engine):
     """Whether this machine can run a throw-away server of the engine."""
+    return not missing(engine)
+
+
+def missing(engine):
+    """The programs a throw-away server of the engine needs that this
+    machine lacks (empty when it has them all)."""
     if engine == "postgresql":
-        return os.path.exists(_pg_bin("initdb"))
+        need = [_pg_bin(n) for n in ("initdb", "postgres", "pg_isready",
+                                     "psql")]
+        gone = [n for n in need if not (os.path.isfile(n) or shutil.which(n))]
+        if AS_ROOT and not shutil.which("runuser"):
+            gone.append("runuser")
+        return gone
     if engine == "mysql":
-        return shutil.which("mariadbd") is not None or \
-            os.path.exists("/usr/sbin/mariadbd")
-    return True
+        return [n for n in ("mariadbd", "mariadb-install-db", "mariadb")
+                if not shutil.which(n, path=os.environ.get("PATH", "") +
+                                    ":/usr/sbin:/sbin")]
+    return []
 
 
 class Postgres:
@@ -106,6 +118,18 @@ class Postgres:
         self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def create_databases(self, names):
+        """Several databases with one client run (CREATE DATABASE cannot
+        share a transaction, so each is its own -c); returns their URLs."""
+        argv = [_pg_bin("psql"), "-X", "-q", "-h", str(self.sock), "-U",
+                "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
+        for name in names:
+            argv += ["-c", f'CREATE DATABASE "{name}"']
+        r = subprocess.run(argv, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr)
+        return [self.url(name) for name in names]
+
     def url(self, name):
         return f"postgresql://postgres@/{name}?host={self.sock}"
 
@@ -131,6 +155,8 @@ class MariaDB:
         self.sock = self.dir / "mysqld.sock"
         self.log = self.dir / "server.log"
         self.proc = None
+        # Workers that dropped to an unprivileged user reach the socket too.
+        self.dir.chmod(0o711)
         user = ["--user=root"] if AS_ROOT else []
         subprocess.run(["mariadb-install-db", "--no-defaults",
                         f"--datadir={self.data}", "--skip-test-db",
@@ -175,6 +201,10 @@ class MariaDB:
     def create_database(self, name):
         self.sql(f"CREATE DATABASE `{name}`")
         return self.url(name)
+
+    def create_databases(self, names):
+        self.sql("".join(f"CREATE DATABASE `{name}`;" for name in names))
+        return [self.url(name) for name in names]
 
     def url(self, name):
         return f"mysql://root@localhost/{name}?unix_socket={self.sock}"

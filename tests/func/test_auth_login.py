@@ -99,7 +99,7 @@ def tsrv(module_server_factory, tmp_path_factory):
     sqlite_db(d,
               "CREATE TABLE users (id INTEGER PRIMARY KEY, "
               "username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, "
-              "is_admin BOOLEAN NOT NULL DEFAULT 0, email TEXT)",
+              "is_admin BOOLEAN NOT NULL DEFAULT FALSE, email TEXT)",
               ("INSERT INTO users (id, username, password_hash, is_admin) "
                "VALUES (?, ?, ?, ?)", rows))
     for u, (scheme, _, _, _) in USERS.items():

@@ -8,7 +8,7 @@ about each of them."""
 
 import pytest
 
-from conftest import run_cli
+from conftest import render, run_cli
 from test_auth_util import (BASIC_REALM, BEARER, assert_401, assert_403,
                             basic, bearer, hash_sha512, make_token, request)
 
@@ -169,7 +169,7 @@ def test_bad_credentials_on_open_verb_are_401(msrv, route):
 
 @pytest.mark.parametrize("where", ["defaults", "meta"])
 def test_t_warns_about_each_verb_a_map_opens(tmp_path, where):
-    text = config(where, "JWTAuthentication").replace("{TMP}", str(tmp_path))
+    text = render(config(where, "JWTAuthentication"), tmp_path)
     write_users(tmp_path)
     cfg = tmp_path / "lightapi.yaml"
     cfg.write_text(text)
@@ -202,14 +202,15 @@ endpoints:
 def test_permission_without_backend_is_an_error(tmp_path):
     text = """\
 database:
-  url: "sqlite:///%s/test.db"
+  url: "sqlite:///{TMP}/test.db"
 endpoints:
   - route: /items
     fields:
       name: {type: str}
     meta:
       authentication: {permission: IsAuthenticated}
-""" % tmp_path
+"""
+    text = render(text, tmp_path)
     cfg = tmp_path / "lightapi.yaml"
     cfg.write_text(text)
     rc, _, err = run_cli(["-t", "-c", cfg])

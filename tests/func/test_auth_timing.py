@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from conftest import sqlite_db
 from test_auth_util import hash_yescrypt, request
 
 HEAD = """\
@@ -51,14 +52,11 @@ def test_unknown_user_costs_a_hash_like_a_known_one_file(server, tmp_path):
 
 
 def test_unknown_user_costs_a_hash_like_a_known_one_table(server, tmp_path):
-    import sqlite3
-    db = sqlite3.connect(tmp_path / "test.db")
-    db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT "
-               "UNIQUE, password TEXT)")
-    db.execute("INSERT INTO users (username, password) VALUES (?, ?)",
-               ("ann", hash_yescrypt("right-pw")))
-    db.commit()
-    db.close()
+    sqlite_db(tmp_path,
+              "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT "
+              "UNIQUE, password TEXT)",
+              ("INSERT INTO users (username, password) VALUES (?, ?)",
+               [("ann", hash_yescrypt("right-pw"))]))
     srv = server(HEAD % "{table: users}", workers=1, directory=tmp_path)
     # No real hash seen yet: the unknown user is hashed with yescrypt's
     # default cost, which is also what --hash-password makes.

@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import run_cli, write_config
+from conftest import db_url, run_cli, sqlite_db, write_config
 
 GOOD = """\
 database:
@@ -114,15 +114,13 @@ def test_database_url_from_environment(tmp_path):
     text = GOOD.replace('database:\n  url: "sqlite:///{TMP}/test.db"\n', "")
     cfg = write_config(tmp_path, text)
     rc, out, err = run_cli(["-t", "-c", cfg], env={
-        "LIGHTAPI_DATABASE_URL": f"sqlite:///{tmp_path}/env.db"})
+        "LIGHTAPI_DATABASE_URL": db_url(tmp_path, "env.db")})
     assert rc == 0, err
 
 
 def test_tables_format_config_test(tmp_path):
-    import sqlite3
-    con = sqlite3.connect(tmp_path / "t.db")
-    con.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
-    con.close()
+    sqlite_db(tmp_path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
+              name="t.db")
     cfg = write_config(tmp_path, """\
 database_url: "sqlite:///{TMP}/t.db"
 tables:

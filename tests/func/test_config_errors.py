@@ -209,6 +209,7 @@ def test_env_default_used_when_unset(tmp_path):
     assert "test is successful" in out + err
 
 
+@pytest.mark.sqlite_only  # asserts the database file
 def test_env_default_used_by_daemon(tmp_path, server):
     srv = server(HEAD.replace(
         '"sqlite:///{TMP}/test.db"',
@@ -219,6 +220,7 @@ def test_env_default_used_by_daemon(tmp_path, server):
     assert Path(tmp_path, "dflt.db").exists()
 
 
+@pytest.mark.sqlite_only  # asserts the database file
 def test_env_var_substituted_in_string(tmp_path, server):
     srv = server(HEAD.replace("test.db", "${LIGHTAPID_TEST_DBNAME}.db") +
                  "  - route: /books\n    fields:\n      title: {type: str}\n",
@@ -227,6 +229,7 @@ def test_env_var_substituted_in_string(tmp_path, server):
     assert Path(tmp_path, "fromenv.db").exists()
 
 
+@pytest.mark.sqlite_only  # asserts the database files
 def test_env_var_set_overrides_default(tmp_path, server):
     srv = server(HEAD.replace(
         '"sqlite:///{TMP}/test.db"',

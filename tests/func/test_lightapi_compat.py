@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import pos_of, run_cli
+from conftest import pos_of, render, run_cli
 from test_auth_util import (DETAIL_NOT_OBJECT, assert_401, b64url_decode,
                             bearer, decode_token, hash_sha512, make_token,
                             now, request)
@@ -123,7 +123,7 @@ def test_meta_jwt_settings_and_claims_fallback(server, tmp_path):
 
 def test_t_warns_when_an_endpoint_refuses_login_tokens(tmp_path):
     write_users(tmp_path)
-    text = (HEAD + """\
+    text = render(HEAD + """\
 endpoints:
   - route: /a
     fields:
@@ -135,7 +135,7 @@ endpoints:
       name: {type: str}
     meta:
       authentication: {backend: JWTAuthentication, jwt_algorithm: HS512}
-""").replace("{TMP}", str(tmp_path))
+""", tmp_path)
     cfg = tmp_path / "lightapi.yaml"
     cfg.write_text(text)
     rc, _, err = run_cli(["-t", "-c", cfg])
@@ -220,8 +220,9 @@ def test_mode_is_accepted(server, mode):
     "[AuthenticationMiddleware]", "[Middleware, CORSMiddleware]"])
 def test_lightapi_middleware_names_are_accepted(tmp_path, names):
     cfg = tmp_path / "lightapi.yaml"
-    cfg.write_text("middleware: %s\ndatabase:\n  url: \"sqlite:///%s/t.db\"\n"
-                   % (names, tmp_path) + ITEMS)
+    cfg.write_text(render("middleware: %s\ndatabase:\n  url: "
+                          "\"sqlite:///{TMP}/t.db\"\n" % names + ITEMS,
+                          tmp_path))
     rc, _, err = run_cli(["-t", "-c", cfg])
     assert rc == 0, err
 
@@ -289,7 +290,7 @@ REFUSED = {
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_refused_at_its_position(tmp_path, name):
     text, needle, message = REFUSED[name]
-    text = text.replace("{TMP}", str(tmp_path))
+    text = render(text, tmp_path)
     cfg = tmp_path / "lightapi.yaml"
     cfg.write_text(text)
     rc, _, err = run_cli(["-t", "-c", cfg])

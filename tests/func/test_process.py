@@ -314,6 +314,7 @@ def test_daemonize(tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.sqlite_only  # asserts the owner of the database file
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch users")
 def test_workers_drop_to_server_user(server, tmp_path_factory):
     # A world-writable directory outside pytest's private tree, so the

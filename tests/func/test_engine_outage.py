@@ -1,0 +1,229 @@
+"""The database goes away under a running lightapid (lightapid(8),
+lightapi.yaml(5) status 503): every request that needs it is a 503
+{"detail":"database unavailable"}, /readyz too, /healthz stays 200, no
+worker dies; when the database comes back lightapid serves again within
+two seconds without a restart, and a write cut off by the outage leaves
+either its whole row or none.
+
+Only for database servers (LIGHTAPI_TEST_ENGINE=postgresql or mysql).
+These tests stop and start a server of their own, not the session's."""
+
+import threading
+import time
+
+import pytest
+
+from conftest import ENGINE, Database, engine_base_dir
+
+pytestmark = pytest.mark.server_engine_only
+
+UNAVAILABLE = {"detail": "database unavailable"}
+OK = {"status": "ok"}
+RECOVERY = 2.0  # seconds
+
+
+@pytest.fixture(scope="module")
+def dbserver():
+    import engines
+    cls = engines.Postgres if ENGINE == "postgresql" else engines.MariaDB
+    srv = cls(engine_base_dir())
+    try:
+        srv.start()
+        yield srv
+    finally:
+        srv.remove()
+
+
+_made = iter(range(1, 1000))
+
+
+@pytest.fixture
+def outage(dbserver, server):
+    """A lightapid on a fresh database of the dedicated server; the
+    database server is running again when the test ends."""
+    name = f"outage{next(_made)}"
+    url = dbserver.create_database(name)
+    srv = server("""\
+database:
+  url: "%s"
+endpoints:
+  - route: /items
+    fields:
+      name: {type: str}
+      qty: {type: int}
+      note: {type: str}
+""" % url, workers=2)
+    srv.dbserver = dbserver
+    srv.database = Database(ENGINE, url, name=name, server=dbserver)
+    yield srv
+    if dbserver.proc is None:
+        dbserver.start()
+
+
+def item(k, i):
+    return {"name": f"w{k}-{i}", "qty": k * 100000 + i,
+            "note": f"note {k}-{i} " + "x" * 100}
+
+
+def fields(row):
+    return {k: row[k] for k in ("name", "qty", "note")}
+
+
+def assert_unavailable(resp, what):
+    status, _, data, raw = resp
+    assert (status, data) == (503, UNAVAILABLE), (what, status, raw)
+
+
+def wait_recovered(srv, started):
+    """Poll until a round of requests (more than the workers, so each is
+    likely met) all succeed; until then only 503 "database unavailable"
+    is acceptable, and only for RECOVERY seconds after the database came
+    back.  Returns the seconds it took."""
+    deadline = started + RECOVERY
+    while True:
+        round_ok = True
+        for _ in range(2 * srv.workers + 2):
+            for path, good in (("/items", None), ("/readyz", OK)):
+                status, _, data, raw = srv.get(path)
+                if status == 200 and (good is None or data == good):
+                    continue
+                assert_unavailable((status, None, data, raw), path)
+                round_ok = False
+        if round_ok:
+            return time.monotonic() - started
+        assert time.monotonic() < deadline, \
+            f"still 503 {RECOVERY} s after the database came back"
+        time.sleep(0.02)
+
+
+def test_outage_is_503_and_recovers_without_restart(outage):
+    srv = outage
+    for i in range(3):
+        status, _, row, raw = srv.post("/items", item(0, i))
+        assert status == 201, raw
+    status, _, before, raw = srv.get("/items")
+    assert status == 200, raw
+    assert [fields(r) for r in before["results"]] == \
+        [item(0, i) for i in range(3)]
+    master, workers = srv.pid, srv.worker_pids()
+    assert len(workers) == 2
+
+    srv.dbserver.stop()
+    # Several rounds on fresh connections, so that every worker meets the
+    # outage, with every kind of request that needs the database.
+    for _ in range(4):
+        assert_unavailable(srv.get("/items"), "GET /items")
+        assert_unavailable(srv.get("/items/1"), "GET /items/1")
+        assert_unavailable(srv.post("/items", item(1, 0)), "POST /items")
+        assert_unavailable(srv.patch("/items/1", {"qty": 7, "version": 1}),
+                           "PATCH /items/1")
+        assert_unavailable(srv.delete("/items/2"), "DELETE /items/2")
+        assert_unavailable(srv.get("/readyz"), "GET /readyz")
+        status, _, data, raw = srv.get("/healthz")
+        assert (status, data) == (200, OK), raw
+    assert srv.alive() and srv.pid == master
+    assert srv.worker_pids() == workers, "a worker died or was replaced"
+
+    srv.dbserver.start()
+    took = wait_recovered(srv, time.monotonic())
+    print(f"{ENGINE}: serving again {took:.2f} s after the restart")
+    status, _, after, raw = srv.get("/items")
+    assert (status, after) == (200, before), raw
+    status, _, row, raw = srv.post("/items", item(2, 0))
+    assert status == 201, raw
+    assert fields(row) == item(2, 0)
+    assert srv.get(f"/items/{row['id']}")[2] == row
+    assert srv.worker_pids() == workers, "a worker died or was replaced"
+    assert srv.stop() == []
+
+
+def test_repeated_outages(outage):
+    srv = outage
+    workers = srv.worker_pids()
+    for n in range(3):
+        srv.dbserver.stop()
+        assert_unavailable(srv.post("/items", item(n, 0)), "POST /items")
+        assert_unavailable(srv.get("/readyz"), "GET /readyz")
+        srv.dbserver.start()
+        wait_recovered(srv, time.monotonic())
+        status, _, row, raw = srv.post("/items", item(n, 1))
+        assert status == 201, raw
+    rows = srv.get("/items")[2]["results"]
+    assert [fields(r) for r in rows] == [item(n, 1) for n in range(3)]
+    assert srv.worker_pids() == workers, "a worker died or was replaced"
+
+
+def test_write_in_flight_leaves_whole_row_or_none(outage):
+    srv = outage
+    workers = srv.worker_pids()
+    results = []          # (sent body, status, response JSON or error)
+    lock = threading.Lock()
+    halt = threading.Event()
+
+    def writer(k):
+        i = 0
+        while not halt.is_set():
+            body = item(k, i)
+            try:
+                status, _, data, _ = srv.post("/items", body, timeout=10)
+            except OSError as exc:
+                status, data = None, repr(exc)
+            with lock:
+                results.append((body, status, data))
+            i += 1
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    try:
+        def count(status):
+            with lock:
+                return sum(1 for r in results if r[1] == status)
+        assert wait_until_true(lambda: count(201) >= 40, 20), \
+            "the writers did not get going"
+        srv.dbserver.stop()      # the writers are mid-request
+        assert wait_until_true(lambda: count(503) >= 8, 20), \
+            "no 503 after the database stopped"
+    finally:
+        halt.set()
+        for t in threads:
+            t.join()
+
+    bad = [(b["name"], s, d) for b, s, d in results
+           if not (s == 201 or (s, d) == (503, UNAVAILABLE))]
+    assert not bad, f"answers other than 201 or 503 unavailable: {bad[:5]}"
+    created = {b["name"]: (b, d) for b, s, d in results if s == 201}
+    for body, data in created.values():
+        assert fields(data) == body, data
+
+    srv.dbserver.start()
+    wait_recovered(srv, time.monotonic())
+    rows = srv.database.query("SELECT id, name, qty, note FROM items")
+    sent = {b["name"]: b for b, _, _ in results}
+    names = [r[1] for r in rows]
+    assert len(names) == len(set(names)), "a write was stored twice"
+    for rid, name, qty, note in rows:
+        # Every stored row is one request's whole row: nothing half written.
+        assert name in sent, name
+        assert {"name": name, "qty": int(qty), "note": note} == sent[name]
+    stored = set(names)
+    lost = [n for n in created if n not in stored]
+    assert not lost, f"acknowledged (201) writes missing: {lost[:5]}"
+    unacked = stored - set(created)
+    print(f"{ENGINE}: {len(created)} writes acknowledged, "
+          f"{len(results) - len(created)} refused, {len(unacked)} of those "
+          "stored anyway (committed as the connection died)")
+    for name in created:
+        rid = created[name][1]["id"]
+        status, _, data, raw = srv.get(f"/items/{rid}")
+        assert (status, data) == (200, created[name][1]), raw
+    assert srv.worker_pids() == workers, "a worker died or was replaced"
+
+
+def wait_until_true(pred, timeout):
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
