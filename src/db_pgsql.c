@@ -314,6 +314,62 @@ pg_finalize(struct la_db_rstmt *s)
 	free(s);
 }
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t
+pg_utf8_seq(const unsigned char *s, size_t len)
+{
+	size_t n, k;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return (0);
+	if (s[0] == 0xe0)
+		lo = 0xa0; /* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90; /* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f; /* beyond U+10FFFF */
+	if (len < n || s[1] < lo || s[1] > hi)
+		return (0);
+	for (k = 2; k < n; k++)
+		if (s[k] < 0x80 || s[k] > 0xbf)
+			return (0);
+	return (n);
+}
+
+/*
+ * The server refuses text that is not UTF-8 (22021) where SQLite would
+ * compare the bytes and find nothing: such bytes (only a query string can
+ * carry them; bodies are checked) become U+FFFD, which matches nothing
+ * either, instead of failing the request.
+ */
+static void
+pg_utf8(struct la_buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((n = pg_utf8_seq(p + i, len - i)) > 0) {
+			la_buf_append(b, s + i, n);
+			i += n;
+		} else {
+			la_buf_append(b, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+}
+
 /*
  * Parameters in text form, NUL-terminated in one buffer: integers and
  * floats are printed (%.17g reads back as the same double), text copied.
@@ -340,8 +396,7 @@ pg_params(struct la_db *db, const struct la_value *p, size_t n,
 				return (la_db_pgsql_fail(db,
 				    "text with a NUL byte cannot be stored"));
 			}
-			la_buf_append(b, p[i].s != NULL ? p[i].s : "",
-			    p[i].len);
+			pg_utf8(b, p[i].s != NULL ? p[i].s : "", p[i].len);
 			break;
 		case LA_V_NULL:
 			off[i] = (size_t)-1;
