@@ -513,3 +513,22 @@ def test_password_never_shown(tmp_path, pg, db):
     rc, out, err = run_cli(["-T", "-c", cfg4], env={"PGPASSWORD": None})
     assert rc == 0, err
     assert "right-one" not in out + err
+
+
+# ---- URL options ---------------------------------------------------------------
+
+
+def test_url_options_reach_libpq(server, pg, db, tmp_path):
+    name, url = db
+    srv = server('database: {url: "%s&application_name=lightapi-t%%20x&'
+                 'connect_timeout=3"}\nendpoints:\n  - route: /a\n'
+                 '    fields: {x: {type: int}}\n' % url)
+    assert srv.get("/a")[0] == 200
+    got = pg.psql("SELECT DISTINCT application_name FROM pg_stat_activity "
+                  f"WHERE datname = '{name}'", name).split("\n")
+    assert "lightapi-t x" in got, got
+    cfg = write_config(tmp_path, 'database: {url: "%s&bogus=1"}\n'
+                       'endpoints:\n  - route: /b\n'
+                       '    fields: {x: {type: int}}\n' % url, name="b.yaml")
+    rc, out, err = run_cli(["-t", "-c", cfg])
+    assert rc == 1 and 'invalid connection option "bogus"' in err, err
