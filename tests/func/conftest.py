@@ -39,8 +39,10 @@ BAD_LOG_PATTERNS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
 
 ENGINES = ("sqlite", "postgresql", "mysql")
 ENGINE = os.environ.get("LIGHTAPI_TEST_ENGINE", "") or "sqlite"
-# A URL that is the default of a ${VAR:-...} reference is left alone.
-SQLITE_URL = re.compile(r"(?<![-=+?])sqlite:///([^\"'\s]+)")
+# A URL whose path is built from ${...} references is left alone (its
+# file is the test's subject); the default of a ${VAR:-...} reference is
+# replaced like any other URL.
+SQLITE_URL = re.compile(r"sqlite:///([^\"'\s}]+)")
 
 
 class EngineSession:
@@ -763,6 +765,109 @@ def read_responses(sock, count, timeout=5):
             break
         data += chunk
     return parse_responses(data)
+
+
+def _tcp_inode(local_port, remote_port):
+    """Inode of the IPv4 loopback socket local_port <- remote_port."""
+    want_l, want_r = f"0100007F:{local_port:04X}", f"0100007F:{remote_port:04X}"
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        f = line.split()
+        if f[1] == want_l and f[2] == want_r:
+            return f[9]
+    return None
+
+
+def connection_owner(srv, client_port):
+    """The worker pid holding the server side of the client connection
+    whose local port is client_port, or None."""
+    inode = _tcp_inode(srv.port, client_port)
+    if inode is None:
+        return None
+    target = f"socket:[{inode}]"
+    for pid in srv.worker_pids():
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    return pid
+            except OSError:
+                pass
+    return None
+
+
+class WorkerConnections:
+    """One keep-alive connection to each worker of srv, so a test can send
+    a request to a worker of its choice.  Which worker accepts a new
+    connection is the kernel's choice, and an idle worker tends to win
+    again and again: connections are opened and held until each worker has
+    one, which needs a small server.max_connections (a full worker stops
+    accepting and leaves the next client to another)."""
+
+    def __init__(self, srv, tries=200):
+        self.srv = srv
+        self.conns = {}
+        self._tries = tries
+        for pid in srv.worker_pids():
+            self._connect(pid)
+
+    def _connect(self, pid):
+        spare = []
+        try:
+            for _ in range(self._tries):
+                conn = http.client.HTTPConnection("127.0.0.1", self.srv.port,
+                                                  timeout=10)
+                conn.request("GET", "/healthz")
+                resp = conn.getresponse()
+                resp.read()
+                assert resp.status == 200, resp.status
+                owner = connection_owner(self.srv, conn.sock.getsockname()[1])
+                if owner == pid:
+                    self.conns[pid] = conn
+                    return conn
+                if owner in self.srv.worker_pids() and owner not in self.conns:
+                    self.conns[owner] = conn
+                else:
+                    spare.append(conn)
+        finally:
+            for conn in spare:
+                conn.close()
+        raise AssertionError(f"no connection reached worker {pid}")
+
+    def request(self, pid, method, path, body=None):
+        """(status, headers, JSON, raw) from worker pid."""
+        conn = self.conns.get(pid) or self._connect(pid)
+        data, hdrs = None, {}
+        if body is not None:
+            data = json.dumps(body).encode()
+            hdrs["Content-Type"] = "application/json"
+        try:
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            # The worker closed the idle connection: reach it again.
+            conn.close()
+            self.conns.pop(pid, None)
+            conn = self._connect(pid)
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+        raw = resp.read()
+        rh = {k.lower(): v for k, v in resp.getheaders()}
+        if resp.will_close:
+            conn.close()
+            self.conns.pop(pid, None)
+        return resp.status, rh, decode_json(raw), raw
+
+    def close(self):
+        for conn in self.conns.values():
+            conn.close()
+        self.conns = {}
 
 
 class ServerFactory:

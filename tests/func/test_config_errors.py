@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, pos_of, render, run_cli, write_config
+from conftest import (ENGINE, database_for, db_url, free_port, pos_of, render,
+                      run_cli, write_config)
 
 HEAD = """\
 database:
@@ -239,3 +240,49 @@ def test_env_var_set_overrides_default(tmp_path, server):
     assert srv.post("/books", {"title": "a"})[0] == 201
     assert Path(tmp_path, "set.db").exists()
     assert not Path(tmp_path, "dflt.db").exists()
+
+
+# The same three on a database server, where the database is no file: the
+# row must land in the database the expanded URL names, and only there.
+
+def books_in(db):
+    return db.scalar("SELECT COUNT(*) FROM information_schema.tables "
+                     "WHERE table_name = 'books' AND table_schema = " +
+                     ("'public'" if ENGINE == "postgresql" else "DATABASE()"))
+
+
+@pytest.mark.server_engine_only
+def test_env_default_used_by_daemon_server(tmp_path, server):
+    srv = server(HEAD.replace(
+        '"sqlite:///{TMP}/test.db"',
+        '"${LIGHTAPID_TEST_SURELY_UNSET:-sqlite:///{TMP}/dflt.db}"') +
+        "  - route: /books\n    fields:\n      title: {type: str}\n",
+        workers=1)
+    assert srv.post("/books", {"title": "a"})[0] == 201
+    dflt = database_for(tmp_path, "dflt.db")
+    assert dflt.query("SELECT title FROM books") == [("a",)]
+
+
+@pytest.mark.server_engine_only
+def test_env_var_substituted_in_string_server(tmp_path, server):
+    db = database_for(tmp_path, "fromenv.db")
+    url = db.url.replace(f"/{db.name}?", "/${LIGHTAPID_TEST_DBNAME}?")
+    assert url != db.url
+    srv = server(HEAD.replace('"sqlite:///{TMP}/test.db"', f'"{url}"') +
+                 "  - route: /books\n    fields:\n      title: {type: str}\n",
+                 workers=1, env={"LIGHTAPID_TEST_DBNAME": db.name})
+    assert srv.post("/books", {"title": "a"})[0] == 201
+    assert db.query("SELECT title FROM books") == [("a",)]
+
+
+@pytest.mark.server_engine_only
+def test_env_var_set_overrides_default_server(tmp_path, server):
+    srv = server(HEAD.replace(
+        '"sqlite:///{TMP}/test.db"',
+        '"${LIGHTAPID_TEST_DBURL:-sqlite:///{TMP}/dflt.db}"') +
+        "  - route: /books\n    fields:\n      title: {type: str}\n",
+        workers=1, env={"LIGHTAPID_TEST_DBURL": db_url(tmp_path, "set.db")})
+    assert srv.post("/books", {"title": "a"})[0] == 201
+    assert database_for(tmp_path, "set.db").query(
+        "SELECT title FROM books") == [("a",)]
+    assert books_in(database_for(tmp_path, "dflt.db")) == "0"

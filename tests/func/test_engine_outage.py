@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import ENGINE, Database, engine_base_dir
+from conftest import ENGINE, Database, WorkerConnections, engine_base_dir
 
 pytestmark = pytest.mark.server_engine_only
 
@@ -43,9 +43,13 @@ def outage(dbserver, server):
     database server is running again when the test ends."""
     name = f"outage{next(_made)}"
     url = dbserver.create_database(name)
+    # A worker holding max_connections stops accepting, so the tests can
+    # open a connection to each worker (WorkerConnections).
     srv = server("""\
 database:
   url: "%s"
+server:
+  max_connections: 4
 endpoints:
   - route: /items
     fields:
@@ -74,50 +78,70 @@ def assert_unavailable(resp, what):
     assert (status, data) == (503, UNAVAILABLE), (what, status, raw)
 
 
-def wait_recovered(srv, started):
-    """Poll until a round of requests (more than the workers, so each is
-    likely met) all succeed; until then only 503 "database unavailable"
-    is acceptable, and only for RECOVERY seconds after the database came
-    back.  Returns the seconds it took."""
+def wait_recovered(pins, pids, started):
+    """Poll each worker in pids on its own connection until it serves
+    /items and /readyz; until then only 503 "database unavailable" is
+    acceptable, and only for RECOVERY seconds after the database came back.
+    Returns the seconds it took."""
     deadline = started + RECOVERY
-    while True:
-        round_ok = True
-        for _ in range(2 * srv.workers + 2):
-            for path, good in (("/items", None), ("/readyz", OK)):
-                status, _, data, raw = srv.get(path)
-                if status == 200 and (good is None or data == good):
-                    continue
-                assert_unavailable((status, None, data, raw), path)
-                round_ok = False
-        if round_ok:
-            return time.monotonic() - started
-        assert time.monotonic() < deadline, \
-            f"still 503 {RECOVERY} s after the database came back"
-        time.sleep(0.02)
+    pending = set(pids)
+    while pending:
+        for pid in sorted(pending):
+            answers = [pins.request(pid, "GET", "/items"),
+                       pins.request(pid, "GET", "/readyz")]
+            if all(a[0] == 200 for a in answers):
+                assert answers[1][2] == OK, answers[1][3]
+                pending.discard(pid)
+                continue
+            for a, what in zip(answers, ("/items", "/readyz")):
+                if a[0] != 200:
+                    assert_unavailable(a, f"worker {pid}: GET {what}")
+        if pending:
+            assert time.monotonic() < deadline, \
+                f"workers {sorted(pending)} still 503 {RECOVERY} s after " \
+                "the database came back"
+            time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def fill(srv, count, k=0):
+    rows = []
+    for i in range(count):
+        status, _, row, raw = srv.post("/items", item(k, i))
+        assert status == 201, raw
+        rows.append(row)
+    return rows
 
 
 def test_outage_is_503_and_recovers_without_restart(outage):
     srv = outage
-    for i in range(3):
-        status, _, row, raw = srv.post("/items", item(0, i))
-        assert status == 201, raw
+    fill(srv, 3)
     status, _, before, raw = srv.get("/items")
     assert status == 200, raw
     assert [fields(r) for r in before["results"]] == \
         [item(0, i) for i in range(3)]
     master, workers = srv.pid, srv.worker_pids()
     assert len(workers) == 2
+    pins = WorkerConnections(srv)
+    for pid in workers:  # each worker has its database connection
+        assert pins.request(pid, "GET", "/items")[2] == before
 
     srv.dbserver.stop()
-    # Several rounds on fresh connections, so that every worker meets the
-    # outage, with every kind of request that needs the database.
+    # Every worker meets the outage, with every kind of request that
+    # needs the database, on its open connection and on new ones.
+    for pid in sorted(workers) * 2:
+        for method, path, body in (("GET", "/items", None),
+                                   ("GET", "/items/1", None),
+                                   ("POST", "/items", item(1, 0)),
+                                   ("PATCH", "/items/1", {"qty": 7, "version": 1}),
+                                   ("DELETE", "/items/2", None),
+                                   ("GET", "/readyz", None)):
+            assert_unavailable(pins.request(pid, method, path, body),
+                               f"worker {pid}: {method} {path}")
+        status, _, data, raw = pins.request(pid, "GET", "/healthz")
+        assert (status, data) == (200, OK), raw
     for _ in range(4):
         assert_unavailable(srv.get("/items"), "GET /items")
-        assert_unavailable(srv.get("/items/1"), "GET /items/1")
-        assert_unavailable(srv.post("/items", item(1, 0)), "POST /items")
-        assert_unavailable(srv.patch("/items/1", {"qty": 7, "version": 1}),
-                           "PATCH /items/1")
-        assert_unavailable(srv.delete("/items/2"), "DELETE /items/2")
         assert_unavailable(srv.get("/readyz"), "GET /readyz")
         status, _, data, raw = srv.get("/healthz")
         assert (status, data) == (200, OK), raw
@@ -125,32 +149,73 @@ def test_outage_is_503_and_recovers_without_restart(outage):
     assert srv.worker_pids() == workers, "a worker died or was replaced"
 
     srv.dbserver.start()
-    took = wait_recovered(srv, time.monotonic())
+    took = wait_recovered(pins, workers, time.monotonic())
     print(f"{ENGINE}: serving again {took:.2f} s after the restart")
-    status, _, after, raw = srv.get("/items")
-    assert (status, after) == (200, before), raw
-    status, _, row, raw = srv.post("/items", item(2, 0))
-    assert status == 201, raw
-    assert fields(row) == item(2, 0)
-    assert srv.get(f"/items/{row['id']}")[2] == row
+    for pid in sorted(workers):
+        status, _, after, raw = pins.request(pid, "GET", "/items")
+        assert (status, after) == (200, before), raw
+    for pid in sorted(workers):
+        status, _, row, raw = pins.request(pid, "POST", "/items", item(2, pid))
+        assert status == 201, raw
+        assert fields(row) == item(2, pid)
+        assert srv.get(f"/items/{row['id']}")[2] == row
+    assert srv.pid == master
     assert srv.worker_pids() == workers, "a worker died or was replaced"
+    pins.close()
     assert srv.stop() == []
+
+
+def test_worker_idle_through_the_outage_serves_after_it(outage):
+    # A worker that got no request while the database was down holds a
+    # connection the restart cut; RECOVERY seconds after the database is
+    # back, its first request must still be served, not answered 503.
+    srv = outage
+    before = fill(srv, 2)
+    workers = sorted(srv.worker_pids())
+    pins = WorkerConnections(srv)
+    for pid in workers:
+        assert pins.request(pid, "GET", "/items/1")[2] == before[0]
+    busy, idle = workers[0], workers[1]
+
+    srv.dbserver.stop()
+    assert_unavailable(pins.request(busy, "GET", "/items"), "GET /items")
+    srv.dbserver.start()
+    started = time.monotonic()
+    wait_recovered(pins, [busy], started)
+    # The window has to pass before the idle worker is asked.
+    time.sleep(max(0.0, started + RECOVERY - time.monotonic()))
+    status, _, data, raw = pins.request(idle, "GET", "/items/2")
+    assert (status, data) == (200, before[1]), raw
+    status, _, row, raw = pins.request(idle, "POST", "/items", item(3, 0))
+    assert status == 201, raw
+    assert srv.worker_pids() == set(workers), "a worker died or was replaced"
+    pins.close()
 
 
 def test_repeated_outages(outage):
     srv = outage
     workers = srv.worker_pids()
+    pins = WorkerConnections(srv)
+    made = []
     for n in range(3):
         srv.dbserver.stop()
-        assert_unavailable(srv.post("/items", item(n, 0)), "POST /items")
-        assert_unavailable(srv.get("/readyz"), "GET /readyz")
+        for pid in sorted(workers):
+            assert_unavailable(pins.request(pid, "POST", "/items", item(n, 0)),
+                               f"worker {pid}: POST /items")
+            assert_unavailable(pins.request(pid, "GET", "/readyz"),
+                               f"worker {pid}: GET /readyz")
         srv.dbserver.start()
-        wait_recovered(srv, time.monotonic())
-        status, _, row, raw = srv.post("/items", item(n, 1))
-        assert status == 201, raw
-    rows = srv.get("/items")[2]["results"]
-    assert [fields(r) for r in rows] == [item(n, 1) for n in range(3)]
+        wait_recovered(pins, workers, time.monotonic())
+        for pid in sorted(workers):
+            status, _, row, raw = pins.request(pid, "POST", "/items",
+                                               item(n, pid))
+            assert status == 201, raw
+            made.append(item(n, pid))
+    status, _, data, raw = srv.get("/items")
+    assert status == 200, raw
+    assert [fields(r) for r in data["results"]] == made
     assert srv.worker_pids() == workers, "a worker died or was replaced"
+    pins.close()
 
 
 def test_write_in_flight_leaves_whole_row_or_none(outage):
@@ -197,7 +262,9 @@ def test_write_in_flight_leaves_whole_row_or_none(outage):
         assert fields(data) == body, data
 
     srv.dbserver.start()
-    wait_recovered(srv, time.monotonic())
+    pins = WorkerConnections(srv)
+    wait_recovered(pins, workers, time.monotonic())
+    pins.close()
     rows = srv.database.query("SELECT id, name, qty, note FROM items")
     sent = {b["name"]: b for b, _, _ in results}
     names = [r[1] for r in rows]

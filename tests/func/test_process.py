@@ -340,3 +340,28 @@ endpoints:
         assert srv.stop() == []
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+@pytest.mark.server_engine_only
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch users")
+def test_workers_drop_to_server_user_and_reach_the_database(server):
+    # The workers, no longer root, still reach the database server (its
+    # Unix socket) and keep their connection.
+    srv = server("""
+database: {url: "sqlite:///{TMP}/test.db"}
+server: {user: nobody}
+endpoints:
+  - route: /notes
+    fields: {text: {type: str}}
+""", workers=2)
+    status, _, row, raw = srv.post("/notes", {"text": "hi"})
+    assert status == 201, raw
+    for pid in children_of(srv.proc.pid):
+        assert Path(f"/proc/{pid}").stat().st_uid == 65534, \
+            "a worker still runs as root"
+    assert Path(f"/proc/{srv.proc.pid}").stat().st_uid == 0
+    for _ in range(4):
+        assert srv.get(f"/notes/{row['id']}")[2] == row
+        assert srv.get("/readyz")[0] == 200
+    assert srv.db.query("SELECT text FROM notes") == [("hi",)]
+    assert srv.stop() == []
