@@ -97,6 +97,7 @@ static const struct la_dialect_info dialects[] = {
             .inline_fk = 1,
             .add_unique = 1,
             .returning = {80200, 80200, 80200},
+            .int_key_cast = " AS BIGINT",
         },
     [LA_DIALECT_MYSQL] =
         {

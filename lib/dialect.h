@@ -80,6 +80,13 @@ struct la_dialect_info {
 	 * RETURNING on each verb; 0: never.
 	 */
 	int64_t returning[LA_DIALECT_NVERBS];
+	/*
+	 * The cast of an integer key from a URL ("/t/3000000000") where an
+	 * engine refuses to compare a value out of the column's range
+	 * (PostgreSQL, against INTEGER): the row is then simply not found.
+	 * NULL: compare as is.
+	 */
+	const char *int_key_cast;
 };
 
 /* The row of a dialect; d must be one of enum la_dialect. */
