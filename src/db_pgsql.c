@@ -617,15 +617,21 @@ pg_rollback(struct la_db *db)
  * The server cancels a statement that runs longer (57014, reported as
  * unavailable). A failure here is left for the next statement to find.
  */
-static void
-pg_set_timeout(struct la_db *db, int ms)
+static int
+pg_apply_timeout(struct la_db *db)
 {
 	char sql[64];
 
-	db->timeout_ms = ms > 0 ? ms : 0;
 	snprintf(sql, sizeof(sql), "SET statement_timeout = %d",
 	    db->timeout_ms);
-	(void)pg_exec(db, sql);
+	return (pg_exec(db, sql));
+}
+
+static void
+pg_set_timeout(struct la_db *db, int ms)
+{
+	db->timeout_ms = ms > 0 ? ms : 0;
+	(void)pg_apply_timeout(db);
 }
 
 static int64_t
@@ -776,6 +782,9 @@ pg_session(struct la_db *db)
 
 	if (rc == LA_DB_DONE && db->schema != NULL)
 		rc = pg_schema(db, db->schema);
+	/* A reset opens a new session: the layer's timeout goes with it. */
+	if (rc == LA_DB_DONE && db->timeout_ms > 0)
+		rc = pg_apply_timeout(db);
 	return (rc);
 }
 

@@ -304,6 +304,43 @@ test_timeout(struct la_db_conn *c)
 	la_db_set_timeout(c, 0);
 }
 
+/*
+ * A connection the server ended while idle is replaced before the next
+ * statement: the statement, prepared on the old session, runs, and the
+ * timeout set through the layer still holds.
+ */
+static void
+test_reset(struct la_db_conn *c)
+{
+	struct la_db_conn c2;
+	struct la_value v, p;
+	char buf[64], err[256];
+	int64_t pid;
+
+	if (la_db_connect(&c2, url, err, sizeof(err)) != 0) {
+		ok(0, "second connection: %s", err);
+		return;
+	}
+	la_db_set_timeout(&c2, 250);
+	one(&c2, "SELECT pg_backend_pid()", NULL, 0, &v, buf, sizeof(buf));
+	pid = v.i;
+	p = la_value_int(pid);
+	one(c, "SELECT pg_terminate_backend($1::int)", &p, 1, &v, buf,
+	    sizeof(buf));
+	ok(v.i == 1, "backend terminated");
+	usleep(200000);
+	is_int(
+	    one(&c2, "SELECT pg_backend_pid()", NULL, 0, &v, buf, sizeof(buf)),
+	    LA_DB_ROW, "the same statement runs on a new session");
+	ok(v.i != pid, "new backend");
+	is_int(
+	    one(&c2, "SHOW statement_timeout", NULL, 0, &v, buf, sizeof(buf)),
+	    LA_DB_ROW, "show timeout");
+	is_str(v.s, "250ms", "timeout set again");
+	ok(!c2.lost, "the layer saw no failure");
+	la_db_disconnect(&c2);
+}
+
 static void
 test_reflect(struct la_db_conn *c)
 {
@@ -373,6 +410,7 @@ main(void)
 	test_errors(&c);
 	test_timeout(&c);
 	la_db_ensure(&c, url, err, sizeof(err));
+	test_reset(&c);
 	test_reflect(&c);
 	la_db_disconnect(&c);
 	server_stop();
