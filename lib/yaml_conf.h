@@ -106,6 +106,7 @@ struct la_conf {
 	const char *db_url; /* database.url, database_url, or
 	                       LIGHTAPI_DATABASE_URL */
 	struct la_pos db_pos;
+	int db_statement_timeout;  /* database.statement_timeout, s; 0: none */
 	struct la_dburl db;        /* db_url parsed (la_dburl_parse) */
 	const char *swagger_title; /* default "LightAPI" */
 	int enable_swagger;        /* default 1 */

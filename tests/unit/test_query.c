@@ -1,11 +1,10 @@
-/* Unit tests for lib/query.c and lib/cursor.c. */
+/* Unit tests for lib/query.c (cursors: test_cursor.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "la.h"
 #include "arena.h"
 #include "catalog.h"
-#include "cursor.h"
 #include "query.h"
 #include "tap.h"
 
@@ -144,43 +143,6 @@ test_pages(struct fixture *f)
 	ok(parse(f, "page=1&page=2") == 0 && f->q.page == 2, "last page wins");
 }
 
-static void
-test_cursor(struct fixture *f)
-{
-	struct la_value keys[3], back[3];
-	struct la_buf c;
-	char qs[512];
-	int dir;
-
-	la_buf_init(&c);
-	parse(f, "ordering=-price,name");
-	keys[0] = la_value_float(9.5);
-	keys[1] = la_value_text("x\"y", 3);
-	keys[2] = la_value_int(42);
-	la_cursor_encode(&c, &f->q, LA_CURSOR_PREV, keys);
-	ok(strspn(c.data, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	                  "0123456789-_") == c.len,
-	    "the cursor is URL-safe");
-	snprintf(qs, sizeof(qs), "ordering=-price,name&cursor=%s", c.data);
-	parse(f, qs);
-	ok(la_cursor_decode(f->c, f->t, &f->q, f->a, &dir, back) == 0,
-	    "a cursor decodes under its ordering");
-	ok(dir == LA_CURSOR_PREV && back[0].f == 9.5 && back[1].len == 3 &&
-	        memcmp(back[1].s, "x\"y", 3) == 0 && back[2].i == 42,
-	    "keys and direction round-trip");
-	snprintf(qs, sizeof(qs), "ordering=price&cursor=%s", c.data);
-	parse(f, qs);
-	ok(la_cursor_decode(f->c, f->t, &f->q, f->a, &dir, back) != 0,
-	    "another ordering is refused");
-	parse(f, "cursor=!!!");
-	ok(la_cursor_decode(f->c, f->t, &f->q, f->a, &dir, back) != 0,
-	    "garbage is refused");
-	parse(f, "cursor=eyJvIjoiIiwiZCI6MSwiayI6WyJzeCJdfQ");
-	ok(la_cursor_decode(f->c, f->t, &f->q, f->a, &dir, back) != 0,
-	    "a key of the wrong kind is refused");
-	la_buf_free(&c);
-}
-
 int
 main(void)
 {
@@ -194,10 +156,6 @@ main(void)
 	test_filters(&f);
 	test_search_order(&f);
 	test_pages(&f);
-	free(f.c);
-	f.c = build(LA_PAGE_CURSOR, 5, 0);
-	f.t = la_catalog_table(f.c, 0);
-	test_cursor(&f);
 	la_buf_free(&f.errs);
 	la_arena_free(f.a);
 	free(f.c);

@@ -1,0 +1,251 @@
+/*
+ * Worker process (see worker.h). Start-up order matters: signals first,
+ * then the privilege drop, then the parent-death signal (a credential
+ * change clears it), and only then the database connection, so that no
+ * handle is ever opened with the master's privileges.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "la.h"
+#include "arena.h"
+#include "conn.h"
+#include "log.h"
+#include "worker.h"
+#include "xalloc.h"
+
+#define TAG_LISTEN        (1ull << 63)
+#define TAG_SIGNAL        (1ull << 62)
+#define WORKER_EXIT_FATAL 2 /* the master must not respawn */
+
+static void
+worker_drop_privileges(const struct la_conf *c)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (geteuid() != 0 || c->server.user == NULL)
+		return;
+	if ((pw = getpwnam(c->server.user)) == NULL) {
+		la_log(LA_LOG_EMERG, "unknown user '%s'", c->server.user);
+		exit(WORKER_EXIT_FATAL);
+	}
+	gid = pw->pw_gid;
+	if (c->server.group != NULL) {
+		if ((gr = getgrnam(c->server.group)) == NULL) {
+			la_log(LA_LOG_EMERG, "unknown group '%s'",
+			    c->server.group);
+			exit(WORKER_EXIT_FATAL);
+		}
+		gid = gr->gr_gid;
+	}
+	if (initgroups(pw->pw_name, gid) != 0 ||
+	    setresgid(gid, gid, gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0 ||
+	    setuid(0) == 0) {
+		la_log(LA_LOG_EMERG, "cannot drop privileges to %s: %s",
+		    c->server.user, strerror(errno));
+		exit(WORKER_EXIT_FATAL);
+	}
+}
+
+static int
+worker_signals(pid_t master)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0) {
+		la_log(LA_LOG_EMERG, "signalfd: %s", strerror(errno));
+		exit(WORKER_EXIT_FATAL);
+	}
+	(void)master;
+	return (fd);
+}
+
+static void
+worker_epoll(struct la_worker *w)
+{
+	struct epoll_event ev;
+	size_t i;
+
+	if ((w->cs.epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		la_log(LA_LOG_EMERG, "epoll_create1: %s", strerror(errno));
+		exit(WORKER_EXIT_FATAL);
+	}
+	for (i = 0; i < w->ls->n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		/* One idle worker woken per connection, not all of them. */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = TAG_LISTEN | i;
+		epoll_ctl(w->cs.epfd, EPOLL_CTL_ADD, w->ls->fd[i], &ev);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_SIGNAL;
+	epoll_ctl(w->cs.epfd, EPOLL_CTL_ADD, w->sigfd, &ev);
+}
+
+static void
+worker_init(struct la_worker *w, int slot, const struct la_gen *g,
+    const struct la_catalog *cat, struct la_listeners *ls)
+{
+	pid_t master = getppid();
+	struct la_buf errs;
+
+	memset(w, 0, sizeof(*w));
+	w->slot = slot;
+	w->gen = g;
+	w->ls = ls;
+	la_log_set_slot(slot);
+	w->sigfd = worker_signals(master);
+	worker_drop_privileges(g->conf);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master)
+		exit(0);
+	la_buf_init(&errs);
+	if (la_ctx_init(&w->ctx, g, cat, &errs) != 0) {
+		la_log(LA_LOG_EMERG, "schema: %s", errs.data);
+		exit(WORKER_EXIT_FATAL);
+	}
+	la_buf_free(&errs);
+	w->cs.conf = g->conf;
+	w->cs.ctx = &w->ctx;
+	w->cs.req_arena = la_arena_new(16384);
+	la_buf_init(&w->cs.body);
+	la_conn_clock(&w->cs);
+	(void)la_ctx_db(&w->ctx);
+	worker_epoll(w);
+}
+
+/*
+ * Listening follows room: a worker at max_connections takes its listeners
+ * out of its epoll set, so that the kernel wakes a worker with room for
+ * the next client (EPOLLEXCLUSIVE wakes one waiter), and puts them back
+ * once a connection has closed.
+ */
+static void
+worker_listen_if_room(struct la_worker *w)
+{
+	struct epoll_event ev;
+	int full = la_conn_full(&w->cs);
+	size_t i;
+
+	if (full == w->paused || w->cs.quitting)
+		return;
+	for (i = 0; i < w->ls->n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = TAG_LISTEN | i;
+		epoll_ctl(w->cs.epfd, full ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
+		    w->ls->fd[i], &ev);
+	}
+	w->paused = full;
+}
+
+static void
+worker_stop_accepting(struct la_worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->ls->n; i++) {
+		if (!w->paused)
+			epoll_ctl(w->cs.epfd, EPOLL_CTL_DEL, w->ls->fd[i],
+			    NULL);
+		close(w->ls->fd[i]);
+	}
+	w->ls->n = 0;
+}
+
+static void
+worker_signal(struct la_worker *w, int64_t *quit_at)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			exit(0);
+		case SIGQUIT:
+			if (!w->cs.quitting) {
+				w->cs.quitting = 1;
+				worker_stop_accepting(w);
+				*quit_at =
+				    w->cs.now_ms + (int64_t)w->gen->conf->server
+				                           .shutdown_timeout *
+				                       1000;
+			}
+			break;
+		case SIGUSR1:
+			la_log_reopen();
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+worker_dispatch(struct la_worker *w, struct epoll_event *ev, int64_t *quit_at)
+{
+	uint64_t tag = ev->data.u64;
+
+	if (tag & TAG_LISTEN) {
+		if ((size_t)(tag & ~TAG_LISTEN) < w->ls->n)
+			la_conn_accept(&w->cs, w->ls->fd[tag & ~TAG_LISTEN]);
+	} else if (tag == TAG_SIGNAL)
+		worker_signal(w, quit_at);
+	else
+		la_conn_event(&w->cs, ev->data.ptr, ev->events);
+}
+
+void
+la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
+    struct la_listeners *ls)
+{
+	struct epoll_event evs[64];
+	struct la_worker w;
+	int64_t last_expire = 0, quit_at = 0;
+	int i, n, ready = 0;
+
+	worker_init(&w, slot, g, cat, ls);
+	for (;;) {
+		/* With connections ready for their next request, only look
+		 * for new events before serving them. */
+		n = epoll_wait(w.cs.epfd, evs, (int)LA_NELEM(evs),
+		    ready ? 0 : 500);
+		la_conn_clock(&w.cs);
+		for (i = 0; i < n; i++)
+			worker_dispatch(&w, &evs[i], &quit_at);
+		ready = la_conn_run_ready(&w.cs);
+		if (w.cs.now_ms - last_expire >= 250) {
+			la_conn_expire(&w.cs);
+			last_expire = w.cs.now_ms;
+		}
+		worker_listen_if_room(&w);
+		if (w.cs.quitting &&
+		    (la_conn_drain(&w.cs) == 0 || w.cs.now_ms >= quit_at))
+			exit(0);
+	}
+}

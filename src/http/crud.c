@@ -1,0 +1,221 @@
+/*
+ * Shared pieces of the endpoint handlers (see crud.h): statements, rows
+ * out as JSON by catalog type, and database errors to statuses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "la.h"
+#include "arena.h"
+#include "crud.h"
+#include "json.h"
+#include "log.h"
+#include "response.h"
+
+void
+la_crud_db_error(struct la_crud *x, int rc)
+{
+	struct la_db_conn *db = &x->ctx->db;
+
+	switch (rc) {
+	case LA_DB_EUNIQUE:
+	case LA_DB_EFK:
+	case LA_DB_ENOTNULL:
+	case LA_DB_ECHECK:
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, la_db_errmsg(db));
+		return;
+	case LA_DB_EUNAVAIL:
+		la_ctx_db_lost(x->ctx, x->r->endpoint, la_db_rawmsg(db));
+		la_resp_fail(&x->r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
+		return;
+	default:
+		la_log(LA_LOG_ERR, "%s: database error: %s", x->r->endpoint,
+		    la_db_rawmsg(db));
+		la_resp_fail(&x->r->resp, LA_ERR_INTERNAL,
+		    "internal server error");
+	}
+}
+
+/* Prepares the SQL in the context's SQL buffer and runs it: LA_DB_ROW,
+ * LA_DB_DONE or error. */
+int
+la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
+    struct la_db_stmt **stp)
+{
+	return (la_db_query(&x->ctx->db, x->r->a, x->ctx->sql.data, params, n,
+	    stp));
+}
+
+struct la_sqlb
+la_crud_sql(struct la_crud *x)
+{
+	struct la_sqlb q;
+
+	la_sqlb_init(&q, &x->ctx->sql, la_db_dialect(&x->ctx->db));
+	return (q);
+}
+
+static void
+crud_text_out(struct la_buf *b, const struct la_value *v, enum la_type ty)
+{
+	/* Reflected timestamps may use a space; clients get ISO 8601. */
+	if ((ty == LA_T_DATETIME) && v->len > 10 && v->s[10] == ' ') {
+		la_buf_putc(b, '"');
+		la_buf_append(b, v->s, 10);
+		la_buf_putc(b, 'T');
+		la_buf_append(b, v->s + 11, v->len - 11);
+		la_buf_putc(b, '"');
+		return;
+	}
+	la_json_str(b, v->s, v->len);
+}
+
+static void
+crud_json_out(struct la_crud *x, struct la_buf *b, const struct la_value *v)
+{
+	/* A value we did not write ourselves may not be JSON at all. */
+	if ((x->t->flags & LA_TBL_DECLARED) ||
+	    la_json_parse(v->s, v->len, LA_JSON_MAX_DEPTH, x->r->a) != NULL)
+		la_buf_append(b, v->s, v->len);
+	else
+		la_json_str(b, v->s, v->len);
+}
+
+static void
+crud_number_as_decimal(struct la_buf *b, const struct la_value *v,
+    const struct la_cat_col *col)
+{
+	double d = v->kind == LA_V_INT ? (double)v->i : v->f;
+
+	if (col->decimal_places >= 0)
+		la_buf_printf(b, "\"%.*f\"", (int)col->decimal_places, d);
+	else if (v->kind == LA_V_INT)
+		la_buf_printf(b, "\"%lld\"", (long long)v->i);
+	else {
+		la_buf_putc(b, '"');
+		la_json_double(b, d);
+		la_buf_putc(b, '"');
+	}
+}
+
+static void
+crud_value_out(struct la_crud *x, struct la_buf *b, const struct la_value *v,
+    const struct la_cat_col *col)
+{
+	enum la_type ty = (enum la_type)col->type;
+
+	if (v->kind == LA_V_NULL)
+		la_buf_puts(b, "null");
+	else if (ty == LA_T_BOOL && v->kind == LA_V_INT)
+		la_buf_puts(b, v->i ? "true" : "false");
+	else if (ty == LA_T_JSON && v->kind == LA_V_TEXT)
+		crud_json_out(x, b, v);
+	else if (ty == LA_T_DECIMAL && v->kind != LA_V_TEXT)
+		crud_number_as_decimal(b, v, col);
+	else if (v->kind == LA_V_TEXT)
+		crud_text_out(b, v, ty);
+	else if (v->kind == LA_V_FLOAT || ty == LA_T_FLOAT)
+		la_json_double(b, v->kind == LA_V_FLOAT ? v->f : (double)v->i);
+	else
+		la_json_int(b, v->i);
+}
+
+/* Which columns a response shows: the serializer's, in schema order. */
+const unsigned char *
+la_crud_projection(struct la_crud *x, int write)
+{
+	struct la_cat_list l = write ? x->t->ser_write : x->t->ser_read;
+	const uint16_t *idx = la_catalog_list(x->cat, l);
+	unsigned char *show;
+	uint32_t i;
+
+	if (l.n == 0)
+		return (NULL);
+	show = la_arena_calloc(x->r->a, x->t->ncols, 1);
+	for (i = 0; i < l.n; i++)
+		show[idx[i]] = 1;
+	return (show);
+}
+
+void
+la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
+    const unsigned char *show)
+{
+	struct la_buf *b = x->r->resp.body;
+	struct la_value v;
+	uint32_t i;
+	int n = 0;
+
+	la_buf_putc(b, '{');
+	for (i = 0; i < x->t->ncols; i++) {
+		if (show != NULL && !show[i])
+			continue;
+		if (n++)
+			la_buf_putc(b, ',');
+		la_buf_append(b, la_catalog_str(x->cat, x->cols[i].jkey),
+		    x->cols[i].jkey_len);
+		la_db_column(st, (int)i, &v);
+		crud_value_out(x, b, &v, &x->cols[i]);
+	}
+	la_buf_putc(b, '}');
+}
+
+/*
+ * Answers status with the row st is on, 404 when there was none, or the
+ * error; finishes st. A write's statement is stepped to its end first,
+ * because that is where the engine may still fail the write.
+ */
+void
+la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
+    struct la_db_stmt *st)
+{
+	if (rc == LA_DB_ROW) {
+		la_buf_reset(x->r->resp.body);
+		la_crud_row_out(x, st, la_crud_projection(x, write));
+		la_resp_json(&x->r->resp, status);
+		if (write && (rc = la_db_next(st)) < 0)
+			la_crud_db_error(x, rc);
+	} else if (rc == LA_DB_DONE)
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
+	else
+		la_crud_db_error(x, rc);
+	la_db_finish(st);
+}
+
+/* Reads the row with x->key and answers status with it, or 404. */
+void
+la_crud_send_row(struct la_crud *x, int status, int write)
+{
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_db_stmt *st;
+	int rc;
+
+	la_sqlb_select_pk(&q, x->cat, x->t);
+	rc = la_crud_run(x, &x->key, 1, &st);
+	la_crud_answer_row(x, status, write, rc, st);
+}
+
+int
+la_crud_begin(struct la_crud *x)
+{
+	int rc = la_db_begin(&x->ctx->db, x->r->a);
+
+	if (rc < 0)
+		la_crud_db_error(x, rc);
+	return (rc < 0 ? -1 : 0);
+}
+
+/* Keeps the write only when the answer is the one a success gives. */
+void
+la_crud_end(struct la_crud *x, int status)
+{
+	int rc;
+
+	if (x->r->resp.status != status) {
+		(void)la_db_rollback(&x->ctx->db);
+		return;
+	}
+	if ((rc = la_db_commit(&x->ctx->db)) < 0)
+		la_crud_db_error(x, rc);
+}

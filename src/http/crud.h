@@ -1,0 +1,51 @@
+/*
+ * What the CRUD and list handlers share: the request's view of one
+ * endpoint, running a statement, writing rows as JSON, and turning a
+ * database error into the status the SPEC gives.
+ */
+#ifndef LA_CRUD_H
+#define LA_CRUD_H
+
+#include <stdint.h>
+
+#include "catalog.h"
+#include "db.h"
+#include "handler.h"
+#include "sqlb.h"
+#include "value.h"
+
+struct la_crud {
+	struct la_req *r;
+	struct la_ctx *ctx; /* the request's context */
+	const struct la_catalog *cat;
+	const struct la_cat_table *t;
+	const struct la_cat_col *cols;
+	struct la_value key;
+};
+
+/* 409 for constraint errors, 503 when the database is gone, else 500. */
+void la_crud_db_error(struct la_crud *x, int rc);
+/* Prepares the SQL in the worker's buffer and runs it: LA_DB_ROW,
+ * LA_DB_DONE or an error; *stp is set (maybe NULL) either way. */
+int la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
+    struct la_db_stmt **stp);
+/* A builder over the worker's SQL buffer in the driver's dialect. */
+struct la_sqlb la_crud_sql(struct la_crud *x);
+/* The serializer's projection for reads or writes; NULL: every column. */
+const unsigned char *la_crud_projection(struct la_crud *x, int write);
+/* The current row of st as a JSON object appended to the body. */
+void la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
+    const unsigned char *show);
+/* Answers status with the row st is on (rc LA_DB_ROW), 404 (rc
+ * LA_DB_DONE) or the error rc, and finishes st. */
+void la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
+    struct la_db_stmt *st);
+/* Reads the row with x->key and answers status with it, or 404. */
+void la_crud_send_row(struct la_crud *x, int status, int write);
+/* A transaction for a write the engine cannot answer with RETURNING:
+ * begin (-1: answered with the error), then end, which commits when the
+ * answer is status and rolls back otherwise. */
+int la_crud_begin(struct la_crud *x);
+void la_crud_end(struct la_crud *x, int status);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * CRUD on an endpoint: list, create, retrieve, replace (PUT), update
+ * (PATCH) and destroy. The order of checks is part of the contract: the
+ * method, then the body shape, then the version (before validation and
+ * before any row lookup), then validation, then the database.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "la.h"
+#include "arena.h"
+#include "body.h"
+#include "crud.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "response.h"
+#include "sqlb.h"
+#include "str.h"
+#include "validate.h"
+
+static const char version_missing[] =
+    "{\"detail\":[{\"loc\":[\"version\"],\"msg\":\"Field required\","
+    "\"type\":\"missing\"}]}";
+
+
+/* ---- statements --------------------------------------------------------- */
+
+
+/* ---- rows out ----------------------------------------------------------- */
+
+
+/* ---- list and retrieve -------------------------------------------------- */
+
+
+/* ---- writes ------------------------------------------------------------- */
+
+/* The body as a JSON object; NULL (400 or 413 answered) otherwise. */
+static yajl_val
+crud_body(struct la_crud *x)
+{
+	return (la_body_object(x->r));
+}
+
+/* Validates; on failure answers 422 and returns -1. */
+static int
+crud_validate(struct la_crud *x, yajl_val body, enum la_validate_mode mode,
+    struct la_value **vals, unsigned char **set)
+{
+	struct la_buf *errs = x->r->resp.body;
+
+	*vals = la_arena_calloc(x->r->a, x->t->ncols, sizeof(**vals));
+	*set = la_arena_calloc(x->r->a, x->t->ncols, 1);
+	la_buf_reset(errs);
+	la_buf_puts(errs, "{\"detail\":[");
+	if (la_validate_body(x->ctx->val, x->cat, x->t, body, mode, *vals, *set,
+	        errs, x->r->a) == 0)
+		return (0);
+	la_buf_puts(errs, "]}");
+	la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+	return (-1);
+}
+
+/* Server-managed timestamps (and version on insert). */
+static void
+crud_stamp(struct la_crud *x, struct la_value *vals, unsigned char *set,
+    int insert)
+{
+	char *now = la_arena_alloc(x->r->a, 32);
+
+	la_validate_now(now, 32);
+	if (x->t->updated_at >= 0) {
+		vals[x->t->updated_at] = la_value_text(now, strlen(now));
+		set[x->t->updated_at] = 1;
+	}
+	if (!insert)
+		return;
+	if (x->t->created_at >= 0) {
+		vals[x->t->created_at] = la_value_text(now, strlen(now));
+		set[x->t->created_at] = 1;
+	}
+	if (x->t->version >= 0) {
+		vals[x->t->version] = la_value_int(1);
+		set[x->t->version] = 1;
+	}
+}
+
+/* The bound values in the order la_sqlb_insert/update expects them. */
+static size_t
+crud_params(struct la_crud *x, const struct la_value *vals,
+    const unsigned char *set, int update, struct la_value *out)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < x->t->ncols; i++) {
+		if (!set[i])
+			continue;
+		if (update && ((int)i == x->t->pk || (int)i == x->t->version))
+			continue;
+		out[n++] = vals[i];
+	}
+	return (n);
+}
+
+/* Without RETURNING: the insert, its key and the row read back, as one
+ * transaction. The INSERT is in the SQL buffer. */
+static void
+crud_create_tx(struct la_crud *x, const struct la_value *vals,
+    const struct la_value *params, size_t n)
+{
+	struct la_db_stmt *st;
+	int rc;
+
+	if (la_crud_begin(x) != 0)
+		return;
+	rc = la_crud_run(x, params, n, &st);
+	la_db_finish(st);
+	if (rc < 0) {
+		la_crud_db_error(x, rc);
+		la_crud_end(x, 201);
+		return;
+	}
+	if (x->cols[x->t->pk].flags & LA_COL_AUTOINC)
+		x->key = la_value_int(la_db_last_id(&x->ctx->db));
+	else
+		x->key = vals[x->t->pk];
+	la_crud_send_row(x, 201, 1);
+	la_crud_end(x, 201);
+}
+
+static void
+crud_create(struct la_crud *x)
+{
+	struct la_value *vals, *params;
+	unsigned char *set;
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_db_stmt *st;
+	yajl_val body;
+	size_t n;
+	int rc;
+
+	if ((body = crud_body(x)) == NULL ||
+	    crud_validate(x, body, LA_VALIDATE_CREATE, &vals, &set) != 0)
+		return;
+	crud_stamp(x, vals, set, 1);
+	params = la_arena_calloc(x->r->a, x->t->ncols + 2, sizeof(*params));
+	n = crud_params(x, vals, set, 0, params);
+	q = la_crud_sql(x);
+	la_sqlb_insert(&q, x->cat, x->t, set);
+	if (!la_db_returning(&x->ctx->db, LA_DIALECT_INSERT)) {
+		crud_create_tx(x, vals, params, n);
+		return;
+	}
+	la_sqlb_returning(&q, x->cat, x->t);
+	rc = la_crud_run(x, params, n, &st);
+	la_crud_answer_row(x, 201, 1, rc, st);
+}
+
+/* The optimistic-locking version, checked before anything else. */
+static int
+crud_version(struct la_crud *x, yajl_val body, int64_t *version)
+{
+	yajl_val v = la_json_get(body, "version", 7);
+	struct la_buf *b = x->r->resp.body;
+
+	if (v == NULL || YAJL_IS_NULL(v)) {
+		la_buf_reset(b);
+		la_buf_puts(b, version_missing);
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+		return (-1);
+	}
+	if (la_validate_version(v, version) == 0)
+		return (0);
+	la_buf_reset(b);
+	/* As for any int field: a list or an object is the wrong type, a
+	 * string or number that does not parse is int_parsing. */
+	if (YAJL_IS_ARRAY(v) || YAJL_IS_OBJECT(v)) {
+		la_buf_puts(b,
+		    "{\"detail\":[{\"type\":\"int_type\",\"loc\":"
+		    "[\"version\"],\"msg\":\"Input should be a valid "
+		    "integer\",\"input\":");
+		la_json_value(b, v);
+		la_buf_puts(b, "}]}");
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+		return (-1);
+	}
+	la_buf_puts(b,
+	    "{\"detail\":[{\"type\":\"int_parsing\",\"loc\":"
+	    "[\"version\"],\"msg\":\"Input should be a valid integer, "
+	    "unable to parse string as an integer\",\"input\":");
+	la_json_value(b, v);
+	la_buf_puts(b, "}]}");
+	la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+	return (-1);
+}
+
+/* Zero rows updated: the row is gone (404) or was changed (409). */
+static void
+crud_update_missed(struct la_crud *x, int versioned)
+{
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_db_stmt *st;
+	int rc;
+
+	if (!versioned) {
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
+		return;
+	}
+	la_sqlb_exists(&q, x->cat, x->t);
+	rc = la_crud_run(x, &x->key, 1, &st);
+	la_db_finish(st);
+	if (rc == LA_DB_ROW)
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, "version conflict");
+	else if (rc == LA_DB_DONE)
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
+	else
+		la_crud_db_error(x, rc);
+}
+
+/* Without RETURNING: the update and the row read back, as one
+ * transaction. The UPDATE is in the SQL buffer. */
+static void
+crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
+    int versioned)
+{
+	struct la_db_stmt *st;
+	int rc;
+
+	if (la_crud_begin(x) != 0)
+		return;
+	rc = la_crud_run(x, params, n, &st);
+	la_db_finish(st);
+	if (rc < 0)
+		la_crud_db_error(x, rc);
+	else if (la_db_changes(&x->ctx->db) == 0)
+		crud_update_missed(x, versioned);
+	else
+		la_crud_send_row(x, 200, 1);
+	la_crud_end(x, 200);
+}
+
+static void
+crud_update(struct la_crud *x, enum la_validate_mode mode)
+{
+	int versioned = x->t->version >= 0, rc;
+	struct la_value *vals, *params;
+	struct la_sqlb q;
+	struct la_db_stmt *st;
+	unsigned char *set;
+	int64_t version = 0;
+	yajl_val body;
+	size_t n;
+
+	if ((body = crud_body(x)) == NULL ||
+	    (versioned && crud_version(x, body, &version) != 0) ||
+	    crud_validate(x, body, mode, &vals, &set) != 0)
+		return;
+	crud_stamp(x, vals, set, 0);
+	params = la_arena_calloc(x->r->a, x->t->ncols + 2, sizeof(*params));
+	n = crud_params(x, vals, set, 1, params);
+	params[n++] = x->key;
+	if (versioned)
+		params[n++] = la_value_int(version);
+	q = la_crud_sql(x);
+	la_sqlb_update(&q, x->cat, x->t, set, versioned);
+	if (!la_db_returning(&x->ctx->db, LA_DIALECT_UPDATE)) {
+		crud_update_tx(x, params, n, versioned);
+		return;
+	}
+	la_sqlb_returning(&q, x->cat, x->t);
+	rc = la_crud_run(x, params, n, &st);
+	if (rc != LA_DB_DONE) {
+		la_crud_answer_row(x, 200, 1, rc, st);
+		return;
+	}
+	la_db_finish(st);
+	crud_update_missed(x, versioned);
+}
+
+static void
+crud_destroy(struct la_crud *x)
+{
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_db_stmt *st;
+	int rc;
+
+	la_sqlb_delete(&q, x->cat, x->t);
+	rc = la_crud_run(x, &x->key, 1, &st);
+	la_db_finish(st);
+	if (rc < 0)
+		la_crud_db_error(x, rc);
+	else if (la_db_changes(&x->ctx->db) == 0)
+		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
+	else
+		la_resp_empty(&x->r->resp, 204);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+/* The id in the URL as a key value (the route phase checked that it can
+ * name a row). */
+static void
+crud_key(struct la_crud *x, const char *id, size_t len)
+{
+	int64_t v = 0;
+
+	if (x->cols[x->t->pk].type == LA_T_INT) {
+		(void)la_str_to_i64(id, len, &v);
+		x->key = la_value_int(v);
+	} else
+		x->key = la_value_text(id, len);
+}
+
+static void
+crud_detail(struct la_crud *x, unsigned m)
+{
+	switch (m) {
+	case LA_M_GET:
+		la_crud_send_row(x, 200, 0);
+		break;
+	case LA_M_PUT:
+		crud_update(x, LA_VALIDATE_REPLACE);
+		break;
+	case LA_M_PATCH:
+		crud_update(x, LA_VALIDATE_PATCH);
+		break;
+	default:
+		crud_destroy(x);
+		break;
+	}
+}
+
+void
+la_handler_crud(struct la_req *r)
+{
+	struct la_crud x;
+
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.ctx = r->ctx;
+	x.cat = r->ctx->cat;
+	x.t = r->route->t;
+	x.cols = la_catalog_cols(x.cat, x.t);
+	if (la_ctx_db(r->ctx) != 0) {
+		la_resp_fail(&r->resp, LA_ERR_UNAVAILABLE,
+		    "database unavailable");
+		return;
+	}
+	if (r->id != NULL) {
+		crud_key(&x, r->id, r->id_len);
+		crud_detail(&x, r->verb);
+	} else if (r->verb == LA_M_GET)
+		la_handler_list(&x);
+	else
+		crud_create(&x);
+}

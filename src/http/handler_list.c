@@ -1,0 +1,375 @@
+/*
+ * GET on a collection route (SPEC §6): the query string becomes a filtered,
+ * searched and ordered SELECT, answered as a plain list, a page-number
+ * page with absolute links, or a keyset (cursor) page whose cost does not
+ * depend on how deep it is.
+ */
+#include <string.h>
+
+#include "la.h"
+#include "arena.h"
+#include "crud.h"
+#include "cursor.h"
+#include "json.h"
+#include "query.h"
+#include "response.h"
+#include "url.h"
+
+/* Rows of one fetch, kept when a page must be checked or reversed. */
+struct list_page {
+	size_t n;           /* rows kept */
+	int more;           /* the fetch returned one row beyond the page */
+	struct la_buf rows; /* JSON objects, each followed by a NUL */
+	size_t *offs;       /* start of each row in rows */
+	struct la_value *first, *last; /* sort keys of the first/last row */
+};
+
+static struct la_value *
+list_keys(struct la_crud *x, const struct la_query *q, struct la_db_stmt *st)
+{
+	struct la_value *k = la_arena_calloc(x->r->a, q->norder, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < q->norder; i++) {
+		la_db_column(st, q->order[i].col, &k[i]);
+		/* The driver's text lives until the next row. */
+		if (k[i].kind == LA_V_TEXT)
+			k[i].s = la_arena_strndup(x->r->a, k[i].s, k[i].len);
+	}
+	return (k);
+}
+
+/* Runs the statement in the SQL buffer and writes up to limit rows (0:
+ * all) as a JSON array body; LA_DB_DONE or an error. */
+static int
+list_stream(struct la_crud *x, const struct la_value *params, size_t n)
+{
+	const unsigned char *show = la_crud_projection(x, 0);
+	struct la_buf *b = x->r->resp.body;
+	struct la_db_stmt *st;
+	int rc, rows = 0;
+
+	la_buf_puts(b, "\"results\":[");
+	for (rc = la_crud_run(x, params, n, &st); rc == LA_DB_ROW;
+	     rc = la_db_next(st)) {
+		if (rows++)
+			la_buf_putc(b, ',');
+		la_crud_row_out(x, st, show);
+	}
+	la_db_finish(st);
+	la_buf_puts(b, "]}");
+	return (rc);
+}
+
+static struct la_value *
+list_params(struct la_crud *x, const struct la_query *q, struct la_sqlb *s)
+{
+	size_t cap = la_query_max_params(x->t, q);
+	struct la_value *p = la_arena_calloc(x->r->a, cap, sizeof(*p));
+
+	la_sqlb_params(s, p, cap);
+	return (p);
+}
+
+static void
+list_plain(struct la_crud *x, const struct la_query *q)
+{
+	struct la_sqlb s = la_crud_sql(x);
+	struct la_value *p = list_params(x, q, &s);
+	int rc;
+
+	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size, 0);
+	la_buf_reset(x->r->resp.body);
+	la_buf_putc(x->r->resp.body, '{');
+	if ((rc = list_stream(x, p, (size_t)s.nparams)) != LA_DB_DONE)
+		la_crud_db_error(x, rc);
+	else
+		la_resp_json(&x->r->resp, 200);
+}
+
+/* ---- page numbers ------------------------------------------------------- */
+
+static int64_t
+list_count(struct la_crud *x, const struct la_query *q, int *rc)
+{
+	struct la_sqlb s = la_crud_sql(x);
+	struct la_value *p = list_params(x, q, &s), v;
+	struct la_db_stmt *st;
+	int64_t n = 0;
+
+	la_sqlb_count(&s, x->cat, x->t, q);
+	*rc = la_crud_run(x, p, (size_t)s.nparams, &st);
+	if (*rc == LA_DB_ROW) {
+		la_db_column(st, 0, &v);
+		n = v.kind == LA_V_INT ? v.i : 0;
+		*rc = LA_DB_DONE;
+	}
+	la_db_finish(st);
+	return (n);
+}
+
+static const struct la_str *
+list_header(const struct la_crud *x, const char *name)
+{
+	return (la_http_header(x->r->http, name));
+}
+
+/* scheme://host, from the request (or the proxy's headers if trusted). */
+static void
+list_origin(struct la_crud *x, struct la_buf *b)
+{
+	const struct la_str *proto = NULL, *host = NULL;
+	size_t n;
+
+	if (x->ctx->conf->server.trust_proxy) {
+		proto = list_header(x, "X-Forwarded-Proto");
+		host = list_header(x, "X-Forwarded-Host");
+	}
+	if (host == NULL)
+		host = &x->r->http->host;
+	if (proto != NULL && proto->len > 0) {
+		/* A proxy chain lists several; the first is the client's. */
+		n = (const char *)memchr(proto->p, ',', proto->len) != NULL
+		        ? (size_t)((const char *)memchr(proto->p, ',',
+		                       proto->len) -
+		                   proto->p)
+		        : proto->len;
+		la_buf_append(b, proto->p, n);
+	} else
+		la_buf_puts(b, "http");
+	la_buf_puts(b, "://");
+	if (host->len > 0)
+		la_buf_append(b, host->p, host->len);
+	else
+		la_buf_puts(b, "localhost");
+}
+
+/* The absolute URL of another page: every parameter kept, page replaced. */
+static void
+list_page_url(struct la_crud *x, const struct la_query *q, int64_t page)
+{
+	struct la_buf *b = x->r->resp.body, url;
+	const struct la_qparam *p;
+	size_t i;
+	int n = 0, placed = 0;
+
+	la_buf_init(&url);
+	list_origin(x, &url);
+	la_buf_append(&url, x->r->http->path.p, x->r->http->path.len);
+	for (i = 0; i < q->nparams; i++) {
+		p = &q->params[i];
+		if (strcmp(p->key, "page") == 0 && placed++)
+			continue;
+		la_buf_putc(&url, n++ ? '&' : '?');
+		la_url_encode(&url, p->key, p->klen);
+		la_buf_putc(&url, '=');
+		if (strcmp(p->key, "page") == 0)
+			la_buf_printf(&url, "%lld", (long long)page);
+		else
+			la_url_encode(&url, p->value, p->vlen);
+	}
+	if (!placed)
+		la_buf_printf(&url, "%cpage=%lld", n ? '&' : '?',
+		    (long long)page);
+	la_json_str(b, url.data, url.len);
+	la_buf_free(&url);
+}
+
+static void
+list_pages(struct la_crud *x, const struct la_query *q)
+{
+	struct la_buf *b = x->r->resp.body;
+	struct la_sqlb s;
+	struct la_value *p;
+	int64_t count, pages;
+	int rc;
+
+	count = list_count(x, q, &rc);
+	if (rc != LA_DB_DONE) {
+		la_crud_db_error(x, rc);
+		return;
+	}
+	pages = (count + q->page_size - 1) / q->page_size;
+	la_buf_reset(b);
+	la_buf_printf(b,
+	    "{\"count\":%lld,\"pages\":%lld,\"next\":", (long long)count,
+	    (long long)pages);
+	if (q->page < pages)
+		list_page_url(x, q, q->page + 1);
+	else
+		la_buf_puts(b, "null");
+	la_buf_puts(b, ",\"previous\":");
+	if (q->page > 1)
+		list_page_url(x, q, q->page - 1);
+	else
+		la_buf_puts(b, "null");
+	la_buf_putc(b, ',');
+	if (q->page > pages) {
+		/* Past the end: nothing to fetch (and no offset to overflow).
+		 */
+		la_buf_puts(b, "\"results\":[]}");
+		la_resp_json(&x->r->resp, 200);
+		return;
+	}
+	s = la_crud_sql(x);
+	p = list_params(x, q, &s);
+	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size,
+	    (q->page - 1) * q->page_size);
+	if ((rc = list_stream(x, p, (size_t)s.nparams)) != LA_DB_DONE)
+		la_crud_db_error(x, rc);
+	else
+		la_resp_json(&x->r->resp, 200);
+}
+
+/* ---- cursors ------------------------------------------------------------ */
+
+/* Fetches up to page_size + 1 rows after keys (or from the start). */
+static int
+list_fetch(struct la_crud *x, const struct la_query *q,
+    const struct la_value *keys, int reverse, struct list_page *pg)
+{
+	const unsigned char *show = la_crud_projection(x, 0);
+	struct la_buf *out = x->r->resp.body;
+	struct la_sqlb s = la_crud_sql(x);
+	struct la_value *p = list_params(x, q, &s);
+	struct la_db_stmt *st;
+	int rc;
+
+	pg->offs =
+	    la_arena_calloc(x->r->a, (size_t)q->page_size, sizeof(*pg->offs));
+	la_sqlb_query(&s, x->cat, x->t, q, keys, reverse, q->page_size + 1, 0);
+	for (rc = la_crud_run(x, p, (size_t)s.nparams, &st); rc == LA_DB_ROW;
+	     rc = la_db_next(st)) {
+		if (pg->n == (size_t)q->page_size) {
+			pg->more = 1;
+			break;
+		}
+		/* Rows go through the body buffer, then into the page. */
+		la_buf_reset(out);
+		la_crud_row_out(x, st, show);
+		pg->offs[pg->n] = pg->rows.len;
+		la_buf_append(&pg->rows, out->data, out->len + 1);
+		pg->last = list_keys(x, q, st);
+		if (pg->n == 0)
+			pg->first = pg->last;
+		pg->n++;
+	}
+	la_db_finish(st);
+	return (rc == LA_DB_ROW ? LA_DB_DONE : rc);
+}
+
+static void
+list_cursor_link(struct la_crud *x, const struct la_query *q, int dir,
+    const struct la_value *keys)
+{
+	struct la_buf c;
+
+	if (keys == NULL) {
+		la_buf_puts(x->r->resp.body, "null");
+		return;
+	}
+	la_buf_init(&c);
+	la_cursor_encode(&c, q, dir, keys);
+	la_json_str(x->r->resp.body, c.data, c.len);
+	la_buf_free(&c);
+}
+
+static void
+list_cursor_body(struct la_crud *x, const struct la_query *q,
+    struct list_page *pg, int reverse, int had_cursor)
+{
+	struct la_buf *b = x->r->resp.body;
+	const struct la_value *next, *prev;
+	size_t i, k;
+
+	/* In the output's order: first is the top row, last the bottom. */
+	const struct la_value *top = reverse ? pg->last : pg->first;
+	const struct la_value *bottom = reverse ? pg->first : pg->last;
+
+	next = (reverse || pg->more) ? bottom : NULL;
+	prev = reverse ? (pg->more ? top : NULL) : (had_cursor ? top : NULL);
+	la_buf_reset(b);
+	la_buf_puts(b, "{\"next\":");
+	list_cursor_link(x, q, LA_CURSOR_NEXT, next);
+	la_buf_puts(b, ",\"previous\":");
+	list_cursor_link(x, q, LA_CURSOR_PREV, prev);
+	la_buf_puts(b, ",\"results\":[");
+	for (i = 0; i < pg->n; i++) {
+		k = reverse ? pg->n - 1 - i : i;
+		if (i > 0)
+			la_buf_putc(b, ',');
+		la_buf_puts(b, pg->rows.data + pg->offs[k]);
+	}
+	la_buf_puts(b, "]}");
+}
+
+static void
+list_bad_cursor(struct la_crud *x, const struct la_query *q)
+{
+	struct la_buf *b = x->r->resp.body;
+
+	la_buf_reset(b);
+	la_buf_puts(b, "{\"detail\":[{\"type\":\"value_error\",\"loc\":"
+	               "[\"query\",\"cursor\"],\"msg\":\"Value error, invalid "
+	               "cursor\",\"input\":");
+	la_json_str(b, q->cursor, q->cursor_len);
+	la_buf_puts(b, "}]}");
+	la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+}
+
+static void
+list_cursor(struct la_crud *x, const struct la_query *q)
+{
+	struct la_value *keys = NULL;
+	struct list_page pg;
+	int dir = LA_CURSOR_NEXT, rc;
+
+	if (q->cursor != NULL) {
+		keys = la_arena_calloc(x->r->a, q->norder, sizeof(*keys));
+		if (la_cursor_decode(x->cat, x->t, q, x->r->a, &dir, keys) !=
+		    0) {
+			list_bad_cursor(x, q);
+			return;
+		}
+	}
+	memset(&pg, 0, sizeof(pg));
+	la_buf_init(&pg.rows);
+	rc = list_fetch(x, q, keys, dir == LA_CURSOR_PREV, &pg);
+	if (rc != LA_DB_DONE)
+		la_crud_db_error(x, rc);
+	else {
+		list_cursor_body(x, q, &pg, dir == LA_CURSOR_PREV,
+		    q->cursor != NULL);
+		la_resp_json(&x->r->resp, 200);
+	}
+	la_buf_free(&pg.rows);
+}
+
+void
+la_handler_list(struct la_crud *x)
+{
+	struct la_buf *b = x->r->resp.body;
+	const struct la_str *qs = &x->r->http->query;
+	struct la_query q;
+	int rc;
+
+	la_buf_reset(b);
+	la_buf_puts(b, "{\"detail\":[");
+	rc = la_query_parse(x->cat, x->t, qs->p, qs->len, x->r->a, &q, b);
+	if (rc == LA_QUERY_BAD_ESCAPE) {
+		la_resp_fail(&x->r->resp, LA_ERR_BAD_REQUEST,
+		    "malformed query string");
+		return;
+	}
+	if (rc != 0) {
+		la_buf_puts(b, "]}");
+		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
+		return;
+	}
+	if (x->t->page_style == LA_PAGE_NUMBER)
+		list_pages(x, &q);
+	else if (x->t->page_style == LA_PAGE_CURSOR && x->t->pk >= 0)
+		list_cursor(x, &q);
+	else
+		list_plain(x, &q);
+}
