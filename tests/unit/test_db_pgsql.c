@@ -404,6 +404,13 @@ main(void)
 	}
 	ok(c.version >= 100000, "server version %lld", (long long)c.version);
 	is_int(la_db_ping(&c), LA_DB_DONE, "ping");
+	is_int(la_db_writable(&c), LA_DB_DONE, "writable");
+	exec(&c, "SET default_transaction_read_only = on");
+	is_int(la_db_writable(&c), LA_DB_EUNAVAIL,
+	    "a read-only session is not writable");
+	is_str(la_db_rawmsg(&c), "server is read-only", "and says why");
+	exec(&c, "SET default_transaction_read_only = off");
+	c.lost = 0;
 	ok(la_db_returning(&c, LA_DIALECT_UPDATE), "RETURNING");
 	test_kinds(&c);
 	test_params(&c);

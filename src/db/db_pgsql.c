@@ -669,6 +669,34 @@ pg_ping(struct la_db *db)
 	return (pg_exec(db, "SELECT 1"));
 }
 
+/*
+ * A standby (or a session forced read-only) answers reads and refuses
+ * every write: /readyz should say so before a client finds out.
+ */
+static int
+pg_writable(struct la_db *db)
+{
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_alive(db)) != LA_DB_DONE)
+		return (rc);
+	res = la_db_pgsql_query(db,
+	    "SELECT NOT pg_catalog.pg_is_in_recovery() AND "
+	    "pg_catalog.current_setting('transaction_read_only') = 'off'",
+	    0, NULL);
+	if (res == NULL)
+		return (db->err);
+	rc = PQgetvalue(res, 0, 0)[0] == 't' ? LA_DB_DONE : LA_DB_EUNAVAIL;
+	PQclear(res);
+	if (rc != LA_DB_DONE) {
+		db->err = rc;
+		snprintf(db->msg, sizeof(db->msg), "server is read-only");
+		snprintf(db->raw, sizeof(db->raw), "server is read-only");
+	}
+	return (rc);
+}
+
 /* ---- connection -------------------------------------------------------- */
 
 /* Server notices ("relation already exists, skipping") are not errors,
@@ -878,6 +906,7 @@ const struct la_db_driver la_db_pgsql_driver = {
     .changes = pg_changes,
     .last_id = pg_last_id,
     .ping = pg_ping,
+    .writable = pg_writable,
     .errmsg = pg_errmsg,
     .rawmsg = pg_rawmsg,
     .errcode = pg_errcode,
