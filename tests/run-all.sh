@@ -27,6 +27,8 @@ for f in $(grep -lE '^(FAIL|ERROR|XPASS)' $(find . -name '*.log' -path './tests/
 	echo "---- $f"
 	grep -E '^(not ok|#)' "$f" | head -40
 done
+# The black-box suite's passes, one per database engine, with their times.
+grep -hE '^# (sqlite|postgresql|mysql) pass' tests/run-pytest.log 2>/dev/null || true
 pass=$(sed -n 's/^# PASS: *//p' check.out | tail -n 1)
 fail=$(sed -n 's/^# FAIL: *//p' check.out | tail -n 1)
 err=$(sed -n 's/^# ERROR: *//p' check.out | tail -n 1)

@@ -64,9 +64,50 @@ def missing(engine):
     return []
 
 
+_WATCHDOG = r"""
+import os, shutil, signal, sys, time
+owner, path = int(sys.argv[1]), sys.argv[2]
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+while alive(owner) and os.path.isdir(path):
+    time.sleep(0.5)
+if os.path.isdir(path):
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except OSError:
+                continue
+            if path.encode() in cmd and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    time.sleep(0.5)
+    shutil.rmtree(path, ignore_errors=True)
+"""
+
+
+def watchdog(directory):
+    """A detached process that, should this one die without remove() (a
+    SIGKILL, a timeout), kills the server running from directory and
+    deletes it; it ends by itself once the directory is gone."""
+    import sys
+    subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()),
+                      str(directory)], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+
+
 class Postgres:
     def __init__(self, base=None):
         self.dir = Path(tempfile.mkdtemp(prefix="pg.", dir=base))
+        watchdog(self.dir)
         self.data = self.dir / "data"
         self.sock = self.dir  # the socket is .s.PGSQL.5432 in here
         self.log = self.dir / "server.log"
@@ -95,6 +136,8 @@ class Postgres:
                        "-k", str(self.sock), "-c", "listen_addresses=",
                        "-c", "fsync=off", "-c", "synchronous_commit=off",
                        "-c", "full_page_writes=off",
+                       # in the data directory, so removed with it
+                       "-c", "dynamic_shared_memory_type=mmap",
                        "-c", "max_connections=200"]),
             stdout=logf, stderr=logf, cwd=self.dir, start_new_session=True)
         _wait(self.ready, 30, "PostgreSQL")
@@ -151,6 +194,7 @@ class Postgres:
 class MariaDB:
     def __init__(self, base=None):
         self.dir = Path(tempfile.mkdtemp(prefix="my.", dir=base))
+        watchdog(self.dir)
         self.data = self.dir / "data"
         self.sock = self.dir / "mysqld.sock"
         self.log = self.dir / "server.log"

@@ -1,4 +1,4 @@
-"""Many clients at once against several workers sharing one SQLite file."""
+"""Many clients at once against several workers sharing one database."""
 
 import threading
 

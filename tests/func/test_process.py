@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import (children_of, free_port, pid_alive, read_responses,
+from conftest import (WorkerConnections, children_of, free_port, pid_alive, read_responses,
                       read_until_close, require_binary, wait_until,
                       write_config)
 
@@ -346,22 +346,28 @@ endpoints:
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch users")
 def test_workers_drop_to_server_user_and_reach_the_database(server):
     # The workers, no longer root, still reach the database server (its
-    # Unix socket) and keep their connection.
+    # Unix socket) and keep their connection.  Each worker is asked on its
+    # own connection (WorkerConnections, hence max_connections) and checked
+    # once it has served.
     srv = server("""
 database: {url: "sqlite:///{TMP}/test.db"}
-server: {user: nobody}
+server: {user: nobody, max_connections: 4}
 endpoints:
   - route: /notes
     fields: {text: {type: str}}
 """, workers=2)
     status, _, row, raw = srv.post("/notes", {"text": "hi"})
     assert status == 201, raw
-    for pid in children_of(srv.proc.pid):
+    pins = WorkerConnections(srv)
+    assert len(pins.conns) == 2
+    for pid in sorted(pins.conns):
+        status, _, data, raw = pins.request(pid, "GET", f"/notes/{row['id']}")
+        assert (status, data) == (200, row), raw
+        status, _, data, raw = pins.request(pid, "GET", "/readyz")
+        assert status == 200, raw
         assert Path(f"/proc/{pid}").stat().st_uid == 65534, \
-            "a worker still runs as root"
+            f"worker {pid} still runs as root"
+    pins.close()
     assert Path(f"/proc/{srv.proc.pid}").stat().st_uid == 0
-    for _ in range(4):
-        assert srv.get(f"/notes/{row['id']}")[2] == row
-        assert srv.get("/readyz")[0] == 200
     assert srv.db.query("SELECT text FROM notes") == [("hi",)]
     assert srv.stop() == []
