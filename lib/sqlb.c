@@ -59,10 +59,18 @@ static void
 sqlb_where_pk(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
+	const char *cast = la_dialect(q->dialect)->int_key_cast;
+
+	if (la_catalog_cols(c, t)[t->pk].type != LA_T_INT)
+		cast = NULL;
 	la_buf_puts(q->b, " WHERE ");
 	sqlb_col(q, c, t, t->pk);
-	la_buf_puts(q->b, " = ");
+	la_buf_puts(q->b, cast != NULL ? " = CAST(" : " = ");
 	la_sqlb_param(q);
+	if (cast != NULL) {
+		la_buf_puts(q->b, cast);
+		la_buf_putc(q->b, ')');
+	}
 }
 
 static void

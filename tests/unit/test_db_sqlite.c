@@ -114,14 +114,24 @@ test_drivers(void)
 	    ,
 	    "compiled drivers");
 	ok(la_db_driver_for(LA_DB_SQLITE) == drv, "driver for sqlite");
-	ok(la_db_driver_for(LA_DB_PGSQL) == NULL, "no pgsql driver");
 	is_int(drv->dialect, LA_DIALECT_SQLITE, "dialect");
 	err[0] = '\0';
+#ifndef HAVE_PGSQL
+	ok(la_db_driver_for(LA_DB_PGSQL) == NULL, "no pgsql driver");
 	is_int(la_db_connect(&c, "postgresql://u:p@localhost/db", err,
 	           sizeof(err)),
 	    -1, "postgresql URL refused");
 	is_str(err, "no driver for postgresql in this build",
 	    "missing driver named");
+#else
+	/* With the driver built, a server that is not there is the error. */
+	ok(la_db_driver_for(LA_DB_PGSQL) != NULL, "pgsql driver");
+	is_int(la_db_connect(&c, "postgresql://u:p@/db?host=/nonexistent", err,
+	           sizeof(err)),
+	    -1, "postgresql URL refused");
+	ok(strstr(err, "cannot connect") != NULL && strstr(err, ":p@") == NULL,
+	    "unreachable server named, password not");
+#endif
 	ok(c.drv == NULL && c.db == NULL, "connection left empty");
 	is_int(la_db_connect(&c, "sqlite:///:memory:", err, sizeof(err)), 0,
 	    "connect :memory:");

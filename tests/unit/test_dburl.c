@@ -124,6 +124,47 @@ test_options(struct la_arena *a)
 	is_str(u.opts[1].value, "require", "sslmode");
 }
 
+/*
+ * What the PostgreSQL driver hands libpq: every option decoded, in order,
+ * so that a later one overrides an earlier one as libpq expects, and the
+ * libpq option syntax inside a value (options=-c...) left alone.
+ */
+static void
+test_pgsql_options(struct la_arena *a)
+{
+	static const char *const want[][2] = {
+	    {"sslmode", "verify-full"},
+	    {"sslrootcert", "/etc/ssl/certs/ca.pem"},
+	    {"connect_timeout", "3"},
+	    {"application_name", "my app"},
+	    {"options", "-c search_path=sales"},
+	    {"schema", "sales,public"},
+	    {"host", "/run/postgresql"},
+	};
+	struct la_dburl u;
+	char err[256];
+	size_t i;
+
+	if (la_dburl_parse(
+	        "postgres://app:pw@db.example:6432/shop?"
+	        "sslmode=verify-full&sslrootcert=/etc/ssl/certs/"
+	        "ca.pem&connect_timeout=3&application_name=my%20app&"
+	        "options=-c%20search_path%3Dsales&schema=sales,public&"
+	        "host=%2Frun%2Fpostgresql",
+	        &u, a, err, sizeof(err)) != 0 ||
+	    u.nopts != LA_NELEM(want)) {
+		ok(0, "pgsql options parse");
+		return;
+	}
+	for (i = 0; i < LA_NELEM(want); i++) {
+		is_str(u.opts[i].key, want[i][0], "pgsql option key");
+		is_str(u.opts[i].value, want[i][1], "pgsql option value");
+	}
+	is_str(u.host, "db.example", "host before the options");
+	is_int(u.port, 6432, "pgbouncer port");
+	is_str(u.password, "pw", "password from the user information");
+}
+
 static const struct {
 	const char *url, *err;
 } bad[] = {
@@ -183,6 +224,7 @@ main(void)
 	for (i = 0; i < LA_NELEM(good); i++)
 		check(a, &good[i]);
 	test_options(a);
+	test_pgsql_options(a);
 	test_bad(a);
 	la_arena_free(a);
 	return (done_testing());

@@ -133,12 +133,18 @@ main(void)
 	la_sqlb_exists(&q, c, t);
 	is_str(b.data, "SELECT 1 FROM \"items\" WHERE \"id\" = ?", "exists");
 	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
+	la_sqlb_delete(&q, c, t);
+	is_str(b.data,
+	    "DELETE FROM \"items\" WHERE \"id\" = CAST($1 AS BIGINT)",
+	    "an integer key from a URL is compared as BIGINT on PostgreSQL");
+	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
 	la_sqlb_update(&q, c, t, upd, 1);
 	la_sqlb_returning(&q, c, t);
 	is_str(b.data,
 	    "UPDATE \"items\" SET \"name\" = $1, \"qty\" = $2, "
 	    "\"updated_at\" = $3, \"version\" = \"version\" + 1 WHERE "
-	    "\"id\" = $4 AND \"version\" = $5 RETURNING \"name\", \"qty\", "
+	    "\"id\" = CAST($4 AS BIGINT) AND \"version\" = $5 RETURNING "
+	    "\"name\", \"qty\", "
 	    "\"id\", \"created_at\", \"updated_at\", \"version\"",
 	    "update returning every column in select order");
 	la_sqlb_init(&q, &b, LA_DIALECT_MYSQL);
