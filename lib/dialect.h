@@ -91,6 +91,7 @@ struct la_dialect_info {
 	 * in a hand-made table whose collation ignores case ("" if exact).
 	 */
 	const char *text_eq;
+	/*
 	 * The cast of an integer key from a URL ("/t/3000000000") where an
 	 * engine refuses to compare a value out of the column's range
 	 * (PostgreSQL, against INTEGER): the row is then simply not found.
