@@ -30,6 +30,13 @@
 #define CT_MAX_STRIPES 64u
 #define CT_MIN_CHUNKS  128u /* per stripe, before adding stripes */
 
+/* A new entry gets one lap, a hit two: the hand lowers the count and
+ * evicts at zero. A single bit is not enough here: after a lap in which
+ * every entry was new, the hand clears them all in one sweep and would
+ * then take a hot entry as readily as a cold one. */
+#define CT_REF_NEW 1
+#define CT_REF_HIT 2
+
 #define CT_FREE 0
 #define CT_HEAD 1
 #define CT_BODY 2
@@ -55,7 +62,7 @@ struct ct_stripe {
 struct ct_chunk {
 	uint32_t next;
 	uint8_t kind; /* CT_FREE, CT_HEAD, CT_BODY */
-	uint8_t ref;  /* CLOCK reference bit, on heads */
+	uint8_t ref;  /* CLOCK usage count, on heads: CT_REF_* */
 	uint16_t pad;
 };
 
@@ -348,8 +355,8 @@ ct_dead(struct ct_s *s, const struct ct_entry *e, uint64_t epoch, int64_t now)
 	        e->gen != atomic_load(&s->h->gen[e->slot % LA_CTABLE_GENS]));
 }
 
-/* CLOCK until n chunks are free: dead entries go at once, live ones on
- * the second pass of the hand unless a hit referenced them meanwhile. */
+/* CLOCK until n chunks are free: dead entries go at once, live ones when
+ * the hand finds their usage count at zero. */
 static int
 ct_make_room(struct ct_s *s, uint32_t n, uint64_t epoch, int64_t now)
 {
@@ -357,7 +364,7 @@ ct_make_room(struct ct_s *s, uint32_t n, uint64_t epoch, int64_t now)
 	struct ct_chunk *k;
 
 	while (s->st->nfree < n) {
-		if (++steps > 2 * s->h->nchunks + 1)
+		if (++steps > (CT_REF_HIT + 1) * s->h->nchunks + 1)
 			return (-1);
 		c = s->st->hand;
 		if (!ct_index_ok(s, c))
@@ -366,8 +373,8 @@ ct_make_room(struct ct_s *s, uint32_t n, uint64_t epoch, int64_t now)
 		k = ct_chunk(s, c);
 		if (k->kind != CT_HEAD)
 			continue;
-		if (k->ref && !ct_dead(s, ct_entry(s, c), epoch, now)) {
-			k->ref = 0;
+		if (k->ref > 0 && !ct_dead(s, ct_entry(s, c), epoch, now)) {
+			k->ref--;
 			continue;
 		}
 		if (ct_evict(s, c) != 0)
@@ -468,7 +475,7 @@ la_ctable_get(void *mem, uint64_t hash, const void *key, size_t klen,
 			if (ct_evict(&s, (uint32_t)c) != 0)
 				c = -1;
 		} else {
-			ct_chunk(&s, (uint32_t)c)->ref = 1;
+			ct_chunk(&s, (uint32_t)c)->ref = CT_REF_HIT;
 			if (ct_span(&s, (uint32_t)c, e->klen, NULL, e->vlen,
 			        CT_READ, out) == 0)
 				rc = LA_CTABLE_HIT;
@@ -550,6 +557,9 @@ la_ctable_put(void *mem, uint64_t hash, const void *key, size_t klen,
 		ct_wipe(&s);
 		goto out;
 	}
+	/* Born referenced: its head may lie just ahead of the hand, and a
+	 * new entry must outlive at least one sweep. */
+	ct_chunk(&s, c)->ref = CT_REF_NEW;
 	b = ct_bucket_of(&s, hash);
 	e->bnext = s.bucket[b];
 	s.bucket[b] = c;

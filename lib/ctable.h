@@ -7,8 +7,9 @@
  * The block is cut into stripes, each with its own robust lock, hash
  * buckets and chunks of LA_CTABLE_CHUNK bytes; an entry is a chain of
  * chunks in one stripe (its key hash picks the stripe). A full stripe
- * frees room by CLOCK: a hit sets an entry's reference bit, the hand
- * clears it and evicts entries found without it, dead entries first.
+ * frees room by CLOCK: a store gives an entry a usage count of one, a
+ * hit of two; the hand lowers it and evicts entries it finds at zero.
+ * Dead entries (expired, invalidated, of another epoch) go at once.
  *
  * An entry is served only when all of these still hold: its TTL has not
  * run out, the generation of its table is the one it was stored under

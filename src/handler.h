@@ -41,6 +41,13 @@ struct la_req {
 	yajl_val user;        /* the authenticated caller's claims, or NULL */
 	const char *user_id;  /* JWT sub or Basic user name, or NULL */
 	int64_t elapsed_ms;   /* set before the log phases */
+	struct {              /* the response cache's view (cache.c) */
+		int store;    /* a miss: store the answer */
+		uint64_t hash, gen, epoch;
+		unsigned slot; /* the table's generation slot */
+		const char *key;
+		size_t klen;
+	} cache;
 };
 
 /* An endpoint's collection or detail route (r->route, r->id). */

@@ -119,16 +119,21 @@ test_eviction(void)
 	v[sizeof(v) - 1] = '\0';
 	is_int(la_ctable_put(t, 1, "big", 3, v, size, 0, 0, 0, 0, 10), 1,
 	    "a value larger than a stripe is refused");
-	put(t, "hot", "h", 0, 0, 1000);
 	for (i = 0; i < 500; i++) {
 		snprintf(k, sizeof(k), "key %d", i);
 		if (put(t, k, v, 0, 0, 1000) != 0)
 			break;
-		/* The hot key, referenced between stores, gets second
-		 * chances from the hand. */
-		hot_hits += get(t, "hot", 0, 1, &b) == LA_CTABLE_HIT;
+		/* Once the hand has gone round, a hot key referenced
+		 * between stores keeps getting second chances. */
+		if (i == 200)
+			put(t, "hot", "h", 0, 0, 1000);
+		if (i >= 200)
+			hot_hits += get(t, "hot", 0, 1, &b) == LA_CTABLE_HIT;
 	}
 	is_int(i, 500, "every store found room");
+	snprintf(k, sizeof(k), "key %d", 499);
+	is_int(get(t, k, 0, 1, &b), LA_CTABLE_HIT,
+	    "the newest entry is kept (born referenced)");
 	la_ctable_stats(t, &st);
 	ok(st.evictions > 0, "older entries were evicted (%llu)",
 	    (unsigned long long)st.evictions);
@@ -142,7 +147,7 @@ test_eviction(void)
 	}
 	ok(hits > 0 && hits < 50, "the table kept what fits (%d)", hits);
 	is_int(i, 500, "every entry kept reads back whole");
-	is_int(hot_hits, 500, "a referenced entry survives the sweeps");
+	is_int(hot_hits, 300, "a referenced entry survives the sweeps");
 	la_buf_free(&b);
 	free(t);
 }
