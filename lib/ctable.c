@@ -140,7 +140,9 @@ la_ctable_init(void *mem, size_t size)
 	for (i = 0; i < n; i++)
 		if (la_shmlock_init(&st[i].lock) != 0)
 			return (-1);
-	memset((char *)mem + h->stripe_off, 0, n * per);
+	/* The stripes' data is left as it is: each stripe is cleared when
+	 * it is first locked (ready == 0), so a large zone is not touched
+	 * all at once at start-up. */
 	h->version = CT_VERSION;
 	h->magic = CT_MAGIC; /* last: the table is whole */
 	return (0);

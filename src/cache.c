@@ -41,10 +41,21 @@
 #include "shm.h"
 #include "shmseg.h"
 #include "url.h"
+#ifdef HAVE_REDIS
+#include "cache_redis.h"
+#endif
 
 #define CACHE_KEY_VERSION "lightapid-cache/1"
 
 static void *cache_mem;
+/* A generation slot no table name can take: moved on whenever a worker
+ * loses Redis, and part of every key while Redis is in use. Redis may
+ * have restarted and lost the tables' generations, or missed writes; the
+ * shared-memory entries stored before can no longer be known fresh. */
+#define CACHE_REDIS_SLOT " redis"
+#ifdef HAVE_REDIS
+static uint64_t cache_redis_seen;
+#endif
 /* The configuration stamp the master hands the workers (see above). */
 static uint64_t cache_stamp;
 
@@ -154,7 +165,8 @@ cache_query(struct la_req *r, struct la_buf *b)
 
 	if ((n = la_url_query_parse(q->p, q->len, r->a, &v)) < 0)
 		return (-1);
-	qsort(v, (size_t)n, sizeof(*v), cache_param_cmp);
+	if (n > 1) /* v is NULL without parameters */
+		qsort(v, (size_t)n, sizeof(*v), cache_param_cmp);
 	la_buf_init(&tmp);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
@@ -206,8 +218,17 @@ cache_key(struct la_req *r)
 	int rc = 0;
 
 	la_buf_init(&b);
+	/* The reload stamp means nothing to other hosts: Redis gets the
+	 * key from kskip on. The Redis generation is in both, so a shared
+	 * memory entry dies with a write on any host. */
+	la_buf_printf(&b, "%llu ", (unsigned long long)cache_stamp);
+	if (r->cache.redis)
+		la_buf_printf(&b, "%llu ",
+		    (unsigned long long)la_ctable_gen(cache_mem,
+		        la_ctable_gen_slot(CACHE_REDIS_SLOT)));
+	r->cache.kskip = b.len;
 	la_buf_printf(&b, "%s %llu ", CACHE_KEY_VERSION,
-	    (unsigned long long)cache_stamp);
+	    (unsigned long long)r->cache.rgen);
 	cache_field(&b, "GET", 3);
 	cache_field(&b, r->path, r->path_len);
 	if (cache_query(r, &b) != 0)
@@ -222,6 +243,8 @@ cache_key(struct la_req *r)
 		r->cache.klen = b.len;
 		r->cache.key = la_arena_strndup(r->a, b.data, b.len);
 		r->cache.hash = la_ctable_hash(b.data, b.len);
+		r->cache.rhash = la_ctable_hash(b.data + r->cache.kskip,
+		    b.len - r->cache.kskip);
 	}
 	la_buf_free(&b);
 	return (rc);
@@ -267,6 +290,66 @@ cache_decode(struct la_req *r)
 	return (0);
 }
 
+#ifdef HAVE_REDIS
+/* After every Redis call: a lost connection retires this host's entries
+ * (see CACHE_REDIS_SLOT). */
+static void
+cache_redis_check(void)
+{
+	uint64_t f = la_credis_failures();
+
+	if (f != cache_redis_seen) {
+		cache_redis_seen = f;
+		la_ctable_bump(cache_mem, la_ctable_gen_slot(CACHE_REDIS_SLOT));
+	}
+}
+#endif
+
+/* The Redis URL when the second tier is configured and built in. */
+static const char *
+cache_redis_url(const struct la_req *r)
+{
+#ifdef HAVE_REDIS
+	const char *u = r->ctx->conf->cache.redis_url;
+
+	return (u != NULL && u[0] != '\0' ? u : NULL);
+#else
+	(void)r;
+	return (NULL);
+#endif
+}
+
+/*
+ * After a shared-memory miss: LA_CTABLE_HIT when Redis had the entry (it
+ * is in r->resp.body and copied into shared memory for no longer than
+ * Redis keeps it), LA_CTABLE_MISS, or -1 when Redis went away.
+ */
+static int
+cache_redis_get(struct la_req *r)
+{
+#ifdef HAVE_REDIS
+	struct la_buf *b = r->resp.body;
+	int64_t now;
+	int rc, left = 0;
+
+	rc = la_credis_get(cache_redis_url(r), cache_table(r), r->cache.rgen,
+	    r->cache.rhash, r->cache.key + r->cache.kskip,
+	    r->cache.klen - r->cache.kskip, b, &left);
+	cache_redis_check();
+	if (rc == 1 && left > 0) {
+		now = cache_now();
+		(void)la_ctable_put(cache_mem, r->cache.hash, r->cache.key,
+		    r->cache.klen, b->data, b->len, r->cache.slot, r->cache.gen,
+		    r->cache.epoch, now, now + (int64_t)left * 1000);
+		return (LA_CTABLE_HIT);
+	}
+	return (rc < 0 ? -1 : LA_CTABLE_MISS);
+#else
+	(void)r;
+	return (LA_CTABLE_MISS);
+#endif
+}
+
 int
 la_cache_lookup(struct la_req *r)
 {
@@ -278,6 +361,20 @@ la_cache_lookup(struct la_req *r)
 	    r->verb != LA_M_GET || (t = r->route->t) == NULL ||
 	    t->cache_ttl <= 0)
 		return (LA_PHASE_NEXT);
+#ifdef HAVE_REDIS
+	if (cache_redis_url(r) != NULL) {
+		r->cache.redis = 1;
+		/* Without the generation other hosts see, no entry can be
+		 * known fresh: go to the database. */
+		if (la_credis_gen(cache_redis_url(r),
+		        la_catalog_str(r->ctx->cat, t->name),
+		        &r->cache.rgen) != 0) {
+			cache_redis_check();
+			r->cache.store = 2;
+			return (LA_PHASE_NEXT);
+		}
+	}
+#endif
 	if (cache_key(r) != 0)
 		return (LA_PHASE_NEXT);
 	/* Read before the database is: an answer built from rows a write
@@ -289,6 +386,13 @@ la_cache_lookup(struct la_req *r)
 	la_buf_reset(r->resp.body);
 	rc = la_ctable_get(cache_mem, r->cache.hash, r->cache.key,
 	    r->cache.klen, r->cache.epoch, cache_now(), r->resp.body);
+	if (rc == LA_CTABLE_MISS && r->cache.redis &&
+	    (rc = cache_redis_get(r)) < 0) {
+		r->resp.nh = nh;
+		la_buf_reset(r->resp.body);
+		r->cache.store = 2;
+		return (LA_PHASE_NEXT);
+	}
 	if (rc == LA_CTABLE_HIT && cache_decode(r) == 0) {
 		la_resp_header(&r->resp, "X-Cache", "HIT");
 		return (LA_PHASE_DONE);
@@ -313,6 +417,12 @@ la_cache_invalidate(struct la_req *r)
 	/* Every table is bumped on a write, cached or not: another
 	 * endpoint may cache the same table. */
 	la_ctable_bump(cache_mem, la_ctable_gen_slot(cache_table(r)));
+#ifdef HAVE_REDIS
+	if (cache_redis_url(r) != NULL) {
+		la_credis_bump(cache_redis_url(r), cache_table(r));
+		cache_redis_check();
+	}
+#endif
 	return (LA_PHASE_NEXT);
 }
 
@@ -339,7 +449,7 @@ la_cache_store(struct la_req *r)
 
 	if (!r->cache.store)
 		return (LA_PHASE_NEXT);
-	if (p->status == 200 && !p->no_body) {
+	if (r->cache.store == 1 && p->status == 200 && !p->no_body) {
 		la_buf_init(&v);
 		la_buf_putc(&v, (char)p->ctype);
 		la_buf_putc(&v, 0);
@@ -362,6 +472,16 @@ la_cache_store(struct la_req *r)
 		        now + (int64_t)r->route->t->cache_ttl * 1000) < 0)
 			la_log(LA_LOG_ERR, "response cache lock: %s",
 			    strerror(errno));
+#ifdef HAVE_REDIS
+		if (r->cache.redis)
+			la_credis_put(cache_redis_url(r), cache_table(r),
+			    r->cache.rgen, r->cache.rhash,
+			    r->cache.key + r->cache.kskip,
+			    r->cache.klen - r->cache.kskip, v.data, v.len,
+			    r->route->t->cache_ttl);
+		if (r->cache.redis)
+			cache_redis_check();
+#endif
 		la_buf_free(&v);
 	}
 	la_resp_header(&r->resp, "X-Cache", "MISS");

@@ -3,12 +3,17 @@ workers: a hit is served by a worker other than the one that stored it,
 a successful write invalidates and a failed one does not, keys are per
 caller and per normalised query, entries expire, a tiny zone evicts, a
 killed worker costs nothing but its own connections, and the validators
-(ETag, If-None-Match, If-Match) behave."""
+(ETag, If-None-Match, If-Match) behave.  Then the Redis tier, with two
+lightapid "hosts" sharing a redis-server on a Unix socket: entries and
+invalidations cross hosts, and an outage fails nothing and serves
+nothing stale."""
 
 import http.client
 import json
 import os
+import shutil
 import signal
+import subprocess
 import threading
 import time
 
@@ -404,3 +409,112 @@ def test_worker_killed_under_cached_load(server):
     # Still caching after the crash epoch moved on.
     xcache(srv, "/items/1")
     assert xcache(srv, "/items/1") == "HIT"
+
+
+# ---- the Redis tier ------------------------------------------------------
+
+REDIS_CONFIG = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+cache:
+  redis_url: "unix://{TMP}/redis.sock"
+endpoints:
+  - route: /items
+    fields:
+      name: {type: str}
+    meta:
+      cache: {ttl: 60}
+"""
+
+HOST = {"Host": "api.example"}
+
+
+class Redis:
+    """redis-server on a Unix socket in the test's directory, no disk."""
+
+    def __init__(self, directory):
+        self.sock = str(directory / "redis.sock")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", self.sock,
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert wait_until(lambda: os.path.exists(self.sock), 5)
+        return self
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(5)
+        self.proc = None
+        assert wait_until(lambda: not os.path.exists(self.sock), 5)
+
+
+@pytest.fixture
+def redis(tmp_path):
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed for the Redis tier tests")
+    r = Redis(tmp_path).start()
+    yield r
+    r.stop()
+
+
+def two_hosts(server, tmp_path):
+    a = server(REDIS_CONFIG, workers=2)
+    b = server(REDIS_CONFIG, workers=2)
+    return a, b
+
+
+def redis_body(srv, path):
+    status, h, raw = get(srv, path, HOST)
+    assert status == 200, raw
+    return h.get("x-cache"), json.loads(raw)
+
+
+def test_redis_shares_entries_and_invalidations_between_hosts(server,
+                                                              tmp_path,
+                                                              redis):
+    a, b = two_hosts(server, tmp_path)
+    assert a.post("/items", {"name": "one"})[0] == 201
+    assert redis_body(a, "/items/1")[0] == "MISS"
+    # Host b never stored it: the hit comes from Redis.
+    xc, data = redis_body(b, "/items/1")
+    assert xc == "HIT" and data["name"] == "one"
+    assert redis_body(a, "/items/1")[0] == "HIT"
+    # A write on b reaches a's own shared memory too.
+    assert b.patch("/items/1", {"name": "two", "version": 1})[0] == 200
+    xc, data = redis_body(a, "/items/1")
+    assert xc == "MISS" and data["name"] == "two"
+
+
+def test_redis_outage_fails_nothing_and_serves_nothing_stale(server,
+                                                             tmp_path,
+                                                             redis):
+    a, b = two_hosts(server, tmp_path)
+    assert a.post("/items", {"name": "one"})[0] == 201
+    redis_body(a, "/items/1")
+    assert redis_body(a, "/items/1")[0] == "HIT"
+    redis.stop()
+    # Every request still succeeds, from the database.
+    for _ in range(6):
+        xc, data = redis_body(a, "/items/1")
+        assert xc == "MISS" and data["name"] == "one"
+    # A write on another host while Redis is away: a must not serve
+    # its (shared-memory) entry.
+    assert b.patch("/items/1", {"name": "two", "version": 1})[0] == 200
+    for _ in range(6):
+        xc, data = redis_body(a, "/items/1")
+        assert data["name"] == "two"
+    warnings = a.log().count("redis cache unreachable")
+    assert 1 <= warnings <= 2, a.log()  # once per worker at most
+    redis.start()
+    time.sleep(1.2)  # the workers wait a second before trying again
+    for _ in range(4):
+        redis_body(a, "/items/1")
+    assert wait_until(lambda: redis_body(a, "/items/1")[0] == "HIT", 5)
+    xc, data = redis_body(a, "/items/1")
+    assert data["name"] == "two"
+    assert "redis cache is back" in a.log()
+    assert a.log().count("redis cache unreachable") == warnings
