@@ -305,19 +305,16 @@ cache_redis_check(void)
 }
 #endif
 
-/* The Redis URL when the second tier is configured and built in. */
+#ifdef HAVE_REDIS
+/* The Redis URL when the second tier is configured. */
 static const char *
 cache_redis_url(const struct la_req *r)
 {
-#ifdef HAVE_REDIS
 	const char *u = r->ctx->conf->cache.redis_url;
 
 	return (u != NULL && u[0] != '\0' ? u : NULL);
-#else
-	(void)r;
-	return (NULL);
-#endif
 }
+#endif
 
 /*
  * After a shared-memory miss: LA_CTABLE_HIT when Redis had the entry (it
