@@ -64,8 +64,14 @@ conf_dump_top(const struct la_conf *c, struct la_buf *b)
 	la_buf_printf(b, "\n  statement_timeout: %d", c->db_statement_timeout);
 	la_buf_puts(b, "\nswagger_title: ");
 	la_conf_node_quote(b, c->swagger_title);
-	la_buf_printf(b, "\nenable_swagger: %s\ncors_origins: ",
+	la_buf_printf(b, "\nenable_swagger: %s",
 	    c->enable_swagger ? "true" : "false");
+	if (c->swagger_ui_path != NULL) {
+		la_buf_puts(b, "\nswagger_ui_path: ");
+		la_conf_node_quote(b, c->swagger_ui_path);
+	}
+	la_buf_printf(b, "\nswagger_ui_cdn: %s\ncors_origins: ",
+	    c->swagger_ui_cdn ? "true" : "false");
 	conf_dump_list(b, &c->cors_origins);
 	la_buf_puts(b, "\nmiddleware:");
 	if (c->middleware.n == 0)

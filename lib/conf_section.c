@@ -392,6 +392,8 @@ static const struct conf_key conf_top_keys[] = {
     K("cors_origins", CONF_LIST, struct la_conf, cors_origins, 0),
     K("swagger_title", CONF_STR, struct la_conf, swagger_title, 0),
     K("enable_swagger", CONF_BOOL, struct la_conf, enable_swagger, 0),
+    K("swagger_ui_path", CONF_STR, struct la_conf, swagger_ui_path, 0),
+    K("swagger_ui_cdn", CONF_BOOL, struct la_conf, swagger_ui_cdn, 0),
     K_FN("auth", conf_auth),
     K_FN("defaults", conf_defaults),
     K_FN("middleware", conf_middleware),

@@ -5,7 +5,7 @@
  * zones the configuration asks for; it holds offsets, never pointers, so
  * it means the same at any address (and a test can lay it out on memory
  * it allocated). Mapping it and deciding which zones exist is the
- * daemon's business (src/shm.c).
+ * daemon's business (src/core/shm.c).
  *
  * Convention for every zone: all bytes zero is its valid, empty state.
  * A new zone starts that way, and a zone whose lock owner died is wiped

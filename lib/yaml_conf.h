@@ -110,6 +110,8 @@ struct la_conf {
 	struct la_dburl db;        /* db_url parsed (la_dburl_parse) */
 	const char *swagger_title; /* default "LightAPI" */
 	int enable_swagger;        /* default 1 */
+	const char *swagger_ui_path; /* Swagger UI's files; NULL: built-in */
+	int swagger_ui_cdn; /* without them, load a pinned public copy */
 	struct la_strlist cors_origins;
 	struct la_strlist middleware; /* names, in order */
 	struct la_conf_ratelimit ratelimit;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/shm.c: which zones a configuration gets, the shared
+ * Unit tests for src/core/shm.c: which zones a configuration gets, the shared
  * mapping seen from another process (a lock whose owner was killed, the
  * epoch) and a reload that keeps or replaces the segment. alarm() turns
  * a lock that never comes back into a failure within seconds.

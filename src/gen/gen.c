@@ -15,6 +15,7 @@
 #include "gen_auth.h"
 #include "gen_ctx.h"
 #include "gen_schema.h"
+#include "openapi.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -115,6 +116,66 @@ gen_schema(struct la_gen_ctx *x, struct la_gen *g)
 	la_catb_free(x->catb);
 }
 
+/*
+ * info.version is lightapid's own version: the configuration has no key
+ * for an API version, and the document changes with the server's. Login
+ * routes return a token when some endpoint verifies JWTs.
+ */
+static void
+gen_openapi(struct la_gen *g)
+{
+	struct la_openapi_conf oc;
+
+	memset(&oc, 0, sizeof(oc));
+	oc.title = g->conf->swagger_title;
+	oc.version = VERSION;
+	oc.auth_path = g->login ? g->conf->auth.auth_path : NULL;
+	oc.login_token = g->token.alg != 0;
+	/* The rate-limit phase is an empty slot still: no 429 but login's. */
+	oc.rate_limited = 0;
+	la_openapi_write(g->cat, &oc, &g->openapi);
+}
+
+static int
+gen_read_file(const char *dir, const char *name, struct la_buf *out)
+{
+	char path[4096];
+	FILE *fp;
+	size_t n;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return (-1);
+	while ((n = fread(la_buf_reserve(out, 65536), 1, 65536, fp)) > 0)
+		out->len += n;
+	rc = ferror(fp) ? -1 : 0;
+	fclose(fp);
+	if (rc != 0 || out->len == 0)
+		la_buf_reset(out);
+	return (out->len > 0 ? 0 : -1);
+}
+
+/*
+ * Swagger UI's two files, from swagger_ui_path or the built-in place.
+ * Their absence is no configuration error (the API works without its
+ * page): /docs says where it looked, and so does -T.
+ */
+static void
+gen_docs(struct la_gen *g)
+{
+	const struct la_conf *c = g->conf;
+
+	g->docs_dir =
+	    c->swagger_ui_path ? c->swagger_ui_path : LA_SWAGGER_UI_DIR;
+	if (gen_read_file(g->docs_dir, "swagger-ui-bundle.js", &g->docs_js) !=
+	        0 ||
+	    gen_read_file(g->docs_dir, "swagger-ui.css", &g->docs_css) != 0) {
+		la_buf_reset(&g->docs_js);
+		la_buf_reset(&g->docs_css);
+	}
+}
+
 struct la_gen *
 la_gen_build(const char *path, const struct la_overrides *ov,
     struct la_buf *errs)
@@ -125,6 +186,9 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	memset(&x, 0, sizeof(x));
 	x.errs = errs;
 	la_buf_init(&g->warnings);
+	la_buf_init(&g->openapi);
+	la_buf_init(&g->docs_js);
+	la_buf_init(&g->docs_css);
 	g->arena = la_arena_new(16384);
 	g->conf = la_conf_load(path, g->arena, errs, gen_getenv);
 	if (g->conf == NULL)
@@ -143,6 +207,10 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	la_db_disconnect(&x.db);
 	if (x.nerr > 0)
 		goto fail;
+	if (g->conf->enable_swagger) {
+		gen_openapi(g);
+		gen_docs(g);
+	}
 	return (g);
 fail:
 	la_gen_free(g);
@@ -156,6 +224,9 @@ la_gen_free(struct la_gen *g)
 		return;
 	free(g->cat);
 	la_buf_free(&g->warnings);
+	la_buf_free(&g->openapi);
+	la_buf_free(&g->docs_js);
+	la_buf_free(&g->docs_css);
 	la_arena_free(g->arena);
 	free(g);
 }
@@ -197,4 +268,7 @@ la_gen_dump_routes(const struct la_gen *g, FILE *fp)
 		fprintf(fp, "#   %s/login %s/token (login)\n",
 		    g->conf->auth.auth_path, g->conf->auth.auth_path);
 	fprintf(fp, "#   /healthz /readyz\n");
+	if (g->conf->enable_swagger)
+		fprintf(fp, "#   /openapi.json /docs (Swagger UI %s %s)\n",
+		    g->docs_js.len ? "from" : "not found in", g->docs_dir);
 }

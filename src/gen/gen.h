@@ -32,6 +32,15 @@ struct la_gen {
 	int login;             /* some endpoint authenticates: serve login */
 	struct la_token token;
 	struct la_buf warnings; /* "FILE:LINE:COL: warning: …" lines */
+	/*
+	 * With enable_swagger: the OpenAPI document, and Swagger UI's files
+	 * for /docs read from docs_dir (empty when they are not there).
+	 * Read once here so that workers serve them from memory, whatever
+	 * user they run as, and a reload picks up new ones.
+	 */
+	struct la_buf openapi;
+	struct la_buf docs_js, docs_css;
+	const char *docs_dir;
 };
 
 /*

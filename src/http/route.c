@@ -38,6 +38,45 @@ route_join(const char *base, const char *tail)
 	return (s);
 }
 
+/* Whether an endpoint serves path or paths under it. */
+static int
+route_endpoint_has(const struct la_catalog *cat, const char *path)
+{
+	const struct la_cat_table *t;
+	const char *r;
+	size_t i, n = strlen(path);
+
+	for (i = 0; i < cat->ntables; i++) {
+		t = la_catalog_table(cat, i);
+		r = la_catalog_str(cat, t->route);
+		if (!(t->flags & LA_TBL_HIDDEN) && strncmp(r, path, n) == 0 &&
+		    (r[n] == '\0' || r[n] == '/'))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * An endpoint declared at /docs or /openapi.json keeps its route (it was
+ * there before these built-ins were): the built-in is then not served.
+ */
+static void
+route_add_swagger(struct la_routes *rs, const struct la_catalog *cat)
+{
+	static const char *const files[] = {"/docs/init.js",
+	    "/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js"};
+	size_t i;
+
+	if (!route_endpoint_has(cat, "/openapi.json"))
+		route_add(rs, LA_ROUTE_OPENAPI, "/openapi.json",
+		    "/openapi.json", LA_M_GET);
+	if (route_endpoint_has(cat, "/docs"))
+		return;
+	route_add(rs, LA_ROUTE_DOCS, "/docs", "/docs", LA_M_GET);
+	for (i = 0; i < LA_NELEM(files); i++)
+		route_add(rs, LA_ROUTE_DOCS, files[i], "/docs", LA_M_GET);
+}
+
 void
 la_routes_build(struct la_routes *rs, const struct la_gen *g,
     const struct la_catalog *cat, const struct la_cat_table **users)
@@ -49,7 +88,7 @@ la_routes_build(struct la_routes *rs, const struct la_gen *g,
 
 	*users = NULL;
 	rs->n = 0;
-	rs->v = la_xcalloc(cat->ntables + 4, sizeof(*rs->v));
+	rs->v = la_xcalloc(cat->ntables + 9, sizeof(*rs->v));
 	route_add(rs, LA_ROUTE_HEALTHZ, "/healthz", "/healthz", LA_M_GET);
 	route_add(rs, LA_ROUTE_READYZ, "/readyz", "/readyz", LA_M_GET);
 	if (g->login) {
@@ -58,6 +97,8 @@ la_routes_build(struct la_routes *rs, const struct la_gen *g,
 		route_add(rs, LA_ROUTE_LOGIN, route_join(base, "/token"),
 		    "login", LA_M_POST);
 	}
+	if (g->conf->enable_swagger)
+		route_add_swagger(rs, cat);
 	for (i = 0; i < cat->ntables; i++) {
 		t = la_catalog_table(cat, i);
 		if (t->flags & LA_TBL_HIDDEN) {

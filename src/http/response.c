@@ -59,6 +59,8 @@ static const char *const resp_ctypes[] = {
     [LA_CT_JSON] = "application/json",
     [LA_CT_HTML] = "text/html; charset=utf-8",
     [LA_CT_TEXT] = "text/plain; charset=utf-8",
+    [LA_CT_JS] = "text/javascript; charset=utf-8",
+    [LA_CT_CSS] = "text/css; charset=utf-8",
 };
 
 void

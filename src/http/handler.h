@@ -63,5 +63,8 @@ void la_handler_list(struct la_crud *x);
 void la_handler_readyz(struct la_req *r);
 /* POST {auth_path}/login and /token. */
 void la_handler_login(struct la_req *r);
+/* GET /openapi.json; GET /docs and the files its page loads. */
+void la_handler_openapi(struct la_req *r);
+void la_handler_docs(struct la_req *r);
 
 #endif

@@ -142,6 +142,12 @@ pipeline_handler(struct la_req *r)
 	case LA_ROUTE_ENDPOINT:
 		la_handler_crud(r);
 		break;
+	case LA_ROUTE_OPENAPI:
+		la_handler_openapi(r);
+		break;
+	case LA_ROUTE_DOCS:
+		la_handler_docs(r);
+		break;
 	}
 	return (LA_PHASE_DONE);
 }

@@ -31,7 +31,7 @@ enum la_err {
 	LA_ERR_UNAVAILABLE   /* 503: the database is gone */
 };
 
-enum la_ctype { LA_CT_JSON, LA_CT_HTML, LA_CT_TEXT };
+enum la_ctype { LA_CT_JSON, LA_CT_HTML, LA_CT_TEXT, LA_CT_JS, LA_CT_CSS };
 
 #define LA_RESP_MAX_HEADERS 16
 

@@ -227,14 +227,18 @@ la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
 	struct epoll_event evs[64];
 	struct la_worker w;
 	int64_t last_expire = 0, quit_at = 0;
-	int i, n;
+	int i, n, ready = 0;
 
 	worker_init(&w, slot, g, cat, ls);
 	for (;;) {
-		n = epoll_wait(w.cs.epfd, evs, (int)LA_NELEM(evs), 500);
+		/* With connections ready for their next request, only look
+		 * for new events before serving them. */
+		n = epoll_wait(w.cs.epfd, evs, (int)LA_NELEM(evs),
+		    ready ? 0 : 500);
 		la_conn_clock(&w.cs);
 		for (i = 0; i < n; i++)
 			worker_dispatch(&w, &evs[i], &quit_at);
+		ready = la_conn_run_ready(&w.cs);
 		if (w.cs.now_ms - last_expire >= 250) {
 			la_conn_expire(&w.cs);
 			last_expire = w.cs.now_ms;

@@ -44,6 +44,8 @@ struct la_conn {
 	int64_t deadline;   /* monotonic ms */
 	int64_t started;    /* first byte of the current request, ms */
 	int64_t idle_since; /* last response written (or accepted), ms */
+	struct la_conn *ready_next; /* in the set's ready queue */
+	int queued;                 /* ... when set */
 	char peer[64];
 };
 
@@ -60,6 +62,9 @@ struct la_conn_set {
 	int quitting;          /* graceful stop: no new requests */
 	struct la_conn *conns; /* every open connection */
 	size_t nconns;
+	/* Connections that just finished a response and may have another
+	 * request buffered: served after the others' events (fairness). */
+	struct la_conn *ready_head, *ready_tail;
 	struct la_arena *req_arena;
 	struct la_buf body; /* the response body */
 	int64_t now_ms;     /* monotonic, refreshed per loop */
@@ -78,6 +83,12 @@ int la_conn_full(const struct la_conn_set *s);
 void la_conn_accept(struct la_conn_set *s, int lfd);
 /* Handles epoll readiness for c. */
 void la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events);
+/*
+ * Serves the next request of each connection queued as ready since the
+ * last call (one each, in order). 1 when some are queued, so the owner
+ * polls for events without blocking before calling again.
+ */
+int la_conn_run_ready(struct la_conn_set *s);
 /* Closes connections whose deadline passed. */
 void la_conn_expire(struct la_conn_set *s);
 /* Graceful stop: closes idle connections; returns how many remain. */

@@ -96,9 +96,42 @@ conn_new(struct la_conn_set *s, int fd, const struct sockaddr_storage *ss)
 	return (c);
 }
 
+static void
+conn_ready(struct la_conn_set *s, struct la_conn *c)
+{
+	if (c->queued)
+		return;
+	c->queued = 1;
+	c->ready_next = NULL;
+	if (s->ready_tail != NULL)
+		s->ready_tail->ready_next = c;
+	else
+		s->ready_head = c;
+	s->ready_tail = c;
+}
+
+/* A closed connection leaves the ready queue (rare: a scan is fine). */
+static void
+conn_unready(struct la_conn_set *s, struct la_conn *c)
+{
+	struct la_conn **pp, *prev = NULL;
+
+	for (pp = &s->ready_head; *pp != NULL; pp = &(*pp)->ready_next) {
+		if (*pp == c) {
+			*pp = c->ready_next;
+			if (s->ready_tail == c)
+				s->ready_tail = prev;
+			return;
+		}
+		prev = *pp;
+	}
+}
+
 void
 la_conn_close(struct la_conn_set *s, struct la_conn *c)
 {
+	if (c->queued)
+		conn_unready(s, c);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -473,17 +506,36 @@ conn_advance(struct la_conn_set *s, struct la_conn *c)
 {
 	int rc;
 
-	for (;;) {
-		if (c->state != LA_CONN_WRITE && conn_step(s, c) <= 0)
-			return;
-		rc = conn_flush(c);
-		if (rc < 0) {
-			la_conn_close(s, c);
-			return;
-		}
-		if (rc == 0 || !conn_after_write(s, c))
-			return;
+	if (c->state != LA_CONN_WRITE && conn_step(s, c) <= 0)
+		return;
+	rc = conn_flush(c);
+	if (rc < 0) {
+		la_conn_close(s, c);
+		return;
 	}
+	/* A response is out and the connection waits for its next request,
+	 * which may already be buffered (pipelining) or arriving: it goes to
+	 * the back of the ready queue rather than being served at once, so
+	 * one busy connection cannot hold the worker while others wait. */
+	if (rc > 0 && conn_after_write(s, c))
+		conn_ready(s, c);
+}
+
+int
+la_conn_run_ready(struct la_conn_set *s)
+{
+	struct la_conn *c = s->ready_head;
+
+	s->ready_head = s->ready_tail = NULL;
+	while (c != NULL) {
+		struct la_conn *next = c->ready_next;
+
+		c->ready_next = NULL;
+		c->queued = 0;
+		conn_advance(s, c);
+		c = next;
+	}
+	return (s->ready_head != NULL);
 }
 
 static void

@@ -1,0 +1,1296 @@
+/*
+ * OpenAPI 3.1 from the catalog (see openapi.h). The document states what
+ * the handlers really do, so each rule here mirrors one elsewhere: which
+ * body fields are required follows validate.c, the list parameters and
+ * their lookups follow query.c, the list envelopes handler_list.c, and
+ * the security of an operation the per-verb resolution of gen_auth.c as
+ * auth.c applies it.
+ *
+ * The JSON is written by hand into one buffer: a comma goes before a
+ * member or element unless it opens its object or array, which is read
+ * off the last byte written.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "la.h"
+#include "json.h"
+#include "openapi.h"
+#include "xalloc.h"
+
+#define OA_BEARER 1u
+#define OA_BASIC  2u
+
+/* Body schemas: what a client reads, and what it sends per verb. */
+enum oa_mode { OA_READ, OA_CREATE, OA_REPLACE, OA_PATCH, OA_QUERY };
+
+struct oa {
+	const struct la_catalog *c;
+	const struct la_openapi_conf *oc;
+	struct la_buf *b;
+	char **names; /* per catalog table: its component name, or NULL */
+	unsigned schemes;
+	unsigned errors; /* bit i: oa_errors[i] is referenced */
+};
+
+/* Decimals go out in plain notation; in, Python's Decimal() syntax. */
+static const char oa_dec_out[] = "^-?[0-9]+(\\.[0-9]+)?$";
+static const char oa_dec_in[] =
+    "^\\s*[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?\\s*$";
+static const char oa_time[] = "^[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?$";
+
+/* ---- writing JSON ------------------------------------------------------- */
+
+static void
+oa_sep(struct la_buf *b)
+{
+	char last = b->len > 0 ? b->data[b->len - 1] : '{';
+
+	if (last != '{' && last != '[' && last != ':')
+		la_buf_putc(b, ',');
+}
+
+static void
+oa_key(struct la_buf *b, const char *k)
+{
+	oa_sep(b);
+	la_json_cstr(b, k);
+	la_buf_putc(b, ':');
+}
+
+/* Opens an object as member k, or as an element when k is NULL. */
+static void
+oa_obj(struct la_buf *b, const char *k)
+{
+	if (k != NULL)
+		oa_key(b, k);
+	else
+		oa_sep(b);
+	la_buf_putc(b, '{');
+}
+
+static void
+oa_arr(struct la_buf *b, const char *k)
+{
+	oa_key(b, k);
+	la_buf_putc(b, '[');
+}
+
+static void
+oa_end(struct la_buf *b, char c)
+{
+	la_buf_putc(b, c);
+}
+
+static void
+oa_str(struct la_buf *b, const char *k, const char *v)
+{
+	oa_key(b, k);
+	la_json_cstr(b, v);
+}
+
+/* A string element of an array. */
+static void
+oa_elem(struct la_buf *b, const char *v)
+{
+	oa_sep(b);
+	la_json_cstr(b, v);
+}
+
+static void
+oa_raw(struct la_buf *b, const char *k, const char *json)
+{
+	oa_key(b, k);
+	la_buf_puts(b, json);
+}
+
+static void
+oa_int(struct la_buf *b, const char *k, int64_t v)
+{
+	oa_key(b, k);
+	la_json_int(b, v);
+}
+
+/* Bounds read better as integers when they are whole numbers. */
+static void
+oa_num(struct la_buf *b, const char *k, double v)
+{
+	if (!isfinite(v))
+		return;
+	oa_key(b, k);
+	if (v == floor(v) && fabs(v) < 1e15)
+		la_json_int(b, (int64_t)v);
+	else
+		la_json_double(b, v);
+}
+
+static void
+oa_ref(struct la_buf *b, const char *k, const char *kind, const char *name)
+{
+	struct la_buf ref;
+
+	la_buf_init(&ref);
+	la_buf_printf(&ref, "#/components/%s/%s", kind, name);
+	oa_obj(b, k);
+	oa_str(b, "$ref", ref.data);
+	oa_end(b, '}');
+	la_buf_free(&ref);
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+/*
+ * "/api/books" → "api_books": component names allow [A-Za-z0-9._-] only.
+ * Two routes that come out alike ("/a/b", "/a_b") are told apart by the
+ * catalog index, so names stay unique and stable for one configuration.
+ */
+static char *
+oa_name(struct oa *x, size_t ti, const char *route)
+{
+	struct la_buf n;
+	const char *p = route[0] == '/' ? route + 1 : route;
+	size_t i;
+
+	la_buf_init(&n);
+	for (; *p != '\0'; p++)
+		la_buf_putc(&n,
+		    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'
+		        ? *p
+		        : '_');
+	if (n.len == 0)
+		la_buf_puts(&n, "root");
+	for (i = 0; i < ti; i++)
+		if (x->names[i] != NULL && strcmp(x->names[i], n.data) == 0) {
+			la_buf_printf(&n, "_%zu", ti);
+			break;
+		}
+	return (n.data);
+}
+
+static void
+oa_schema_ref(struct oa *x, const char *k, const char *name, const char *suffix)
+{
+	struct la_buf n;
+
+	la_buf_init(&n);
+	la_buf_printf(&n, "%s%s", name, suffix);
+	oa_ref(x->b, k, "schemas", n.data);
+	la_buf_free(&n);
+}
+
+/* ---- column schemas ----------------------------------------------------- */
+
+static const char *
+oa_json_type(enum la_type t)
+{
+	switch (t) {
+	case LA_T_INT:
+		return ("integer");
+	case LA_T_FLOAT:
+		return ("number");
+	case LA_T_BOOL:
+		return ("boolean");
+	case LA_T_JSON:
+		return (NULL); /* any JSON value */
+	default:
+		return ("string");
+	}
+}
+
+static const char *
+oa_format(enum la_type t)
+{
+	switch (t) {
+	case LA_T_INT:
+		return ("int64");
+	case LA_T_FLOAT:
+		return ("double");
+	case LA_T_DATETIME:
+		return ("date-time");
+	case LA_T_DATE:
+		return ("date");
+	case LA_T_UUID:
+		return ("uuid");
+	default:
+		return (NULL);
+	}
+}
+
+static int
+oa_is_text(enum la_type t)
+{
+	return (t == LA_T_STR || t == LA_T_TEXT || t == LA_T_ANY);
+}
+
+static void
+oa_type(struct la_buf *b, enum la_type t, int nullable)
+{
+	const char *jt = oa_json_type(t);
+
+	if (jt == NULL)
+		return;
+	if (!nullable) {
+		oa_str(b, "type", jt);
+		return;
+	}
+	oa_arr(b, "type");
+	oa_elem(b, jt);
+	oa_elem(b, "null");
+	oa_end(b, ']');
+}
+
+static void
+oa_description(struct oa *x, const struct la_cat_col *col, enum la_type t)
+{
+	const char *d = la_catalog_str(x->c, col->description);
+	const char *fkt = la_catalog_str(x->c, col->fk_table);
+	const char *fkc = la_catalog_str(x->c, col->fk_col);
+	struct la_buf s;
+
+	la_buf_init(&s);
+	if (d != NULL)
+		la_buf_puts(&s, d);
+	if (fkt != NULL)
+		la_buf_printf(&s, "%sReferences %s.%s.", s.len ? " " : "", fkt,
+		    fkc != NULL ? fkc : "id");
+	if (t == LA_T_DATETIME)
+		la_buf_printf(&s, "%sUTC; written without an offset.",
+		    s.len ? " " : "");
+	if (s.len > 0)
+		oa_str(x->b, "description", s.data);
+	la_buf_free(&s);
+}
+
+static void
+oa_constraints(struct oa *x, const struct la_cat_col *col, enum la_type t,
+    enum oa_mode mode)
+{
+	struct la_buf *b = x->b;
+	const char *pat = la_catalog_str(x->c, col->pattern);
+
+	if (t == LA_T_DECIMAL)
+		oa_str(b, "pattern", mode == OA_READ ? oa_dec_out : oa_dec_in);
+	else if (t == LA_T_TIME)
+		oa_str(b, "pattern", oa_time);
+	if (oa_is_text(t)) {
+		if (col->min_length >= 0)
+			oa_int(b, "minLength", col->min_length);
+		if (col->max_length >= 0)
+			oa_int(b, "maxLength", col->max_length);
+		if (pat != NULL)
+			oa_str(b, "pattern", pat);
+	}
+	/* Decimal bounds are on the number the string holds: JSON Schema
+	 * ignores them on a string, readers do not. */
+	if (col->flags & LA_COL_GT)
+		oa_num(b, "exclusiveMinimum", col->gt);
+	if (col->flags & LA_COL_GE)
+		oa_num(b, "minimum", col->ge);
+	if (col->flags & LA_COL_LT)
+		oa_num(b, "exclusiveMaximum", col->lt);
+	if (col->flags & LA_COL_LE)
+		oa_num(b, "maximum", col->le);
+}
+
+/* The schema of a column as member k (a query value: a bare type). */
+static void
+oa_column_as(struct oa *x, const struct la_cat_col *col, enum oa_mode mode,
+    const char *k)
+{
+	struct la_buf *b = x->b;
+	enum la_type t = (enum la_type)col->type;
+	const char *f = oa_format(t);
+
+	oa_obj(b, k);
+	oa_type(b, t, mode != OA_QUERY && (col->flags & LA_COL_NULLABLE));
+	if (f != NULL)
+		oa_str(b, "format", f);
+	if (mode == OA_QUERY) {
+		if (t == LA_T_DECIMAL)
+			oa_str(b, "pattern", oa_dec_in);
+		oa_end(b, '}');
+		return;
+	}
+	oa_constraints(x, col, t, mode);
+	/* A default fills an omitted field on POST and PUT, never on PATCH. */
+	if ((col->flags & LA_COL_DEFAULT) && col->dflt != 0 &&
+	    (mode == OA_CREATE || mode == OA_REPLACE))
+		oa_raw(b, "default", la_catalog_str(x->c, col->dflt));
+	if (mode == OA_READ && (col->flags & LA_COL_AUTO))
+		oa_raw(b, "readOnly", "true");
+	oa_description(x, col, t);
+	oa_end(b, '}');
+}
+
+static void
+oa_column(struct oa *x, const struct la_cat_col *col, enum oa_mode mode)
+{
+	oa_column_as(x, col, mode,
+	    mode == OA_QUERY ? "schema" : la_catalog_str(x->c, col->name));
+}
+
+/* Whether column i is shown by a serializer list (n == 0: all are). */
+static int
+oa_shown(struct oa *x, struct la_cat_list l, uint32_t i)
+{
+	const uint16_t *idx = la_catalog_list(x->c, l);
+	uint32_t k;
+
+	if (l.n == 0)
+		return (1);
+	for (k = 0; k < l.n; k++)
+		if (idx[k] == i)
+			return (1);
+	return (0);
+}
+
+/* Rows as read: every shown column is always present, null or not. */
+static void
+oa_read_schema(struct oa *x, const struct la_cat_table *t, const char *name,
+    struct la_cat_list proj)
+{
+	const struct la_cat_col *cols = la_catalog_cols(x->c, t);
+	struct la_buf *b = x->b;
+	uint32_t i;
+
+	oa_obj(b, name);
+	oa_str(b, "type", "object");
+	oa_obj(b, "properties");
+	for (i = 0; i < t->ncols; i++)
+		if (oa_shown(x, proj, i))
+			oa_column(x, &cols[i], OA_READ);
+	oa_end(b, '}');
+	oa_arr(b, "required");
+	for (i = 0; i < t->ncols; i++)
+		if (oa_shown(x, proj, i))
+			oa_elem(b, la_catalog_str(x->c, cols[i].name));
+	oa_end(b, ']');
+	oa_end(b, '}');
+}
+
+/* As validate_absent() decides: a field may be left out when it is
+ * nullable or has a default of its own or of the database. */
+static int
+oa_required(const struct la_cat_col *col, enum oa_mode mode)
+{
+	if (mode == OA_PATCH)
+		return (0);
+	return (!(col->flags &
+	          (LA_COL_NULLABLE | LA_COL_DEFAULT | LA_COL_DBDEFAULT)));
+}
+
+static void
+oa_version(struct oa *x)
+{
+	oa_obj(x->b, "version");
+	oa_str(x->b, "type", "integer");
+	oa_str(x->b, "format", "int64");
+	oa_str(x->b, "description",
+	    "The row's current version (optimistic locking): a stale one "
+	    "gets 409.");
+	oa_end(x->b, '}');
+}
+
+static void
+oa_write_schema(struct oa *x, const struct la_cat_table *t, const char *name,
+    enum oa_mode mode)
+{
+	const struct la_cat_col *cols = la_catalog_cols(x->c, t);
+	struct la_buf *b = x->b;
+	int versioned = mode != OA_CREATE && t->version >= 0;
+	uint32_t i;
+	size_t n = 0;
+
+	oa_obj(b, name);
+	oa_str(b, "type", "object");
+	oa_obj(b, "properties");
+	for (i = 0; i < t->ncols; i++)
+		if (!(cols[i].flags & LA_COL_AUTO))
+			oa_column(x, &cols[i], mode);
+	if (versioned)
+		oa_version(x);
+	oa_end(b, '}');
+	for (i = 0; i < t->ncols; i++)
+		if (!(cols[i].flags & LA_COL_AUTO) &&
+		    oa_required(&cols[i], mode))
+			n++;
+	if (n > 0 || versioned) {
+		oa_arr(b, "required");
+		for (i = 0; i < t->ncols; i++)
+			if (!(cols[i].flags & LA_COL_AUTO) &&
+			    oa_required(&cols[i], mode))
+				oa_elem(b, la_catalog_str(x->c, cols[i].name));
+		if (versioned)
+			oa_elem(b, "version");
+		oa_end(b, ']');
+	}
+	oa_end(b, '}');
+}
+
+static void
+oa_nullable_string(struct la_buf *b, const char *k, const char *format)
+{
+	oa_obj(b, k);
+	oa_raw(b, "type", "[\"string\",\"null\"]");
+	if (format != NULL)
+		oa_str(b, "format", format);
+	oa_end(b, '}');
+}
+
+/* The list envelope of the endpoint's pagination style. */
+static void
+oa_list_schema(struct oa *x, const struct la_cat_table *t, const char *name)
+{
+	struct la_buf *b = x->b;
+	struct la_buf n;
+	int pages = t->page_style == LA_PAGE_NUMBER;
+	int cursor = t->page_style == LA_PAGE_CURSOR && t->pk >= 0;
+
+	la_buf_init(&n);
+	la_buf_printf(&n, "%s.List", name);
+	oa_obj(b, n.data);
+	oa_str(b, "type", "object");
+	oa_obj(b, "properties");
+	if (pages) {
+		oa_obj(b, "count");
+		oa_str(b, "type", "integer");
+		oa_end(b, '}');
+		oa_obj(b, "pages");
+		oa_str(b, "type", "integer");
+		oa_end(b, '}');
+	}
+	if (pages || cursor) {
+		oa_nullable_string(b, "next", pages ? "uri" : NULL);
+		oa_nullable_string(b, "previous", pages ? "uri" : NULL);
+	}
+	oa_obj(b, "results");
+	oa_str(b, "type", "array");
+	oa_schema_ref(x, "items", name, "");
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_arr(b, "required");
+	if (pages) {
+		oa_elem(b, "count");
+		oa_elem(b, "pages");
+	}
+	if (pages || cursor) {
+		oa_elem(b, "next");
+		oa_elem(b, "previous");
+	}
+	oa_elem(b, "results");
+	oa_end(b, ']');
+	oa_end(b, '}');
+	la_buf_free(&n);
+}
+
+static int
+oa_same_list(struct oa *x, struct la_cat_list a, struct la_cat_list b)
+{
+	return (a.n == b.n && (a.n == 0 || memcmp(la_catalog_list(x->c, a),
+	                                       la_catalog_list(x->c, b),
+	                                       a.n * sizeof(uint16_t)) == 0));
+}
+
+static void
+oa_table_schemas(struct oa *x, const struct la_cat_table *t, const char *name)
+{
+	struct la_buf n;
+
+	la_buf_init(&n);
+	oa_read_schema(x, t, name, t->ser_read);
+	if (t->methods & LA_M_GET)
+		oa_list_schema(x, t, name);
+	if ((t->methods & (LA_M_POST | LA_M_PUT | LA_M_PATCH)) &&
+	    !oa_same_list(x, t->ser_read, t->ser_write)) {
+		la_buf_printf(&n, "%s.Written", name);
+		oa_read_schema(x, t, n.data, t->ser_write);
+	}
+	if (t->methods & LA_M_POST) {
+		la_buf_reset(&n);
+		la_buf_printf(&n, "%s.Create", name);
+		oa_write_schema(x, t, n.data, OA_CREATE);
+	}
+	if ((t->methods & LA_M_PUT) && t->pk >= 0) {
+		la_buf_reset(&n);
+		la_buf_printf(&n, "%s.Replace", name);
+		oa_write_schema(x, t, n.data, OA_REPLACE);
+	}
+	if ((t->methods & LA_M_PATCH) && t->pk >= 0) {
+		la_buf_reset(&n);
+		la_buf_printf(&n, "%s.Update", name);
+		oa_write_schema(x, t, n.data, OA_PATCH);
+	}
+	la_buf_free(&n);
+}
+
+/* ---- shared components -------------------------------------------------- */
+
+/* Written after the paths, so x->errors tells which are referenced. */
+static void
+oa_error_schemas(struct oa *x, unsigned error_schema, unsigned validation)
+{
+	struct la_buf *b = x->b;
+
+	if (!error_schema)
+		goto validation;
+	oa_obj(b, "Error");
+	oa_str(b, "type", "object");
+	oa_raw(b, "properties", "{\"detail\":{\"type\":\"string\"}}");
+	oa_raw(b, "required", "[\"detail\"]");
+	oa_end(b, '}');
+validation:
+	if (!validation)
+		return;
+	oa_obj(b, "ValidationErrorItem");
+	oa_str(b, "type", "object");
+	oa_str(b, "description",
+	    "One failing field or query parameter, as Pydantic v2 reports "
+	    "it.");
+	oa_raw(b, "properties",
+	    "{\"type\":{\"type\":\"string\",\"description\":\"missing, "
+	    "string_too_short, int_parsing, ...\"},"
+	    "\"loc\":{\"type\":\"array\",\"items\":{\"type\":[\"string\","
+	    "\"integer\"]}},"
+	    "\"msg\":{\"type\":\"string\"},"
+	    "\"input\":{\"description\":\"the value sent\"},"
+	    "\"ctx\":{\"type\":\"object\",\"description\":\"the bound or "
+	    "pattern that failed\"}}");
+	oa_raw(b, "required", "[\"type\",\"loc\",\"msg\"]");
+	oa_end(b, '}');
+	oa_obj(b, "ValidationError");
+	oa_str(b, "type", "object");
+	oa_raw(b, "properties",
+	    "{\"detail\":{\"type\":\"array\",\"items\":{\"$ref\":"
+	    "\"#/components/schemas/ValidationErrorItem\"}}}");
+	oa_raw(b, "required", "[\"detail\"]");
+	oa_end(b, '}');
+}
+
+static const struct {
+	const char *name, *status, *description, *schema;
+} oa_errors[] = {
+    {"BadRequest", "400",
+        "The body is not a JSON object, or the query string does not "
+        "decode.",
+        "Error"},
+    {"Unauthorized", "401",
+        "Credentials are missing or invalid (WWW-Authenticate names the "
+        "scheme).",
+        "Error"},
+    {"Forbidden", "403", "The credentials do not grant this permission.",
+        "Error"},
+    {"NotFound", "404", "No such row.", "Error"},
+    {"Conflict", "409",
+        "A stale version, or a unique, foreign key, not-null or check "
+        "constraint of the database.",
+        "Error"},
+    {"PreconditionFailed", "412",
+        "If-Match does not match the row's current ETag.", "Error"},
+    {"PayloadTooLarge", "413", "The body is larger than the server takes.",
+        "Error"},
+    {"ValidationError", "422", "Validation failed; one item per field.",
+        "ValidationError"},
+    {"TooManyRequests", "429",
+        "Rate limited; Retry-After says when to try again.", "Error"},
+    {"Unavailable", "503", "The database is unavailable.", "Error"},
+};
+
+static void
+oa_error_responses(struct oa *x)
+{
+	struct la_buf *b = x->b;
+	size_t i;
+
+	/* Only those referenced: an unused component is a lint warning. */
+	for (i = 0; i < LA_NELEM(oa_errors); i++) {
+		if (!(x->errors & (1u << i)))
+			continue;
+		oa_obj(b, oa_errors[i].name);
+		oa_str(b, "description", oa_errors[i].description);
+		oa_obj(b, "content");
+		oa_obj(b, "application/json");
+		oa_ref(b, "schema", "schemas", oa_errors[i].schema);
+		oa_end(b, '}');
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+}
+
+/* An error response of an operation, by status. */
+static void
+oa_error(struct oa *x, const char *status)
+{
+	size_t i;
+
+	for (i = 0; i < LA_NELEM(oa_errors); i++)
+		if (strcmp(oa_errors[i].status, status) == 0) {
+			oa_ref(x->b, status, "responses", oa_errors[i].name);
+			x->errors |= 1u << i;
+		}
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static const char *
+oa_scheme_name(uint32_t backend)
+{
+	return (backend == LA_AUTH_BASIC ? "basicAuth" : "bearerAuth");
+}
+
+/*
+ * As auth.c applies it: with a backend, AllowAny still checks credentials
+ * that are sent (optional security, "{}" first), any other permission
+ * needs them; IsAdminUser can also refuse valid ones.
+ */
+static void
+oa_security(struct oa *x, const struct la_cat_table *t, unsigned verb)
+{
+	const struct la_cat_auth *au = la_catalog_auth(x->c, t);
+	struct la_buf *b = x->b;
+	int vi = la_verb_index(verb);
+
+	/* Open: said explicitly, so that no operation is left unsaid. */
+	if (au == NULL || vi < 0 || au->backend[vi] == LA_AUTH_NONE) {
+		oa_raw(b, "security", "[]");
+		return;
+	}
+	oa_arr(b, "security");
+	if (au->permission[vi] == LA_PERM_ALLOWANY) {
+		oa_sep(b);
+		la_buf_puts(b, "{}");
+	}
+	oa_sep(b);
+	la_buf_putc(b, '{');
+	oa_arr(b, oa_scheme_name(au->backend[vi]));
+	oa_end(b, ']');
+	oa_end(b, '}');
+	oa_end(b, ']');
+}
+
+static void
+oa_auth_errors(struct oa *x, const struct la_cat_table *t, unsigned verb)
+{
+	const struct la_cat_auth *au = la_catalog_auth(x->c, t);
+	int vi = la_verb_index(verb);
+
+	if (au == NULL || vi < 0 || au->backend[vi] == LA_AUTH_NONE)
+		return;
+	oa_error(x, "401");
+	if (au->permission[vi] == LA_PERM_ADMIN)
+		oa_error(x, "403");
+}
+
+static void
+oa_json_body(struct oa *x, const char *name, const char *suffix)
+{
+	struct la_buf *b = x->b;
+
+	oa_obj(b, "content");
+	oa_obj(b, "application/json");
+	oa_schema_ref(x, "schema", name, suffix);
+	oa_end(b, '}');
+	oa_end(b, '}');
+}
+
+static void
+oa_success(struct oa *x, const char *status, const char *desc, const char *name,
+    const char *suffix)
+{
+	struct la_buf *b = x->b;
+
+	oa_obj(b, status);
+	oa_str(b, "description", desc);
+	if (name != NULL)
+		oa_json_body(x, name, suffix);
+	oa_end(b, '}');
+}
+
+static void
+oa_request_body(struct oa *x, const char *name, const char *suffix)
+{
+	oa_obj(x->b, "requestBody");
+	oa_raw(x->b, "required", "true");
+	oa_json_body(x, name, suffix);
+	oa_end(x->b, '}');
+}
+
+static void
+oa_op_head(struct oa *x, const char *verb, const char *prefix, const char *name,
+    const char *summary, const char *route)
+{
+	struct la_buf *b = x->b;
+	struct la_buf s;
+
+	la_buf_init(&s);
+	oa_obj(b, verb);
+	la_buf_printf(&s, "%s_%s", prefix, name);
+	oa_str(b, "operationId", s.data);
+	la_buf_reset(&s);
+	la_buf_printf(&s, "%s %s", summary, route);
+	oa_str(b, "summary", s.data);
+	oa_arr(b, "tags");
+	oa_elem(b, route);
+	oa_end(b, ']');
+	la_buf_free(&s);
+}
+
+static void
+oa_param(struct la_buf *b, const char *name, const char *in, const char *desc)
+{
+	oa_obj(b, NULL);
+	oa_str(b, "name", name);
+	oa_str(b, "in", in);
+	if (strcmp(in, "path") == 0)
+		oa_raw(b, "required", "true");
+	if (desc != NULL)
+		oa_str(b, "description", desc);
+}
+
+static void
+oa_param_simple(struct la_buf *b, const char *name, const char *desc,
+    const char *schema)
+{
+	oa_param(b, name, "query", desc);
+	oa_raw(b, "schema", schema);
+	oa_end(b, '}');
+}
+
+static const char *const oa_typed_lookups[] = {"gt", "gte", "lt", "lte", "ne"};
+static const char *const oa_text_lookups[] = {"contains", "icontains",
+    "startswith"};
+
+/* A filter field: exact match, then each lookup query.c reads. */
+static void
+oa_filter_params(struct oa *x, const struct la_cat_col *col)
+{
+	struct la_buf *b = x->b;
+	const char *n = la_catalog_str(x->c, col->name);
+	struct la_buf p, d;
+	size_t i;
+
+	la_buf_init(&p);
+	la_buf_init(&d);
+	la_buf_printf(&d, "%s equals the value", n);
+	oa_param(b, n, "query", d.data);
+	oa_column(x, col, OA_QUERY);
+	oa_end(b, '}');
+	for (i = 0; i < LA_NELEM(oa_typed_lookups); i++) {
+		la_buf_reset(&p);
+		la_buf_reset(&d);
+		la_buf_printf(&p, "%s__%s", n, oa_typed_lookups[i]);
+		la_buf_printf(&d, "%s %s the value", n,
+		    (const char *[]){"is greater than",
+		        "is greater than or equal to", "is less than",
+		        "is less than or equal to", "differs from"}[i]);
+		oa_param(b, p.data, "query", d.data);
+		oa_column(x, col, OA_QUERY);
+		oa_end(b, '}');
+	}
+	la_buf_reset(&p);
+	la_buf_reset(&d);
+	la_buf_printf(&p, "%s__in", n);
+	la_buf_printf(&d, "%s is one of the values, comma-separated", n);
+	oa_param(b, p.data, "query", d.data);
+	oa_str(b, "style", "form");
+	oa_raw(b, "explode", "false");
+	oa_obj(b, "schema");
+	oa_str(b, "type", "array");
+	oa_column_as(x, col, OA_QUERY, "items");
+	oa_end(b, '}');
+	oa_end(b, '}');
+	la_buf_reset(&p);
+	la_buf_printf(&p, "%s__isnull", n);
+	oa_param_simple(b, p.data, "true: the value is null; false: it is not",
+	    "{\"type\":\"boolean\"}");
+	for (i = 0; i < LA_NELEM(oa_text_lookups); i++) {
+		la_buf_reset(&p);
+		la_buf_reset(&d);
+		la_buf_printf(&p, "%s__%s", n, oa_text_lookups[i]);
+		la_buf_printf(&d, "%s as text %s", n,
+		    (const char *[]){"contains the value",
+		        "contains the value, ignoring case",
+		        "starts with the value"}[i]);
+		oa_param_simple(b, p.data, d.data, "{\"type\":\"string\"}");
+	}
+	la_buf_free(&p);
+	la_buf_free(&d);
+}
+
+static void
+oa_list_params(struct oa *x, const struct la_cat_table *t)
+{
+	const struct la_cat_col *cols = la_catalog_cols(x->c, t);
+	const uint16_t *idx;
+	struct la_buf *b = x->b;
+	struct la_buf d;
+	uint32_t i;
+	int max = t->max_page_size > 0 ? t->max_page_size : 100;
+
+	la_buf_init(&d);
+	oa_arr(b, "parameters");
+	idx = la_catalog_list(x->c, t->filter);
+	for (i = 0; i < t->filter.n; i++)
+		oa_filter_params(x, &cols[idx[i]]);
+	if (t->search.n > 0) {
+		idx = la_catalog_list(x->c, t->search);
+		la_buf_puts(&d, "Rows where any of ");
+		for (i = 0; i < t->search.n; i++)
+			la_buf_printf(&d, "%s%s", i ? ", " : "",
+			    la_catalog_str(x->c, cols[idx[i]].name));
+		la_buf_puts(&d, " contains the term, ignoring case");
+		oa_param_simple(b, "search", d.data, "{\"type\":\"string\"}");
+	}
+	if (t->ordering.n > 0) {
+		idx = la_catalog_list(x->c, t->ordering);
+		oa_param(b, "ordering", "query",
+		    "Fields to sort by, comma-separated; '-' sorts "
+		    "descending. Ties are broken by the primary key.");
+		oa_str(b, "style", "form");
+		oa_raw(b, "explode", "false");
+		oa_obj(b, "schema");
+		oa_str(b, "type", "array");
+		oa_obj(b, "items");
+		oa_str(b, "type", "string");
+		oa_arr(b, "enum");
+		for (i = 0; i < t->ordering.n; i++) {
+			la_buf_reset(&d);
+			la_buf_printf(&d, "%s",
+			    la_catalog_str(x->c, cols[idx[i]].name));
+			oa_elem(b, d.data);
+			la_buf_reset(&d);
+			la_buf_printf(&d, "-%s",
+			    la_catalog_str(x->c, cols[idx[i]].name));
+			oa_elem(b, d.data);
+		}
+		oa_end(b, ']');
+		oa_end(b, '}');
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+	if (t->page_style == LA_PAGE_NUMBER)
+		oa_param_simple(b, "page", "1-based page number",
+		    "{\"type\":\"integer\",\"minimum\":1,\"default\":1}");
+	if (t->page_style == LA_PAGE_CURSOR && t->pk >= 0)
+		oa_param_simple(b, "cursor",
+		    "The next or previous cursor of a page",
+		    "{\"type\":\"string\"}");
+	if (t->page_style == LA_PAGE_NUMBER ||
+	    (t->page_style == LA_PAGE_CURSOR && t->pk >= 0)) {
+		oa_param(b, "page_size", "query", NULL);
+		la_buf_reset(&d);
+		la_buf_printf(&d, "Rows per page; more than %d is taken as %d",
+		    max, max);
+		oa_str(b, "description", d.data);
+		oa_obj(b, "schema");
+		oa_str(b, "type", "integer");
+		oa_int(b, "minimum", 1);
+		if (t->page_size > 0)
+			oa_int(b, "default", t->page_size);
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+	oa_end(b, ']');
+	la_buf_free(&d);
+}
+
+static void
+oa_common_errors(struct oa *x, const struct la_cat_table *t, unsigned verb)
+{
+	oa_auth_errors(x, t, verb);
+	if (x->oc->rate_limited)
+		oa_error(x, "429");
+	oa_error(x, "503");
+}
+
+static void
+oa_write_errors(struct oa *x)
+{
+	oa_error(x, "400");
+	oa_error(x, "409");
+	oa_error(x, "413");
+	oa_error(x, "422");
+}
+
+static void
+oa_collection(struct oa *x, const struct la_cat_table *t, const char *name,
+    const char *route)
+{
+	struct la_buf *b = x->b;
+	int written = !oa_same_list(x, t->ser_read, t->ser_write);
+
+	oa_obj(b, route);
+	if (t->methods & LA_M_GET) {
+		oa_op_head(x, "get", "list", name, "List", route);
+		oa_security(x, t, LA_M_GET);
+		oa_list_params(x, t);
+		oa_obj(b, "responses");
+		oa_success(x, "200", "The rows, in the endpoint's envelope",
+		    name, ".List");
+		oa_error(x, "400");
+		/* Only a parameter read can fail validation. */
+		if (t->filter.n || t->search.n || t->ordering.n ||
+		    t->page_style != LA_PAGE_NONE)
+			oa_error(x, "422");
+		oa_common_errors(x, t, LA_M_GET);
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+	if (t->methods & LA_M_POST) {
+		oa_op_head(x, "post", "create", name, "Create a row of", route);
+		oa_security(x, t, LA_M_POST);
+		oa_request_body(x, name, ".Create");
+		oa_obj(b, "responses");
+		oa_success(x, "201", "The row as stored", name,
+		    written ? ".Written" : "");
+		oa_write_errors(x);
+		oa_common_errors(x, t, LA_M_POST);
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+	oa_end(b, '}');
+}
+
+static void
+oa_id_param(struct oa *x, const struct la_cat_table *t)
+{
+	const struct la_cat_col *pk = &la_catalog_cols(x->c, t)[t->pk];
+	struct la_buf d;
+
+	la_buf_init(&d);
+	la_buf_printf(&d, "The row's %s", la_catalog_str(x->c, pk->name));
+	oa_arr(x->b, "parameters");
+	oa_param(x->b, "id", "path", d.data);
+	oa_column(x, pk, OA_QUERY);
+	oa_end(x->b, '}');
+	oa_end(x->b, ']');
+	la_buf_free(&d);
+}
+
+static void
+oa_if_match(struct oa *x)
+{
+	if (!x->oc->etags)
+		return;
+	oa_arr(x->b, "parameters");
+	oa_param(x->b, "If-Match", "header",
+	    "The row's ETag, instead of the body's version");
+	oa_raw(x->b, "schema", "{\"type\":\"string\"}");
+	oa_end(x->b, '}');
+	oa_end(x->b, ']');
+}
+
+static void
+oa_update(struct oa *x, const struct la_cat_table *t, const char *name,
+    unsigned verb)
+{
+	struct la_buf *b = x->b;
+	int put = verb == LA_M_PUT;
+	int written = !oa_same_list(x, t->ser_read, t->ser_write);
+
+	oa_op_head(x, put ? "put" : "patch", put ? "replace" : "update", name,
+	    put ? "Replace a row of" : "Update fields of a row of",
+	    la_catalog_str(x->c, t->route));
+	oa_security(x, t, verb);
+	oa_if_match(x);
+	oa_request_body(x, name, put ? ".Replace" : ".Update");
+	oa_obj(b, "responses");
+	oa_success(x, "200", "The row as stored", name,
+	    written ? ".Written" : "");
+	oa_error(x, "404");
+	oa_write_errors(x);
+	if (x->oc->etags)
+		oa_error(x, "412");
+	oa_common_errors(x, t, verb);
+	oa_end(b, '}');
+	oa_end(b, '}');
+}
+
+static void
+oa_detail(struct oa *x, const struct la_cat_table *t, const char *name,
+    const char *route)
+{
+	struct la_buf *b = x->b;
+	struct la_buf p;
+
+	la_buf_init(&p);
+	la_buf_printf(&p, "%s/{id}", route);
+	oa_obj(b, p.data);
+	oa_id_param(x, t);
+	if (t->methods & LA_M_GET) {
+		oa_op_head(x, "get", "retrieve", name, "Read a row of", route);
+		oa_security(x, t, LA_M_GET);
+		oa_obj(b, "responses");
+		oa_success(x, "200", "The row", name, "");
+		oa_error(x, "404");
+		oa_common_errors(x, t, LA_M_GET);
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+	if (t->methods & LA_M_PUT)
+		oa_update(x, t, name, LA_M_PUT);
+	if (t->methods & LA_M_PATCH)
+		oa_update(x, t, name, LA_M_PATCH);
+	if (t->methods & LA_M_DELETE) {
+		oa_op_head(x, "delete", "delete", name, "Delete a row of",
+		    route);
+		oa_security(x, t, LA_M_DELETE);
+		oa_if_match(x);
+		oa_obj(b, "responses");
+		oa_success(x, "204", "Deleted", NULL, NULL);
+		oa_error(x, "404");
+		oa_error(x, "409");
+		if (x->oc->etags)
+			oa_error(x, "412");
+		oa_common_errors(x, t, LA_M_DELETE);
+		oa_end(b, '}');
+		oa_end(b, '}');
+	}
+	oa_end(b, '}');
+	la_buf_free(&p);
+}
+
+/* ---- login -------------------------------------------------------------- */
+
+static void
+oa_login_path(struct oa *x, const char *tail)
+{
+	struct la_buf *b = x->b;
+	struct la_buf p;
+
+	la_buf_init(&p);
+	la_buf_printf(&p, "%s/%s", x->oc->auth_path, tail);
+	oa_obj(b, p.data);
+	oa_obj(b, "post");
+	oa_str(b, "operationId", tail);
+	oa_str(b, "summary",
+	    x->oc->login_token ? "Log in: a token and the user's claims"
+	                       : "Log in: the user's claims");
+	oa_str(b, "description",
+	    "Credentials in the body, or in a Basic Authorization header "
+	    "instead. Ten failures from one address within a minute lock it "
+	    "out for the rest of that minute (429).");
+	oa_raw(b, "tags", "[\"auth\"]");
+	/* A Basic header replaces the body, so neither is required. */
+	oa_raw(b, "security", "[{},{\"basicAuth\":[]}]");
+	oa_obj(b, "requestBody");
+	oa_raw(b, "required", "false");
+	oa_obj(b, "content");
+	oa_obj(b, "application/json");
+	oa_ref(b, "schema", "schemas", "Login");
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_obj(b, "responses");
+	oa_obj(b, "200");
+	oa_str(b, "description", "Logged in");
+	oa_obj(b, "content");
+	oa_obj(b, "application/json");
+	oa_ref(b, "schema", "schemas", "LoginResult");
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_error(x, "400");
+	oa_obj(b, "401");
+	oa_str(b, "description", "Invalid credentials");
+	oa_raw(b, "content",
+	    "{\"application/json\":{\"schema\":{\"$ref\":"
+	    "\"#/components/schemas/Error\"}}}");
+	oa_end(b, '}');
+	oa_error(x, "422");
+	oa_error(x, "429");
+	oa_error(x, "503");
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	la_buf_free(&p);
+}
+
+static void
+oa_login_schemas(struct oa *x)
+{
+	struct la_buf *b = x->b;
+
+	oa_obj(b, "Login");
+	oa_str(b, "type", "object");
+	oa_raw(b, "properties",
+	    "{\"username\":{\"type\":\"string\",\"minLength\":1},"
+	    "\"password\":{\"type\":\"string\",\"minLength\":1,"
+	    "\"format\":\"password\"}}");
+	oa_raw(b, "required", "[\"username\",\"password\"]");
+	oa_end(b, '}');
+	oa_obj(b, "LoginResult");
+	oa_str(b, "type", "object");
+	oa_obj(b, "properties");
+	if (x->oc->login_token)
+		oa_raw(b, "token",
+		    "{\"type\":\"string\",\"description\":\"A JWT to send "
+		    "as Authorization: Bearer\"}");
+	oa_raw(b, "user",
+	    "{\"type\":\"object\",\"description\":\"The user's "
+	    "claims\"}");
+	oa_end(b, '}');
+	oa_raw(b, "required",
+	    x->oc->login_token ? "[\"token\",\"user\"]" : "[\"user\"]");
+	oa_end(b, '}');
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static int
+oa_served(const struct la_cat_table *t)
+{
+	return (!(t->flags & LA_TBL_HIDDEN));
+}
+
+static int
+oa_has_detail(const struct la_cat_table *t)
+{
+	return (t->pk >= 0 && (t->methods & (LA_M_GET | LA_M_PUT | LA_M_PATCH |
+	                                        LA_M_DELETE)));
+}
+
+static void
+oa_find_schemes(struct oa *x)
+{
+	const struct la_cat_table *t;
+	const struct la_cat_auth *au;
+	size_t i;
+	int v;
+
+	if (x->oc->auth_path != NULL)
+		x->schemes |= OA_BASIC;
+	for (i = 0; i < x->c->ntables; i++) {
+		t = la_catalog_table(x->c, i);
+		if (!oa_served(t) || (au = la_catalog_auth(x->c, t)) == NULL)
+			continue;
+		for (v = 0; v < LA_NVERBS; v++)
+			if (t->methods & (1u << v))
+				x->schemes |=
+				    au->backend[v] == LA_AUTH_BASIC ? OA_BASIC
+				    : au->backend[v] == LA_AUTH_JWT ? OA_BEARER
+				                                    : 0;
+	}
+}
+
+static void
+oa_paths(struct oa *x)
+{
+	const struct la_cat_table *t;
+	const char *route;
+	size_t i;
+
+	oa_obj(x->b, "paths");
+	for (i = 0; i < x->c->ntables; i++) {
+		t = la_catalog_table(x->c, i);
+		if (!oa_served(t))
+			continue;
+		route = la_catalog_str(x->c, t->route);
+		if (t->methods & (LA_M_GET | LA_M_POST))
+			oa_collection(x, t, x->names[i], route);
+		if (oa_has_detail(t))
+			oa_detail(x, t, x->names[i], route);
+	}
+	if (x->oc->auth_path != NULL) {
+		oa_login_path(x, "login");
+		oa_login_path(x, "token");
+	}
+	oa_end(x->b, '}');
+}
+
+static int
+oa_uses_status(struct oa *x, const char *status)
+{
+	size_t i;
+
+	for (i = 0; i < LA_NELEM(oa_errors); i++)
+		if (strcmp(oa_errors[i].status, status) == 0)
+			return ((x->errors & (1u << i)) != 0);
+	return (0);
+}
+
+/* {"detail": text}: any error but 422, and login's own 401. */
+static int
+oa_uses_error(struct oa *x)
+{
+	size_t i;
+
+	if (x->oc->auth_path != NULL)
+		return (1);
+	for (i = 0; i < LA_NELEM(oa_errors); i++)
+		if ((x->errors & (1u << i)) &&
+		    strcmp(oa_errors[i].status, "422") != 0)
+			return (1);
+	return (0);
+}
+
+static void
+oa_components(struct oa *x)
+{
+	struct la_buf *b = x->b;
+	size_t i;
+
+	oa_obj(b, "components");
+	oa_obj(b, "schemas");
+	for (i = 0; i < x->c->ntables; i++)
+		if (x->names[i] != NULL)
+			oa_table_schemas(x, la_catalog_table(x->c, i),
+			    x->names[i]);
+	oa_error_schemas(x, oa_uses_error(x), oa_uses_status(x, "422"));
+	if (x->oc->auth_path != NULL)
+		oa_login_schemas(x);
+	oa_end(b, '}');
+	oa_obj(b, "responses");
+	oa_error_responses(x);
+	oa_end(b, '}');
+	if (x->schemes) {
+		oa_obj(b, "securitySchemes");
+		if (x->schemes & OA_BEARER)
+			oa_raw(b, "bearerAuth",
+			    "{\"type\":\"http\",\"scheme\":\"bearer\","
+			    "\"bearerFormat\":\"JWT\"}");
+		if (x->schemes & OA_BASIC)
+			oa_raw(b, "basicAuth",
+			    "{\"type\":\"http\",\"scheme\":\"basic\"}");
+		oa_end(b, '}');
+	}
+	oa_end(b, '}');
+}
+
+void
+la_openapi_write(const struct la_catalog *c, const struct la_openapi_conf *oc,
+    struct la_buf *out)
+{
+	struct oa x;
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.oc = oc;
+	x.b = out;
+	x.names = la_xcalloc(c->ntables + 1, sizeof(*x.names));
+	for (i = 0; i < c->ntables; i++)
+		if (oa_served(la_catalog_table(c, i)))
+			x.names[i] = oa_name(&x, i,
+			    la_catalog_str(c, la_catalog_table(c, i)->route));
+	oa_find_schemes(&x);
+	oa_obj(out, NULL);
+	oa_str(out, "openapi", "3.1.0");
+	oa_obj(out, "info");
+	oa_str(out, "title", oc->title != NULL ? oc->title : "LightAPI");
+	oa_str(out, "version", oc->version != NULL ? oc->version : "0");
+	oa_str(out, "description",
+	    "Generated by lightapid from its configuration and the database "
+	    "schema.");
+	oa_end(out, '}');
+	/* Relative: the document describes the server that serves it. */
+	oa_raw(out, "servers", "[{\"url\":\"/\"}]");
+	oa_paths(&x);
+	oa_components(&x);
+	oa_end(out, '}');
+	for (i = 0; i < c->ntables; i++)
+		free(x.names[i]);
+	free(x.names);
+}
