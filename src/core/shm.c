@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "cache.h"
 #include "db.h"
 #include "gen.h"
 #include "la.h"
@@ -63,13 +64,16 @@ shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
 /*
  * Every zone, one line each. The throttle is kept over a reload so that
  * a reload does not forgive attackers; the SQLite writer lock guards no
- * data. Later zones (rate limits, metrics, count and response caches)
- * are added here.
+ * data. The response cache starts empty in a new segment and is kept
+ * as it is in a kept one (its keys carry the configuration's stamp, see
+ * cache.c). Later zones (rate limits, metrics, count cache) are added
+ * here.
  */
 static const struct shm_zone shm_zones[] = {
     {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, shm_throttle_size,
         la_throttle_attach},
     {LA_SHM_DB_WRITE, 0, shm_want_sqlite, shm_no_data, shm_attach_db_write},
+    {LA_CACHE_ZONE, 0, la_cache_wanted, la_cache_size, la_cache_attach},
 };
 
 /* The segment of this process; workers inherit it. */

@@ -41,6 +41,17 @@ struct la_req {
 	yajl_val user;        /* the authenticated caller's claims, or NULL */
 	const char *user_id;  /* JWT sub or Basic user name, or NULL */
 	int64_t elapsed_ms;   /* set before the log phases */
+	struct {              /* the response cache's view (cache.c) */
+		int store;    /* 1: a miss, store the answer; 2: bypassed */
+		uint64_t hash, gen, epoch;
+		unsigned slot; /* the table's generation slot */
+		const char *key;
+		size_t klen;
+		size_t kskip;   /* key + kskip: the part hosts share */
+		uint64_t rhash; /* of that part */
+		uint64_t rgen;  /* the table's generation in Redis */
+		int redis;      /* the Redis tier is in use */
+	} cache;
 };
 
 /* An endpoint's collection or detail route (r->route, r->id). */

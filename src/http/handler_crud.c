@@ -195,9 +195,50 @@ crud_version(struct la_crud *x, yajl_val body, int64_t *version)
 	return (-1);
 }
 
-/* Zero rows updated: the row is gone (404) or was changed (409). */
+/*
+ * If-Match (RFC 9110 13.1.1): the row, as a GET of it shows it, must
+ * carry a tag the header names ("*": any row). 0 when it does, with
+ * *version the row's version on a versioned table; -1 when answered
+ * (412, 404 or a database error).
+ */
+static int
+crud_if_match(struct la_crud *x, const struct la_str *im, int64_t *version)
+{
+	struct la_sqlb q = la_crud_sql(x);
+	struct la_buf *b = x->r->resp.body;
+	struct la_db_stmt *st;
+	struct la_value v;
+	char tag[LA_ETAG_LEN];
+	int rc;
+
+	la_sqlb_select_pk(&q, x->cat, x->t);
+	rc = la_crud_run(x, &x->key, 1, &st);
+	if (rc != LA_DB_ROW) {
+		la_crud_answer_row(x, 200, 0, rc, st);
+		return (-1);
+	}
+	if (x->t->version >= 0) {
+		la_db_column(st, x->t->version, &v);
+		*version = v.i;
+	}
+	/* The very bytes a GET answers, so the tag is the GET's ETag. */
+	la_buf_reset(b);
+	la_crud_row_out(x, st, la_crud_projection(x, 0));
+	la_db_finish(st);
+	la_resp_etag(b->data, b->len, tag);
+	la_buf_reset(b);
+	if (!la_etag_match(im->p, im->len, tag, 0)) {
+		la_resp_fail(&x->r->resp, LA_ERR_PRECONDITION,
+		    "precondition failed");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Zero rows updated: the row is gone (404) or was changed: 409 against
+ * the body's version, 412 against the version If-Match stood for. */
 static void
-crud_update_missed(struct la_crud *x, int versioned)
+crud_update_missed(struct la_crud *x, int versioned, int by_tag)
 {
 	struct la_sqlb q = la_crud_sql(x);
 	struct la_db_stmt *st;
@@ -210,7 +251,10 @@ crud_update_missed(struct la_crud *x, int versioned)
 	la_sqlb_exists(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
 	la_db_finish(st);
-	if (rc == LA_DB_ROW)
+	if (rc == LA_DB_ROW && by_tag)
+		la_resp_fail(&x->r->resp, LA_ERR_PRECONDITION,
+		    "precondition failed");
+	else if (rc == LA_DB_ROW)
 		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, "version conflict");
 	else if (rc == LA_DB_DONE)
 		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
@@ -222,7 +266,7 @@ crud_update_missed(struct la_crud *x, int versioned)
  * transaction. The UPDATE is in the SQL buffer. */
 static void
 crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
-    int versioned)
+    int versioned, int by_tag)
 {
 	struct la_db_stmt *st;
 	int rc;
@@ -234,7 +278,7 @@ crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
 	if (rc < 0)
 		la_crud_db_error(x, rc);
 	else if (la_db_changes(&x->ctx->db) == 0)
-		crud_update_missed(x, versioned);
+		crud_update_missed(x, versioned, by_tag);
 	else
 		la_crud_send_row(x, 200, 1);
 	la_crud_end(x, 200);
@@ -243,7 +287,8 @@ crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
 static void
 crud_update(struct la_crud *x, enum la_validate_mode mode)
 {
-	int versioned = x->t->version >= 0, rc;
+	const struct la_str *im = la_http_header(x->r->http, "If-Match");
+	int versioned = x->t->version >= 0, by_tag = 0, rc;
 	struct la_value *vals, *params;
 	struct la_sqlb q;
 	struct la_db_stmt *st;
@@ -253,8 +298,15 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 	size_t n;
 
 	if ((body = crud_body(x)) == NULL ||
-	    (versioned && crud_version(x, body, &version) != 0) ||
-	    crud_validate(x, body, mode, &vals, &set) != 0)
+	    (im != NULL && crud_if_match(x, im, &version) != 0))
+		return;
+	/* If-Match stands for the version when the body has none; with
+	 * both, both must hold and the body's version rules as ever. */
+	if (versioned && im != NULL && la_json_get(body, "version", 7) == NULL)
+		by_tag = 1;
+	else if (versioned && crud_version(x, body, &version) != 0)
+		return;
+	if (crud_validate(x, body, mode, &vals, &set) != 0)
 		return;
 	crud_stamp(x, vals, set, 0);
 	params = la_arena_calloc(x->r->a, x->t->ncols + 2, sizeof(*params));
@@ -265,7 +317,7 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 	q = la_crud_sql(x);
 	la_sqlb_update(&q, x->cat, x->t, set, versioned);
 	if (!la_db_returning(&x->ctx->db, LA_DIALECT_UPDATE)) {
-		crud_update_tx(x, params, n, versioned);
+		crud_update_tx(x, params, n, versioned, by_tag);
 		return;
 	}
 	la_sqlb_returning(&q, x->cat, x->t);
@@ -275,16 +327,21 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 		return;
 	}
 	la_db_finish(st);
-	crud_update_missed(x, versioned);
+	crud_update_missed(x, versioned, by_tag);
 }
 
 static void
 crud_destroy(struct la_crud *x)
 {
-	struct la_sqlb q = la_crud_sql(x);
+	const struct la_str *im = la_http_header(x->r->http, "If-Match");
+	struct la_sqlb q;
 	struct la_db_stmt *st;
+	int64_t version;
 	int rc;
 
+	if (im != NULL && crud_if_match(x, im, &version) != 0)
+		return;
+	q = la_crud_sql(x);
 	la_sqlb_delete(&q, x->cat, x->t);
 	rc = la_crud_run(x, &x->key, 1, &st);
 	la_db_finish(st);

@@ -8,6 +8,7 @@
 #include "accesslog.h"
 #include "arena.h"
 #include "auth.h"
+#include "cache.h"
 #include "cors.h"
 #include "pipeline.h"
 #include "str.h"
@@ -33,9 +34,12 @@ static const struct pipeline_phase pipeline_phases[] = {
     {"cors", STAGE_REQUEST, la_cors_phase},
     {"rate limit", STAGE_REQUEST, NULL},
     {"authentication", STAGE_REQUEST, la_auth_phase},
-    {"cache lookup", STAGE_REQUEST, NULL},
+    {"cache lookup", STAGE_REQUEST, la_cache_lookup},
     {"handler", STAGE_REQUEST, pipeline_handler},
-    {"invalidation", STAGE_RESPONSE, NULL},
+    {"invalidation", STAGE_RESPONSE, la_cache_invalidate},
+    {"etag", STAGE_RESPONSE, la_cache_etag},
+    {"cache store", STAGE_RESPONSE, la_cache_store},
+    {"conditional", STAGE_RESPONSE, la_cache_conditional},
     {"cors headers", STAGE_RESPONSE, la_cors_filter},
     {"gzip", STAGE_RESPONSE, NULL},
     {"access log", STAGE_LOG, la_accesslog_phase},

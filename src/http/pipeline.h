@@ -6,10 +6,14 @@
  * phases run once the response has been serialised.
  *
  *   route → CORS → rate limit → authentication and permission → cache
- *   lookup → handler | invalidation → output filters | access log, metrics
+ *   lookup → handler | invalidation → etag → cache store → conditional
+ *   (304) → CORS headers → output filters | access log, metrics
  *
- * Empty slots (rate limit, cache, invalidation, gzip, metrics) are where
- * those features attach.
+ * The ETag is set before the store so that a hit carries it, and the 304
+ * is decided after it so that the full answer is what gets stored; CORS
+ * headers come last so that no stored answer holds another origin's.
+ * Empty slots (rate limit, gzip, metrics) are where those features
+ * attach.
  */
 #ifndef LA_PIPELINE_H
 #define LA_PIPELINE_H

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
 #include "la.h"
 #include "arena.h"
 #include "json.h"
@@ -18,6 +20,7 @@ static const struct {
     {200, "OK"},
     {201, "Created"},
     {204, "No Content"},
+    {304, "Not Modified"},
     {400, "Bad Request"},
     {401, "Unauthorized"},
     {403, "Forbidden"},
@@ -25,6 +28,7 @@ static const struct {
     {405, "Method Not Allowed"},
     {408, "Request Timeout"},
     {409, "Conflict"},
+    {412, "Precondition Failed"},
     {413, "Content Too Large"},
     {422, "Unprocessable Content"},
     {429, "Too Many Requests"},
@@ -43,6 +47,7 @@ static const int resp_status_of[] = {
     [LA_ERR_NOT_FOUND] = 404,
     [LA_ERR_METHOD] = 405,
     [LA_ERR_CONFLICT] = 409,
+    [LA_ERR_PRECONDITION] = 412,
     [LA_ERR_TOO_LARGE] = 413,
     [LA_ERR_INVALID] = 422,
     [LA_ERR_THROTTLED] = 429,
@@ -276,4 +281,58 @@ la_resp_raw_error(int status, const char *detail, const char *date,
 	    body.len);
 	la_buf_append(out, body.data, body.len);
 	la_buf_free(&body);
+}
+
+void
+la_resp_etag(const char *body, size_t len, char tag[LA_ETAG_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t i;
+
+	/* A digest, not a fast hash: a strong tag must never match two
+	 * bodies, even ones a client chose. 128 bits are plenty. */
+	if (EVP_Digest(body, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < 16)
+		memset(md, 0, 16);
+	tag[0] = '"';
+	for (i = 0; i < 16; i++) {
+		tag[1 + 2 * i] = hex[md[i] >> 4];
+		tag[2 + 2 * i] = hex[md[i] & 15];
+	}
+	tag[33] = '"';
+	tag[34] = '\0';
+}
+
+int
+la_etag_match(const char *list, size_t len, const char *tag, int weak)
+{
+	const char *p = list, *end = list + len, *q;
+	size_t n = strlen(tag);
+	int is_weak;
+
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+			p++;
+		if (p == end)
+			break;
+		if (*p == '*')
+			return (1);
+		is_weak = end - p > 2 && p[0] == 'W' && p[1] == '/';
+		if (is_weak)
+			p += 2;
+		if (*p != '"')
+			return (0); /* not a list of entity tags */
+		for (q = p + 1; q < end && *q != '"'; q++)
+			;
+		if (q == end)
+			return (0);
+		q++;
+		if ((weak || !is_weak) && (size_t)(q - p) == n &&
+		    memcmp(p, tag, n) == 0)
+			return (1);
+		p = q;
+	}
+	return (0);
 }

@@ -23,6 +23,7 @@ enum la_err {
 	LA_ERR_NOT_FOUND,    /* 404 */
 	LA_ERR_METHOD,       /* 405 */
 	LA_ERR_CONFLICT,     /* 409: version or constraint */
+	LA_ERR_PRECONDITION, /* 412: If-Match did not match */
 	LA_ERR_TOO_LARGE,    /* 413: a body past a limit */
 	LA_ERR_INVALID,      /* 422: validation items */
 	LA_ERR_THROTTLED,    /* 429 */
@@ -61,7 +62,7 @@ void la_resp_fail_body(struct la_resp *p, enum la_err kind);
 void la_resp_json(struct la_resp *p, int status);
 /* A body of another type already in p->body. */
 void la_resp_body(struct la_resp *p, int status, enum la_ctype ctype);
-/* A status with no body (204). */
+/* A status with no body (204, 304): the headers set so far stay. */
 void la_resp_empty(struct la_resp *p, int status);
 /*
  * Adds a header. Vary merges into an existing Vary (a value already there
@@ -95,5 +96,15 @@ void la_resp_write(const struct la_resp *p, int head_only,
 /* A bare error response for a request that never reached a handler. */
 void la_resp_raw_error(int status, const char *detail, const char *date,
     struct la_buf *out);
+
+/* A strong entity tag for a body: a quoted digest, NUL-terminated. */
+#define LA_ETAG_LEN 35
+void la_resp_etag(const char *body, size_t len, char tag[LA_ETAG_LEN]);
+/*
+ * 1 when the If-Match/If-None-Match value list[0..len) names tag, or is
+ * "*". weak: weak comparison (If-None-Match: W/"x" matches "x"); strong
+ * comparison (If-Match) never matches a weak tag.
+ */
+int la_etag_match(const char *list, size_t len, const char *tag, int weak);
 
 #endif

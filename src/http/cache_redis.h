@@ -1,0 +1,39 @@
+/*
+ * The second tier of the response cache: Redis, shared by several
+ * lightapid hosts. Each worker keeps its own connection, opened on first
+ * use (never in the master, so none crosses fork()), with short timeouts.
+ *
+ * Keys: lightapi:<table>:gen holds a table's generation (INCR after a
+ * committed write); an entry is lightapi:<table>:<gen>:<hash>, so an
+ * invalidation is one INCR on any host and old entries expire by TTL.
+ *
+ * Redis unreachable: one warning per worker, then the worker does not try
+ * again for a second. Meanwhile the cache is bypassed (a shared-memory
+ * entry cannot be known fresh when another host may have written), no
+ * request fails, and a table written meanwhile is bumped once Redis is
+ * back, so no host serves what that write made stale.
+ */
+#ifndef LA_CACHE_REDIS_H
+#define LA_CACHE_REDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* The table's generation in Redis: 0, or -1 when Redis is unreachable. */
+int la_credis_gen(const char *url, const char *table, uint64_t *gen);
+/* 1 with the stored value appended to out, 0 on a miss, -1 when down.
+ * *ttl_left is the seconds the entry still has. */
+int la_credis_get(const char *url, const char *table, uint64_t gen,
+    uint64_t hash, const char *key, size_t klen, struct la_buf *out,
+    int *ttl_left);
+void la_credis_put(const char *url, const char *table, uint64_t gen,
+    uint64_t hash, const char *key, size_t klen, const char *value, size_t vlen,
+    int ttl);
+/* How many times this process lost Redis so far. */
+uint64_t la_credis_failures(void);
+/* After a committed write: INCR, or remembered until Redis is back. */
+void la_credis_bump(const char *url, const char *table);
+
+#endif
