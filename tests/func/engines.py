@@ -10,8 +10,8 @@ current user (as root with --user=root).
     my = MariaDB(tmpdir);  my.start(); url = my.create_database("t1")
     ...; pg.stop(); my.stop()
 
-stop() followed by start() restarts the same server with its data, for
-outage tests.
+stop() (a clean shutdown) or kill() (a crash) followed by start() restarts
+the same server with its data, for outage tests.
 """
 
 import glob
@@ -32,6 +32,15 @@ def _pg_bin(name):
     if found:
         return found[-1]
     return shutil.which(name) or name
+
+
+def _kill_group(proc):
+    if proc is not None and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 def _wait(pred, timeout, what):
@@ -186,6 +195,17 @@ class Postgres:
                 self.proc.wait()
         self.proc = None
 
+    def kill(self):
+        """Crash: SIGKILL to the server and every process it started."""
+        _kill_group(self.proc)
+        self.proc = None
+        # The postmaster ran under runuser, so nobody here reaps it: a
+        # zombie whose pid would make the next start refuse the lock file.
+        for stale in (self.data / "postmaster.pid",
+                      self.sock / ".s.PGSQL.5432.lock",
+                      self.sock / ".s.PGSQL.5432"):
+            stale.unlink(missing_ok=True)
+
     def remove(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -261,6 +281,11 @@ class MariaDB:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.proc = None
+
+    def kill(self):
+        """Crash: SIGKILL to the server and every process it started."""
+        _kill_group(self.proc)
         self.proc = None
 
     def remove(self):
