@@ -339,13 +339,10 @@ class Database:
 
     def _client(self, args, stdin):
         if self.engine == "postgresql":
-            import engines
-            argv = [engines._pg_bin("psql"), "-X", "-q", "-h",
-                    str(self.server.sock), "-U", "postgres", "-d", self.name,
-                    "-v", "ON_ERROR_STOP=1", *args, "-f", "-"]
+            argv = self.server.client_argv(self.name) + \
+                ["-q", "-v", "ON_ERROR_STOP=1", *args, "-f", "-"]
         else:
-            argv = ["mariadb", "--no-defaults", "-uroot",
-                    f"--socket={self.server.sock}", "-D", self.name, *args]
+            argv = self.server.client_argv(self.name) + list(args)
         r = subprocess.run(argv, input=stdin, capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(f"{self.engine} client failed "

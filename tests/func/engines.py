@@ -157,6 +157,11 @@ class Postgres:
                             "-U", "postgres", "-q"])
         return r.returncode == 0
 
+    def client_argv(self, db="postgres"):
+        """psql on this server, without ~/.psqlrc."""
+        return [_pg_bin("psql"), "-X", "-h", str(self.sock), "-U", "postgres",
+                "-d", db]
+
     def psql(self, sql, db="postgres"):
         r = subprocess.run([_pg_bin("psql"), "-h", str(self.sock), "-U",
                             "postgres", "-d", db, "-v", "ON_ERROR_STOP=1",
@@ -247,16 +252,18 @@ class MariaDB:
     def ready(self):
         if self.proc is not None and self.proc.poll() is not None:
             raise RuntimeError("MariaDB exited: " + self.log.read_text()[-2000:])
-        r = subprocess.run(["mariadb", "--no-defaults", "-uroot",
-                            f"--socket={self.sock}", "-e", "SELECT 1"],
+        r = subprocess.run(self.client_argv() + ["-e", "SELECT 1"],
                            capture_output=True)
         return r.returncode == 0
 
+    def client_argv(self, db=None):
+        """The mariadb client on this server (UTF-8 with 4-byte characters)."""
+        argv = ["mariadb", "--no-defaults", "--default-character-set=utf8mb4",
+                "-uroot", f"--socket={self.sock}"]
+        return argv + (["-D", db] if db else [])
+
     def sql(self, sql, db=None):
-        argv = ["mariadb", "--no-defaults", "-uroot", f"--socket={self.sock}",
-                "-N", "-B", "-e", sql]
-        if db:
-            argv.append(db)
+        argv = self.client_argv(db) + ["-N", "-B", "-e", sql]
         r = subprocess.run(argv, capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(r.stderr)

@@ -322,15 +322,9 @@ LOCK = {
 
 def lock_items(srv):
     import subprocess
-    import engines
     db = srv.database
-    if ENGINE == "postgresql":
-        argv = [engines._pg_bin("psql"), "-X", "-q", "-h", str(db.server.sock),
-                "-U", "postgres", "-d", db.name]
-    else:
-        argv = ["mariadb", "--no-defaults", "-uroot",
-                f"--socket={db.server.sock}", "-D", db.name]
-    holder = subprocess.Popen(argv, stdin=subprocess.PIPE,
+    holder = subprocess.Popen(db.server.client_argv(db.name),
+                              stdin=subprocess.PIPE,
                               stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, text=True)
     holder.stdin.write(LOCK[ENGINE][0])
