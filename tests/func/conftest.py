@@ -4,6 +4,9 @@ port with a generated lightapi.yaml, talk HTTP to it, and stop it cleanly.
 The binary is taken from $LIGHTAPID, else <repo>/src/lightapid, else
 <repo>/build/src/lightapid.  A missing binary fails the tests; nothing is
 skipped silently.
+
+LIGHTAPI_TEST_ENGINE (sqlite, the default, postgresql or mysql) picks the
+database: see "the database engine under test" below.
 """
 
 import atexit
@@ -266,7 +269,9 @@ class Database:
     tables by hand.  execute() takes what sqlite_db takes: SQL strings and
     (sql, rows) pairs with ? placeholders; SQLite DDL is translated (see
     translate_ddl).  query() returns rows of strings (None for NULL) on
-    every engine."""
+    every engine, as the engine prints them: compare integers and text,
+    not the spelling of floats (SQLite's 2.0 is PostgreSQL's 2), and on
+    MariaDB the text 'NULL' reads as None."""
 
     def __init__(self, engine, url, path=None, name=None, server=None):
         self.engine, self.url, self.path = engine, url, path
