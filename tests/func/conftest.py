@@ -361,10 +361,14 @@ def _my_unescape(v):
                   v)
 
 
-def pytest_configure(config):
+# A session hook rather than pytest_configure, which a merge has already
+# defined twice in this file (the later definition silently replaces the
+# earlier one).
+def pytest_sessionstart(session):
+    config = session.config
     if ENGINE not in ENGINES:
-        raise pytest.UsageError(f"LIGHTAPI_TEST_ENGINE={ENGINE!r}: expected "
-                                f"one of {', '.join(ENGINES)}")
+        pytest.exit(f"LIGHTAPI_TEST_ENGINE={ENGINE!r}: expected one of "
+                    f"{', '.join(ENGINES)}", returncode=4)
     config.addinivalue_line(
         "markers", "sqlite_only: the test is about SQLite itself (files, "
         "PRAGMAs, type affinity); skipped on the other engines")
