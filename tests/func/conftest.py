@@ -4,6 +4,9 @@ port with a generated lightapi.yaml, talk HTTP to it, and stop it cleanly.
 The binary is taken from $LIGHTAPID, else <repo>/src/lightapid, else
 <repo>/build/src/lightapid.  A missing binary fails the tests; nothing is
 skipped silently.
+
+LIGHTAPI_TEST_ENGINE (sqlite, the default, postgresql or mysql) picks the
+database: see "the database engine under test" below.
 """
 
 import atexit
@@ -266,7 +269,9 @@ class Database:
     tables by hand.  execute() takes what sqlite_db takes: SQL strings and
     (sql, rows) pairs with ? placeholders; SQLite DDL is translated (see
     translate_ddl).  query() returns rows of strings (None for NULL) on
-    every engine."""
+    every engine, as the engine prints them: compare integers and text,
+    not the spelling of floats (SQLite's 2.0 is PostgreSQL's 2), and on
+    MariaDB the text 'NULL' reads as None."""
 
     def __init__(self, engine, url, path=None, name=None, server=None):
         self.engine, self.url, self.path = engine, url, path
@@ -339,13 +344,10 @@ class Database:
 
     def _client(self, args, stdin):
         if self.engine == "postgresql":
-            import engines
-            argv = [engines._pg_bin("psql"), "-X", "-q", "-h",
-                    str(self.server.sock), "-U", "postgres", "-d", self.name,
-                    "-v", "ON_ERROR_STOP=1", *args, "-f", "-"]
+            argv = self.server.client_argv(self.name) + \
+                ["-q", "-v", "ON_ERROR_STOP=1", *args, "-f", "-"]
         else:
-            argv = ["mariadb", "--no-defaults", "-uroot",
-                    f"--socket={self.server.sock}", "-D", self.name, *args]
+            argv = self.server.client_argv(self.name) + list(args)
         r = subprocess.run(argv, input=stdin, capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(f"{self.engine} client failed "
@@ -359,10 +361,14 @@ def _my_unescape(v):
                   v)
 
 
-def pytest_configure(config):
+# A session hook rather than pytest_configure, which a merge has already
+# defined twice in this file (the later definition silently replaces the
+# earlier one).
+def pytest_sessionstart(session):
+    config = session.config
     if ENGINE not in ENGINES:
-        raise pytest.UsageError(f"LIGHTAPI_TEST_ENGINE={ENGINE!r}: expected "
-                                f"one of {', '.join(ENGINES)}")
+        pytest.exit(f"LIGHTAPI_TEST_ENGINE={ENGINE!r}: expected one of "
+                    f"{', '.join(ENGINES)}", returncode=4)
     config.addinivalue_line(
         "markers", "sqlite_only: the test is about SQLite itself (files, "
         "PRAGMAs, type affinity); skipped on the other engines")

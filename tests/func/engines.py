@@ -10,8 +10,8 @@ current user (as root with --user=root).
     my = MariaDB(tmpdir);  my.start(); url = my.create_database("t1")
     ...; pg.stop(); my.stop()
 
-stop() followed by start() restarts the same server with its data, for
-outage tests.
+stop() (a clean shutdown) or kill() (a crash) followed by start() restarts
+the same server with its data, for outage tests.
 """
 
 import glob
@@ -32,6 +32,15 @@ def _pg_bin(name):
     if found:
         return found[-1]
     return shutil.which(name) or name
+
+
+def _kill_group(proc):
+    if proc is not None and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 def _wait(pred, timeout, what):
@@ -148,6 +157,11 @@ class Postgres:
                             "-U", "postgres", "-q"])
         return r.returncode == 0
 
+    def client_argv(self, db="postgres"):
+        """psql on this server, without ~/.psqlrc."""
+        return [_pg_bin("psql"), "-X", "-h", str(self.sock), "-U", "postgres",
+                "-d", db]
+
     def psql(self, sql, db="postgres"):
         r = subprocess.run([_pg_bin("psql"), "-h", str(self.sock), "-U",
                             "postgres", "-d", db, "-v", "ON_ERROR_STOP=1",
@@ -185,6 +199,17 @@ class Postgres:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
+
+    def kill(self):
+        """Crash: SIGKILL to the server and every process it started."""
+        _kill_group(self.proc)
+        self.proc = None
+        # The postmaster ran under runuser, so nobody here reaps it: a
+        # zombie whose pid would make the next start refuse the lock file.
+        for stale in (self.data / "postmaster.pid",
+                      self.sock / ".s.PGSQL.5432.lock",
+                      self.sock / ".s.PGSQL.5432"):
+            stale.unlink(missing_ok=True)
 
     def remove(self):
         self.stop()
@@ -227,16 +252,18 @@ class MariaDB:
     def ready(self):
         if self.proc is not None and self.proc.poll() is not None:
             raise RuntimeError("MariaDB exited: " + self.log.read_text()[-2000:])
-        r = subprocess.run(["mariadb", "--no-defaults", "-uroot",
-                            f"--socket={self.sock}", "-e", "SELECT 1"],
+        r = subprocess.run(self.client_argv() + ["-e", "SELECT 1"],
                            capture_output=True)
         return r.returncode == 0
 
+    def client_argv(self, db=None):
+        """The mariadb client on this server (UTF-8 with 4-byte characters)."""
+        argv = ["mariadb", "--no-defaults", "--default-character-set=utf8mb4",
+                "-uroot", f"--socket={self.sock}"]
+        return argv + (["-D", db] if db else [])
+
     def sql(self, sql, db=None):
-        argv = ["mariadb", "--no-defaults", "-uroot", f"--socket={self.sock}",
-                "-N", "-B", "-e", sql]
-        if db:
-            argv.append(db)
+        argv = self.client_argv(db) + ["-N", "-B", "-e", sql]
         r = subprocess.run(argv, capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError(r.stderr)
@@ -261,6 +288,11 @@ class MariaDB:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.proc = None
+
+    def kill(self):
+        """Crash: SIGKILL to the server and every process it started."""
+        _kill_group(self.proc)
         self.proc = None
 
     def remove(self):

@@ -29,6 +29,14 @@ def dbserver():
     srv = cls(engine_base_dir())
     try:
         srv.start()
+        # Commits reach the files before they are acknowledged (the session
+        # server trades that for speed), so a crash (kill()) loses nothing
+        # that was acknowledged.
+        if ENGINE == "postgresql":
+            srv.psql("ALTER SYSTEM SET synchronous_commit = on")
+            srv.psql("SELECT pg_reload_conf()")
+        else:
+            srv.sql("SET GLOBAL innodb_flush_log_at_trx_commit = 1")
         yield srv
     finally:
         srv.remove()
@@ -294,3 +302,78 @@ def wait_until_true(pred, timeout):
             return False
         time.sleep(0.01)
     return True
+
+
+# A session that holds a lock on the items table, so the writes lightapid
+# sends wait in the database: in flight for certain when it goes down.
+LOCK = {
+    "postgresql": ("BEGIN;\nLOCK TABLE items IN EXCLUSIVE MODE;\n"
+                   "SELECT pg_advisory_lock(4242);\n",
+                   "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                   "AND granted",
+                   "SELECT count(*) FROM pg_stat_activity WHERE "
+                   "wait_event_type = 'Lock' AND datname = current_database()"),
+    "mysql": ("LOCK TABLES items WRITE;\nSELECT GET_LOCK('lightapid-test', 0);\n",
+              "SELECT IS_USED_LOCK('lightapid-test') IS NOT NULL",
+              "SELECT COUNT(*) FROM information_schema.processlist WHERE "
+              "db = DATABASE() AND state LIKE '%metadata lock%'"),
+}
+
+
+def lock_items(srv):
+    import subprocess
+    db = srv.database
+    holder = subprocess.Popen(db.server.client_argv(db.name),
+                              stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, text=True)
+    holder.stdin.write(LOCK[ENGINE][0])
+    holder.stdin.flush()
+    assert wait_until_true(lambda: db.scalar(LOCK[ENGINE][1]) == "1", 10), \
+        "the lock holder did not get its lock"
+    return holder
+
+
+def test_write_waiting_in_the_database_when_it_crashes(outage):
+    srv = outage
+    workers = srv.worker_pids()
+    made = fill(srv, 2)
+    pins = WorkerConnections(srv)
+    holder = lock_items(srv)
+    results = []
+    lock = threading.Lock()
+
+    def writer(pid):
+        resp = pins.request(pid, "POST", "/items", item(9, pid))
+        with lock:
+            results.append((pid, resp))
+
+    # One write per worker, each on its worker's own connection.
+    threads = [threading.Thread(target=writer, args=(pid,))
+               for pid in sorted(workers)]
+    try:
+        for t in threads:
+            t.start()
+        # Both workers have an INSERT waiting for the lock.
+        assert wait_until_true(
+            lambda: int(srv.database.scalar(LOCK[ENGINE][2])) >= 2, 10), \
+            "the writes are not waiting in the database"
+        # A crash: nothing gets to finish (a clean shutdown may end the
+        # lock holder first and let a waiting write commit).
+        srv.dbserver.kill()
+    finally:
+        for t in threads:
+            t.join()
+        holder.kill()
+        holder.wait()
+    for pid, resp in results:
+        assert_unavailable(resp, f"worker {pid}: POST /items")
+    assert len(results) == 2
+    srv.dbserver.start()
+    wait_recovered(pins, workers, time.monotonic())
+    pins.close()
+    rows = srv.database.query("SELECT name, qty, note FROM items ORDER BY id")
+    assert rows == [(r["name"], str(r["qty"]), r["note"]) for r in made]
+    status, _, data, raw = srv.get("/items")
+    assert (status, data) == (200, {"results": made}), raw
+    assert srv.worker_pids() == workers, "a worker died or was replaced"
