@@ -940,8 +940,3 @@ def pos_of(text, needle, occurrence=1):
     col = idx - (text.rfind("\n", 0, idx) + 1) + 1
     return line, col
 
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "sqlite_only: the test is about SQLite itself (its file, "
-        "its pragmas) and runs on that engine only")

@@ -517,4 +517,6 @@ def test_redis_outage_fails_nothing_and_serves_nothing_stale(server,
     xc, data = redis_body(a, "/items/1")
     assert data["name"] == "two"
     assert "redis cache is back" in a.log()
-    assert a.log().count("redis cache unreachable") == warnings
+    # A worker that served nothing during the outage finds its broken
+    # connection only now, and says so once too: still once per worker.
+    assert warnings <= a.log().count("redis cache unreachable") <= 2
