@@ -73,6 +73,16 @@ void la_db_mysql_finish(struct la_db_rstmt *s);
 /* Records a failure found by the driver itself; returns LA_DB_EOTHER. */
 int la_db_mysql_fail(struct la_db *db, const char *msg);
 
+/* db_mysql_error.c: the last error of the connection or a statement,
+ * recorded and sorted into a LA_DB_E* kind (returned). */
+int la_db_mysql_error(struct la_db *db);
+int la_db_mysql_stmt_error(struct la_db_rstmt *s);
+int la_db_mysql_record(struct la_db *db, unsigned int code, const char *raw,
+    const char *table);
+const char *la_db_mysql_errmsg(struct la_db *db);
+const char *la_db_mysql_rawmsg(struct la_db *db);
+int la_db_mysql_errcode(struct la_db *db);
+
 /* db_mysql_reflect.c */
 int la_db_mysql_reflect_exists(struct la_db *db, const char *table);
 int la_db_mysql_reflect(struct la_db *db, const char *table, struct la_arena *a,

@@ -17,6 +17,7 @@
 #include "response.h"
 #include "sqlb.h"
 #include "str.h"
+#include "uuid.h"
 #include "validate.h"
 
 static const char version_missing[] =
@@ -361,10 +362,17 @@ static void
 crud_key(struct la_crud *x, const char *id, size_t len)
 {
 	int64_t v = 0;
+	char *uuid;
 
 	if (x->cols[x->t->pk].type == LA_T_INT) {
 		(void)la_str_to_i64(id, len, &v);
 		x->key = la_value_int(v);
+	} else if (x->cols[x->t->pk].type == LA_T_UUID) {
+		/* Stored canonical: any spelling the route accepted finds it.
+		 */
+		uuid = la_arena_alloc(x->r->a, LA_UUID_LEN + 1);
+		(void)la_uuid_parse(id, len, uuid);
+		x->key = la_value_text(uuid, LA_UUID_LEN);
 	} else
 		x->key = la_value_text(id, len);
 }

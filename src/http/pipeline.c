@@ -13,6 +13,7 @@
 #include "pipeline.h"
 #include "str.h"
 #include "url.h"
+#include "uuid.h"
 
 enum pipeline_stage {
 	STAGE_REQUEST,  /* may finish the request */
@@ -74,12 +75,17 @@ pipeline_id_ok(const struct la_req *r)
 {
 	const struct la_cat_table *t = r->route->t;
 	const struct la_cat_col *pk;
+	char uuid[LA_UUID_LEN + 1];
 	int64_t v;
 	size_t i;
 
 	if (t->pk < 0)
 		return (0);
 	pk = &la_catalog_cols(r->ctx->cat, t)[t->pk];
+	/* A UUID key must be a UUID: an engine with a uuid type would
+	 * refuse the comparison itself (500) rather than find no row. */
+	if (pk->type == LA_T_UUID)
+		return (la_uuid_parse(r->id, r->id_len, uuid) == 0);
 	if (pk->type != LA_T_INT)
 		return (1);
 	for (i = 0; i < r->id_len; i++)
