@@ -28,6 +28,8 @@ la_url_decode(const char *in, size_t len, char *out, int plus_space)
 			i += 2;
 		} else if (in[i] == '+' && plus_space)
 			out[o++] = ' ';
+		else if (in[i] == '\0')
+			return (-1); /* raw or escaped, a NUL cuts C strings */
 		else
 			out[o++] = in[i];
 	}

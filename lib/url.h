@@ -14,7 +14,7 @@ struct la_arena;
 /*
  * Decodes in[0..len) into out (room for len bytes). plus_space turns '+'
  * into ' ' (query components). Returns the decoded length, or -1 on a bad
- * escape or an encoded NUL (%00).
+ * escape or a NUL, encoded (%00) or raw.
  */
 ssize_t la_url_decode(const char *in, size_t len, char *out, int plus_space);
 

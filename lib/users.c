@@ -18,6 +18,13 @@ users_line(const char *name, int lineno, const char *p, size_t len,
 	yajl_val v;
 	int ok;
 
+	/* A NUL would cut the name or hash short where it is used as a C
+	 * string: "\0alice" must not become the user "". */
+	if (memchr(p, '\0', len) != NULL) {
+		la_buf_printf(errs, "%s:%d: NUL byte in the line\n", name,
+		    lineno);
+		return (-1);
+	}
 	c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
 	if (c1 == NULL || c1 == p || (c2 ? c2 : p + len) == c1 + 1) {
 		la_buf_printf(errs, "%s:%d: expected username:hash:{claims}\n",

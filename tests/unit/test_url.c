@@ -60,6 +60,7 @@ test_decode(void)
 	size_t i, n;
 	ssize_t r;
 
+	is_int(la_url_decode("a\0b", 3, out, 0), -1, "a raw NUL is refused");
 	for (i = 0; i < LA_NELEM(decode_cases); i++) {
 		n = strlen(decode_cases[i].in);
 		in = dup_exact(decode_cases[i].in, n);

@@ -78,6 +78,14 @@ test_good(void)
 static void
 test_bad(void)
 {
+	static const char nul[] = "ok:$6$s$h\n\0alice:$6$s$h\n";
+
+	la_buf_reset(&errs);
+	ok(la_users_parse("users.txt", nul, sizeof(nul) - 1, arena, &users,
+	       &errs) == -1,
+	    "a NUL byte is refused");
+	is_str(errtext(), "users.txt:2: NUL byte in the line\n",
+	    "NUL: message and line");
 	ok(parse("alice\n") == -1, "no colon");
 	is_str(errtext(), "users.txt:1: expected username:hash:{claims}\n",
 	    "no colon: message and line");
