@@ -98,16 +98,66 @@ gen_connect(struct la_gen_ctx *x)
 	return (-1);
 }
 
+/* Whether every table that endpoint e's foreign keys name, among the
+ * declared endpoints, is placed already (or is e's own). */
+static int
+gen_targets_placed(const struct la_conf *c, const struct la_conf_endpoint *e,
+    const unsigned char *placed)
+{
+	const struct la_conf_endpoint *t;
+	size_t j;
+
+	for (j = 0; j < e->nfields; j++) {
+		if (e->fields[j].fk_table == NULL ||
+		    (t = la_gen_ctx_declared(c, e->fields[j].fk_table)) ==
+		        NULL ||
+		    t == e)
+			continue;
+		if (!placed[t - c->endpoints])
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * The order tables are made in: each after the declared tables its
+ * foreign keys name (PostgreSQL refuses a REFERENCES to a table that is
+ * not there yet), else in file order, which a cycle keeps for the rest.
+ */
+static size_t *
+gen_order(const struct la_conf *c)
+{
+	size_t *order = la_xcalloc(c->nendpoints + 1, sizeof(*order));
+	unsigned char *placed = la_xcalloc(c->nendpoints + 1, 1);
+	size_t i, n = 0, before;
+
+	do {
+		before = n;
+		for (i = 0; i < c->nendpoints; i++)
+			if (!placed[i] &&
+			    gen_targets_placed(c, &c->endpoints[i], placed)) {
+				placed[i] = 1;
+				order[n++] = i;
+			}
+	} while (n > before && n < c->nendpoints);
+	for (i = 0; i < c->nendpoints; i++)
+		if (!placed[i])
+			order[n++] = i;
+	free(placed);
+	return (order);
+}
+
 static void
 gen_schema(struct la_gen_ctx *x, struct la_gen *g)
 {
 	const struct la_conf *c = x->conf;
-	size_t i;
+	size_t i, *order = gen_order(c);
 
 	la_gen_schema_check_tables(x);
 	x->catb = la_catb_new();
 	for (i = 0; i < c->nendpoints; i++)
-		la_gen_schema_endpoint(x, &c->endpoints[i]);
+		la_gen_schema_endpoint(x, &c->endpoints[order[i]]);
+	free(order);
 	la_gen_auth_login(x);
 	if (x->nerr == 0) {
 		g->cat = la_catb_finish(x->catb, &g->cat_size);
