@@ -183,6 +183,8 @@ gen_openapi(struct la_gen *g)
 	oc.login_token = g->token.alg != 0;
 	/* The rate-limit phase is an empty slot still: no 429 but login's. */
 	oc.rate_limited = 0;
+	/* Every write takes If-Match with a row's ETag (412 on a mismatch). */
+	oc.etags = 1;
 	la_openapi_write(g->cat, &oc, &g->openapi);
 }
 
