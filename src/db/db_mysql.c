@@ -54,7 +54,6 @@
 	"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
 
 static int my_alive(struct la_db *db);
-static void my_set_timeout(struct la_db *db, int ms);
 
 /* ---- statements -------------------------------------------------- */
 
@@ -512,8 +511,8 @@ my_query(struct la_db *db, const char *sql)
  * not unless foreign_key_checks is off for that statement). The target's
  * existence is checked by the generation (gen_schema.c) anyway.
  */
-static int
-my_exec_ddl(struct la_db *db, const char *sql)
+int
+la_db_mysql_exec(struct la_db *db, const char *sql)
 {
 	int rc;
 
@@ -530,8 +529,8 @@ my_exec_ddl(struct la_db *db, const char *sql)
 	return (rc);
 }
 
-static int
-my_begin(struct la_db *db)
+int
+la_db_mysql_begin(struct la_db *db)
 {
 	int rc;
 
@@ -544,15 +543,15 @@ my_begin(struct la_db *db)
 
 /* Whatever the outcome, the transaction is over (a failed COMMIT rolls
  * back in InnoDB; a lost connection took it along). */
-static int
-my_commit(struct la_db *db)
+int
+la_db_mysql_commit(struct la_db *db)
 {
 	db->in_tx = 0;
 	return (my_query(db, "COMMIT"));
 }
 
-static int
-my_rollback(struct la_db *db)
+int
+la_db_mysql_rollback(struct la_db *db)
 {
 	db->in_tx = 0;
 	return (my_query(db, "ROLLBACK"));
@@ -564,8 +563,8 @@ my_rollback(struct la_db *db)
  * Either way the server stops the statement, and its error number is one
  * of my_unavail. The number is ours, never request data.
  */
-static void
-my_set_timeout(struct la_db *db, int ms)
+void
+la_db_mysql_set_timeout(struct la_db *db, int ms)
 {
 	char sql[96];
 
@@ -583,27 +582,27 @@ my_set_timeout(struct la_db *db, int ms)
 }
 
 /* 10.11.19 → 101119; what lib/dialect.c's returning[] expects. */
-static int64_t
-my_version(struct la_db *db)
+int64_t
+la_db_mysql_version(struct la_db *db)
 {
 	return ((int64_t)mysql_get_server_version(db->h));
 }
 
-static int64_t
-my_changes(struct la_db *db)
+int64_t
+la_db_mysql_changes(struct la_db *db)
 {
 	return (db->changes);
 }
 
-static int64_t
-my_last_id(struct la_db *db)
+int64_t
+la_db_mysql_last_id(struct la_db *db)
 {
 	return (db->last_id);
 }
 
 /* mysql_ping() would reconnect if the option were on; it is off. */
-static int
-my_ping(struct la_db *db)
+int
+la_db_mysql_ping(struct la_db *db)
 {
 	int rc;
 
@@ -788,8 +787,8 @@ my_free_url(struct la_db *db)
 	free(db->url.opts);
 }
 
-static void
-my_close(struct la_db *db)
+void
+la_db_mysql_close(struct la_db *db)
 {
 	if (db->h != NULL)
 		mysql_close(db->h);
@@ -858,7 +857,7 @@ my_connect(struct la_db *db, char *err, size_t errlen)
 		return (-1);
 	}
 	if (db->timeout_ms > 0)
-		my_set_timeout(db, db->timeout_ms);
+		la_db_mysql_set_timeout(db, db->timeout_ms);
 	return (0);
 }
 
@@ -905,43 +904,15 @@ my_alive(struct la_db *db)
 	return (db->err);
 }
 
-static struct la_db *
-my_open(const struct la_dburl *u, char *err, size_t errlen)
+struct la_db *
+la_db_mysql_open(const struct la_dburl *u, char *err, size_t errlen)
 {
 	struct la_db *db = la_xcalloc(1, sizeof(*db));
 
 	my_keep_url(db, u);
 	if (my_connect(db, err, errlen) != 0) {
-		my_close(db);
+		la_db_mysql_close(db);
 		return (NULL);
 	}
 	return (db);
 }
-
-const struct la_db_driver la_db_mysql_driver = {
-    .name = "mysql",
-    .kind = LA_DB_MYSQL,
-    .dialect = LA_DIALECT_MYSQL,
-    .open = my_open,
-    .close = my_close,
-    .version = my_version,
-    .exec = my_exec_ddl,
-    .begin = my_begin,
-    .commit = my_commit,
-    .rollback = my_rollback,
-    .set_timeout = my_set_timeout,
-    .table_exists = la_db_mysql_reflect_exists,
-    .reflect = la_db_mysql_reflect,
-    .prepare = la_db_mysql_prepare,
-    .finalize = la_db_mysql_finalize,
-    .run = la_db_mysql_run,
-    .next = la_db_mysql_next,
-    .column = la_db_mysql_column,
-    .finish = la_db_mysql_finish,
-    .changes = my_changes,
-    .last_id = my_last_id,
-    .ping = my_ping,
-    .errmsg = la_db_mysql_errmsg,
-    .rawmsg = la_db_mysql_rawmsg,
-    .errcode = la_db_mysql_errcode,
-};

@@ -60,6 +60,14 @@ struct la_db {
 	unsigned int code; /* the server's error number */
 	char msg[512];
 	char raw[1024];
+	/*
+	 * The columns of a unique key, for the 409 message: a query, so the
+	 * error code reaches it through this hook (set by the driver table,
+	 * db_mysql_driver.c) rather than calling the reflection it sits
+	 * below. NULL: the key is named as the server names it.
+	 */
+	int (*key_columns)(struct la_db *db, const char *table, const char *key,
+	    char *out, size_t outlen);
 };
 
 /* db_mysql.c */
@@ -93,5 +101,19 @@ int la_db_mysql_reflect(struct la_db *db, const char *table, struct la_arena *a,
  */
 int la_db_mysql_key_columns(struct la_db *db, const char *table,
     const char *key, char *out, size_t outlen);
+
+/* The driver table's entries (db_mysql_driver.c). */
+struct la_db *la_db_mysql_open(const struct la_dburl *u, char *err,
+    size_t errlen);
+void la_db_mysql_close(struct la_db *db);
+int64_t la_db_mysql_version(struct la_db *db);
+int la_db_mysql_exec(struct la_db *db, const char *sql);
+int la_db_mysql_begin(struct la_db *db);
+int la_db_mysql_commit(struct la_db *db);
+int la_db_mysql_rollback(struct la_db *db);
+void la_db_mysql_set_timeout(struct la_db *db, int ms);
+int64_t la_db_mysql_changes(struct la_db *db);
+int64_t la_db_mysql_last_id(struct la_db *db);
+int la_db_mysql_ping(struct la_db *db);
 
 #endif

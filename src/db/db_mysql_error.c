@@ -85,7 +85,8 @@ my_unique_msg(struct la_db *db, const char *raw, const char *table)
 	if (strncmp(key, table, strlen(table)) == 0 &&
 	    key[strlen(table)] == '.')
 		k = key + strlen(table) + 1;
-	if (la_db_mysql_key_columns(db, table, k, cols, sizeof(cols)) == 0)
+	if (db->key_columns != NULL &&
+	    db->key_columns(db, table, k, cols, sizeof(cols)) == 0)
 		snprintf(db->msg, sizeof(db->msg),
 		    "unique constraint violated: %s", cols);
 	else

@@ -187,20 +187,20 @@ la_db_pgsql_fail(struct la_db *db, const char *msg)
 	return (db->err);
 }
 
-static const char *
-pg_errmsg(struct la_db *db)
+const char *
+la_db_pgsql_errmsg(struct la_db *db)
 {
 	return (db->msg);
 }
 
-static const char *
-pg_rawmsg(struct la_db *db)
+const char *
+la_db_pgsql_rawmsg(struct la_db *db)
 {
 	return (db->raw);
 }
 
-static int
-pg_errcode(struct la_db *db)
+int
+la_db_pgsql_errcode(struct la_db *db)
 {
 	return (db->err);
 }
@@ -274,8 +274,8 @@ pg_prepare_named(struct la_db_rstmt *s, const char *sql)
 	return (rc);
 }
 
-static struct la_db_rstmt *
-pg_prepare(struct la_db *db, const char *sql)
+struct la_db_rstmt *
+la_db_pgsql_prepare(struct la_db *db, const char *sql)
 {
 	struct la_db_rstmt *s;
 
@@ -294,8 +294,8 @@ pg_prepare(struct la_db *db, const char *sql)
 	return (s);
 }
 
-static void
-pg_finish(struct la_db_rstmt *s)
+void
+la_db_pgsql_finish(struct la_db_rstmt *s)
 {
 	PQclear(s->res);
 	s->res = NULL;
@@ -303,10 +303,10 @@ pg_finish(struct la_db_rstmt *s)
 	la_arena_reset(s->conv);
 }
 
-static void
-pg_finalize(struct la_db_rstmt *s)
+void
+la_db_pgsql_finalize(struct la_db_rstmt *s)
 {
-	pg_finish(s);
+	la_db_pgsql_finish(s);
 	if (s->gen == s->db->gen)
 		la_buf_printf(&s->db->dealloc, "DEALLOCATE \"%s\";", s->name);
 	la_arena_free(s->conv);
@@ -410,15 +410,16 @@ pg_params(struct la_db *db, const struct la_value *p, size_t n,
 	return (LA_DB_DONE);
 }
 
-static int
-pg_run(struct la_db_rstmt *s, const struct la_value *params, size_t nparams)
+int
+la_db_pgsql_run(struct la_db_rstmt *s, const struct la_value *params,
+    size_t nparams)
 {
 	struct la_db *db = s->db;
 	const char **vals;
 	struct la_buf b;
 	int rc;
 
-	pg_finish(s);
+	la_db_pgsql_finish(s);
 	if (nparams > 65535)
 		return (la_db_pgsql_fail(db, "too many parameters"));
 	if ((rc = pg_alive(db)) != LA_DB_DONE ||
@@ -438,26 +439,26 @@ pg_run(struct la_db_rstmt *s, const struct la_value *params, size_t nparams)
 		return (rc);
 	if (!pg_ok(s->res)) {
 		rc = la_db_pgsql_error(db, s->res);
-		pg_finish(s);
+		la_db_pgsql_finish(s);
 		return (rc);
 	}
 	db->changes = strtoll(PQcmdTuples(s->res), NULL, 10);
 	s->nrows = PQntuples(s->res);
 	if (s->nrows > 0)
 		return (LA_DB_ROW);
-	pg_finish(s);
+	la_db_pgsql_finish(s);
 	return (LA_DB_DONE);
 }
 
-static int
-pg_next(struct la_db_rstmt *s)
+int
+la_db_pgsql_next(struct la_db_rstmt *s)
 {
 	if (s->res == NULL)
 		return (LA_DB_DONE);
 	la_arena_reset(s->conv);
 	if (++s->row < s->nrows)
 		return (LA_DB_ROW);
-	pg_finish(s);
+	la_db_pgsql_finish(s);
 	return (LA_DB_DONE);
 }
 
@@ -527,8 +528,8 @@ pg_json(struct la_arena *a, const char *s, size_t len, struct la_value *v)
 	*v = la_value_text(out, o);
 }
 
-static void
-pg_column(struct la_db_rstmt *s, int i, struct la_value *v)
+void
+la_db_pgsql_column(struct la_db_rstmt *s, int i, struct la_value *v)
 {
 	const char *p;
 	size_t len;
@@ -570,14 +571,14 @@ pg_column(struct la_db_rstmt *s, int i, struct la_value *v)
 
 /* ---- transactions and limits ------------------------------------------ */
 
-static int
-pg_db_exec(struct la_db *db, const char *sql)
+int
+la_db_pgsql_exec(struct la_db *db, const char *sql)
 {
 	return (pg_exec(db, sql));
 }
 
-static int
-pg_begin(struct la_db *db)
+int
+la_db_pgsql_begin(struct la_db *db)
 {
 	int rc;
 
@@ -589,8 +590,8 @@ pg_begin(struct la_db *db)
 }
 
 /* COMMIT of a transaction that failed answers ROLLBACK, not an error. */
-static int
-pg_commit(struct la_db *db)
+int
+la_db_pgsql_commit(struct la_db *db)
 {
 	PGresult *res = PQexec(db->pg, "COMMIT");
 	int rc = LA_DB_DONE;
@@ -604,8 +605,8 @@ pg_commit(struct la_db *db)
 	return (rc);
 }
 
-static int
-pg_rollback(struct la_db *db)
+int
+la_db_pgsql_rollback(struct la_db *db)
 {
 	db->in_tx = 0;
 	if (PQtransactionStatus(db->pg) == PQTRANS_IDLE)
@@ -627,28 +628,28 @@ pg_apply_timeout(struct la_db *db)
 	return (pg_exec(db, sql));
 }
 
-static void
-pg_set_timeout(struct la_db *db, int ms)
+void
+la_db_pgsql_set_timeout(struct la_db *db, int ms)
 {
 	db->timeout_ms = ms > 0 ? ms : 0;
 	(void)pg_apply_timeout(db);
 }
 
-static int64_t
-pg_version(struct la_db *db)
+int64_t
+la_db_pgsql_version(struct la_db *db)
 {
 	return ((int64_t)PQserverVersion(db->pg));
 }
 
-static int64_t
-pg_changes(struct la_db *db)
+int64_t
+la_db_pgsql_changes(struct la_db *db)
 {
 	return (db->changes);
 }
 
 /* Only without RETURNING, which every supported server has. */
-static int64_t
-pg_last_id(struct la_db *db)
+int64_t
+la_db_pgsql_last_id(struct la_db *db)
 {
 	PGresult *res = la_db_pgsql_query(db, "SELECT lastval()", 0, NULL);
 	int64_t id = 0;
@@ -659,8 +660,8 @@ pg_last_id(struct la_db *db)
 	return (id);
 }
 
-static int
-pg_ping(struct la_db *db)
+int
+la_db_pgsql_ping(struct la_db *db)
 {
 	int rc;
 
@@ -673,8 +674,8 @@ pg_ping(struct la_db *db)
  * A standby (or a session forced read-only) answers reads and refuses
  * every write: /readyz should say so before a client finds out.
  */
-static int
-pg_writable(struct la_db *db)
+int
+la_db_pgsql_writable(struct la_db *db)
 {
 	PGresult *res;
 	int rc;
@@ -843,8 +844,8 @@ pg_alive(struct la_db *db)
 	return (pg_session(db));
 }
 
-static void
-pg_close(struct la_db *db)
+void
+la_db_pgsql_close(struct la_db *db)
 {
 	PQfinish(db->pg);
 	la_buf_free(&db->dealloc);
@@ -853,8 +854,8 @@ pg_close(struct la_db *db)
 }
 
 /* libpq's message names the server, never the password. */
-static struct la_db *
-pg_open(const struct la_dburl *u, char *err, size_t errlen)
+struct la_db *
+la_db_pgsql_open(const struct la_dburl *u, char *err, size_t errlen)
 {
 	struct pg_conninfo ci;
 	struct la_db *db;
@@ -869,7 +870,7 @@ pg_open(const struct la_dburl *u, char *err, size_t errlen)
 		pg_copy_line(msg, sizeof(msg),
 		    db->pg != NULL ? PQerrorMessage(db->pg) : "out of memory");
 		snprintf(err, errlen, "postgresql: cannot connect: %s", msg);
-		pg_close(db);
+		la_db_pgsql_close(db);
 		return (NULL);
 	}
 	PQsetNoticeProcessor(db->pg, pg_notice, NULL);
@@ -877,37 +878,43 @@ pg_open(const struct la_dburl *u, char *err, size_t errlen)
 		db->schema = la_xstrdup(ci.schema);
 	if (pg_session(db) != LA_DB_DONE) {
 		snprintf(err, errlen, "postgresql: %s", db->raw);
-		pg_close(db);
+		la_db_pgsql_close(db);
 		return (NULL);
 	}
 	return (db);
 }
 
-const struct la_db_driver la_db_pgsql_driver = {
-    .name = "postgresql",
-    .kind = LA_DB_PGSQL,
-    .dialect = LA_DIALECT_PGSQL,
-    .open = pg_open,
-    .close = pg_close,
-    .version = pg_version,
-    .exec = pg_db_exec,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
-    .set_timeout = pg_set_timeout,
-    .table_exists = la_db_pgsql_exists,
-    .reflect = la_db_pgsql_reflect,
-    .prepare = pg_prepare,
-    .finalize = pg_finalize,
-    .run = pg_run,
-    .next = pg_next,
-    .column = pg_column,
-    .finish = pg_finish,
-    .changes = pg_changes,
-    .last_id = pg_last_id,
-    .ping = pg_ping,
-    .writable = pg_writable,
-    .errmsg = pg_errmsg,
-    .rawmsg = pg_rawmsg,
-    .errcode = pg_errcode,
-};
+/*
+ * A unique violation names the index, others the constraint; either way
+ * the columns it covers, in its order.
+ */
+int
+la_db_pgsql_constraint_cols(struct la_db *db, const char *schema,
+    const char *table, const char *constraint, char *out, size_t outlen)
+{
+	const char *params[3] = {schema, table, constraint};
+	PGresult *res;
+	int rc = -1;
+
+	res = la_db_pgsql_query(db,
+	    "SELECT pg_catalog.string_agg(t.relname || '.' || a.attname, ', ' "
+	    "ORDER BY k.o) FROM pg_catalog.pg_class t "
+	    "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
+	    "CROSS JOIN LATERAL (SELECT c.conkey FROM pg_catalog.pg_constraint "
+	    "c WHERE c.conrelid = t.oid AND c.conname = $3 UNION ALL SELECT "
+	    "x.indkey::pg_catalog.int2[] FROM pg_catalog.pg_index x JOIN "
+	    "pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = "
+	    "t.oid AND i.relname = $3 LIMIT 1) AS c(k) CROSS JOIN LATERAL "
+	    "pg_catalog.unnest(c.k) WITH ORDINALITY AS k(num, o) "
+	    "JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND "
+	    "a.attnum = k.num WHERE n.nspname = $1 AND t.relname = $2",
+	    3, params);
+	if (res == NULL)
+		return (-1);
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+		rc = 0;
+	}
+	PQclear(res);
+	return (rc);
+}

@@ -63,4 +63,29 @@ int la_db_pgsql_reflect(struct la_db *db, const char *table, struct la_arena *a,
 int la_db_pgsql_constraint_cols(struct la_db *db, const char *schema,
     const char *table, const char *constraint, char *out, size_t outlen);
 
+/* The driver table's entries (db_pgsql_driver.c). */
+struct la_db *la_db_pgsql_open(const struct la_dburl *u, char *err,
+    size_t errlen);
+void la_db_pgsql_close(struct la_db *db);
+int64_t la_db_pgsql_version(struct la_db *db);
+int la_db_pgsql_exec(struct la_db *db, const char *sql);
+int la_db_pgsql_begin(struct la_db *db);
+int la_db_pgsql_commit(struct la_db *db);
+int la_db_pgsql_rollback(struct la_db *db);
+void la_db_pgsql_set_timeout(struct la_db *db, int ms);
+struct la_db_rstmt *la_db_pgsql_prepare(struct la_db *db, const char *sql);
+void la_db_pgsql_finalize(struct la_db_rstmt *s);
+int la_db_pgsql_run(struct la_db_rstmt *s, const struct la_value *params,
+    size_t nparams);
+int la_db_pgsql_next(struct la_db_rstmt *s);
+void la_db_pgsql_column(struct la_db_rstmt *s, int i, struct la_value *v);
+void la_db_pgsql_finish(struct la_db_rstmt *s);
+int64_t la_db_pgsql_changes(struct la_db *db);
+int64_t la_db_pgsql_last_id(struct la_db *db);
+int la_db_pgsql_ping(struct la_db *db);
+int la_db_pgsql_writable(struct la_db *db);
+const char *la_db_pgsql_errmsg(struct la_db *db);
+const char *la_db_pgsql_rawmsg(struct la_db *db);
+int la_db_pgsql_errcode(struct la_db *db);
+
 #endif

@@ -285,38 +285,3 @@ la_db_pgsql_reflect(struct la_db *db, const char *table, struct la_arena *a,
 	*ncols = c.n;
 	return (LA_DB_DONE);
 }
-
-/*
- * A unique violation names the index, others the constraint; either way
- * the columns it covers, in its order.
- */
-int
-la_db_pgsql_constraint_cols(struct la_db *db, const char *schema,
-    const char *table, const char *constraint, char *out, size_t outlen)
-{
-	const char *params[3] = {schema, table, constraint};
-	PGresult *res;
-	int rc = -1;
-
-	res = la_db_pgsql_query(db,
-	    "SELECT pg_catalog.string_agg(t.relname || '.' || a.attname, ', ' "
-	    "ORDER BY k.o) FROM pg_catalog.pg_class t "
-	    "JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace "
-	    "CROSS JOIN LATERAL (SELECT c.conkey FROM pg_catalog.pg_constraint "
-	    "c WHERE c.conrelid = t.oid AND c.conname = $3 UNION ALL SELECT "
-	    "x.indkey::pg_catalog.int2[] FROM pg_catalog.pg_index x JOIN "
-	    "pg_catalog.pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = "
-	    "t.oid AND i.relname = $3 LIMIT 1) AS c(k) CROSS JOIN LATERAL "
-	    "pg_catalog.unnest(c.k) WITH ORDINALITY AS k(num, o) "
-	    "JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND "
-	    "a.attnum = k.num WHERE n.nspname = $1 AND t.relname = $2",
-	    3, params);
-	if (res == NULL)
-		return (-1);
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
-		snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
-		rc = 0;
-	}
-	PQclear(res);
-	return (rc);
-}
