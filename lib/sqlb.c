@@ -468,8 +468,14 @@ sqlb_order(struct la_sqlb *q, const struct la_catalog *c,
 		sqlb_cmp_col(q, c, t, qq->order[i].col);
 		la_buf_puts(q->b, desc ? " DESC" : " ASC");
 		/* NULL is the smallest value everywhere, so that a cursor
-		 * means the same on every database. */
-		la_buf_puts(q->b, desc ? di->nulls_desc : di->nulls_asc);
+		 * means the same on every database. A column that cannot be
+		 * NULL needs no such clause, and without it PostgreSQL can
+		 * walk the column's index (the primary key's, for instance)
+		 * instead of sorting the whole table. */
+		if (la_catalog_cols(c, t)[qq->order[i].col].flags &
+		    LA_COL_NULLABLE)
+			la_buf_puts(q->b,
+			    desc ? di->nulls_desc : di->nulls_asc);
 	}
 }
 
