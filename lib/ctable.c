@@ -419,7 +419,8 @@ ct_span(struct ct_s *s, uint32_t c, size_t pos, void *p, size_t n,
 				return (1);
 		} else
 			la_buf_append(out, d + pos, take);
-		q += take;
+		if (q != NULL) /* a read has no source: no arithmetic on NULL */
+			q += take;
 		n -= take;
 		pos = 0;
 		if (n == 0)
