@@ -364,6 +364,8 @@ catb_lay_table(struct la_catb *b, uint32_t toff, const struct catb_table *bt)
 	t.page_style = s->page_style;
 	t.page_size = s->page_size;
 	t.max_page_size = s->max_page_size;
+	t.count_mode = s->count_mode;
+	t.count_ttl = s->count_ttl;
 	t.filter = catb_list(b, bt, s->filter, s->nfilter);
 	t.search = catb_list(b, bt, s->search, s->nsearch);
 	t.ordering = catb_list(b, bt, s->ordering, s->nordering);

@@ -29,6 +29,11 @@
 #define LA_PAGE_NUMBER 1
 #define LA_PAGE_CURSOR 2
 
+/* meta.pagination.count: how a page-number list gets its count. */
+#define LA_COUNT_EXACT     0 /* COUNT(*), cached per table and filter */
+#define LA_COUNT_ESTIMATED 1 /* the engine's statistics where it has them */
+#define LA_COUNT_NONE      2 /* no count; next found by one row more */
+
 struct la_cat_col {
 	uint32_t name, dflt, pattern, fk_table, fk_col, description, sqltype;
 	uint32_t jkey, jkey_len; /* the name as a JSON key: "\"name\":" */
@@ -54,6 +59,7 @@ struct la_cat_table {
 	uint32_t flags;
 	int32_t cache_ttl;                            /* 0: not cached */
 	int32_t page_style, page_size, max_page_size; /* 0: unset */
+	int32_t count_mode, count_ttl; /* LA_COUNT_*; seconds, 0: no cache */
 	struct la_cat_list filter, search, ordering;
 	struct la_cat_list ser_read, ser_write; /* n == 0: every column */
 	uint32_t auth; /* offset of a struct la_cat_auth, or 0 */
@@ -106,6 +112,7 @@ struct la_catb_table {
 	const char *name, *route;
 	uint32_t methods, flags;
 	int32_t cache_ttl, page_style, page_size, max_page_size;
+	int32_t count_mode, count_ttl;
 	const char **filter, **search, **ordering, **ser_read, **ser_write;
 	size_t nfilter, nsearch, nordering, nser_read, nser_write;
 	const struct la_cat_auth *auth; /* NULL: open */

@@ -198,9 +198,17 @@ conf_dump_page(const struct la_conf_pagination *pg, struct la_buf *b)
 		la_buf_printf(b, "{max_page_size: %d}", pg->max_page_size);
 		return;
 	}
-	la_buf_printf(b, "{style: %s, page_size: %d, max_page_size: %d}",
+	static const char *const modes[] = {"exact", "estimated", "none"};
+
+	la_buf_printf(b, "{style: %s, page_size: %d, max_page_size: %d",
 	    pg->style == LA_PAGE_CURSOR ? "cursor" : "page_number",
 	    pg->page_size, pg->max_page_size);
+	/* The counting keys only where they leave their defaults. */
+	if (pg->count != LA_COUNT_EXACT)
+		la_buf_printf(b, ", count: %s", modes[pg->count]);
+	if (pg->count_ttl != LA_CONF_COUNT_TTL)
+		la_buf_printf(b, ", count_ttl: %d", pg->count_ttl);
+	la_buf_putc(b, '}');
 }
 
 static void

@@ -15,7 +15,8 @@
 
 #define CONF_PAGE_SIZE     20
 #define CONF_MAX_PAGE_SIZE 100
-#define CONF_CACHE_TTL     60
+
+#define CONF_CACHE_TTL 60
 
 static const char *const conf_backends[] = {"JWTAuthentication",
     "BasicAuthentication"};
@@ -204,8 +205,29 @@ conf_p_style(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 		    s, path);
 }
 
+static void
+conf_p_count(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	static const char *const modes[] = {"exact", "estimated", "none"};
+	struct la_conf_pagination *pg = obj;
+	const char *s;
+	size_t i;
+
+	if ((s = la_conf_read_str(x, v, path)) == NULL)
+		return;
+	for (i = 0; i < LA_NELEM(modes); i++)
+		if (strcmp(s, modes[i]) == 0) {
+			pg->count = (int)i;
+			return;
+		}
+	la_conf_node_err(x, v,
+	    "unknown count mode '%s' in %s (exact, estimated, none)", s, path);
+}
+
 static const struct conf_key conf_page_keys[] = {
     K_FN("style", conf_p_style),
+    K_FN("count", conf_p_count),
+    K("count_ttl", CONF_INT, struct la_conf_pagination, count_ttl, 0),
     K("page_size", CONF_INT, struct la_conf_pagination, page_size, 1),
     K("max_page_size", CONF_INT, struct la_conf_pagination, max_page_size, 1),
 };
@@ -220,6 +242,7 @@ la_conf_meta_pagination(struct conf_ctx *x, yaml_node_t *v,
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->set = 1;
+	pg->count_ttl = LA_CONF_COUNT_TTL;
 	pg->pos = la_conf_node_pos(v);
 	if (la_conf_read_map(x, v, path, conf_page_keys,
 	        LA_NELEM(conf_page_keys), pg) == -1)

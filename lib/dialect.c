@@ -100,6 +100,12 @@ static const struct la_dialect_info dialects[] = {
             .returning = {80200, 80200, 80200},
             .text_eq = "",
             .int_key_cast = " AS BIGINT",
+            /* -1 until the table is first analysed (vacuum, ANALYZE,
+             * autovacuum). */
+            .row_estimate =
+                "SELECT CAST(c.reltuples AS BIGINT) FROM pg_catalog.pg_class "
+                "c WHERE c.oid = pg_catalog.to_regclass("
+                "pg_catalog.quote_ident($1))",
         },
     [LA_DIALECT_MYSQL] =
         {
@@ -164,6 +170,11 @@ static const struct la_dialect_info dialects[] = {
             /* InnoDB keys hold 3072 bytes: 768 utf8mb4 characters. */
             .index_prefix = 768,
             .text_eq = " COLLATE utf8mb4_bin",
+            /* InnoDB's estimate, refreshed by its statistics. */
+            .row_estimate =
+                "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+                "TABLE_SCHEMA = DATABASE() AND CAST(TABLE_NAME AS BINARY) = "
+                "CAST(? AS BINARY)",
         },
 };
 

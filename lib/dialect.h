@@ -98,6 +98,13 @@ struct la_dialect_info {
 	 * NULL: compare as is.
 	 */
 	const char *int_key_cast;
+	/*
+	 * One row, one integer: the engine's statistics of how many rows
+	 * the table named by the one parameter holds (negative or NULL when
+	 * it has no figure). NULL: the engine keeps none (SQLite, unless
+	 * ANALYZE was run, which lightapid cannot count on).
+	 */
+	const char *row_estimate;
 };
 
 /* The row of a dialect; d must be one of enum la_dialect. */

@@ -289,7 +289,8 @@ oa_list_schema(struct oa *x, const struct la_cat_table *t, const char *name)
 {
 	struct la_buf *b = x->b;
 	struct la_buf n;
-	int pages = t->page_style == LA_PAGE_NUMBER;
+	int links = t->page_style == LA_PAGE_NUMBER;
+	int pages = links && t->count_mode != LA_COUNT_NONE;
 	int cursor = t->page_style == LA_PAGE_CURSOR && t->pk >= 0;
 
 	la_buf_init(&n);
@@ -305,9 +306,9 @@ oa_list_schema(struct oa *x, const struct la_cat_table *t, const char *name)
 		oa_str(b, "type", "integer");
 		oa_end(b, '}');
 	}
-	if (pages || cursor) {
-		oa_nullable_string(b, "next", pages ? "uri" : NULL);
-		oa_nullable_string(b, "previous", pages ? "uri" : NULL);
+	if (links || cursor) {
+		oa_nullable_string(b, "next", links ? "uri" : NULL);
+		oa_nullable_string(b, "previous", links ? "uri" : NULL);
 	}
 	oa_obj(b, "results");
 	oa_str(b, "type", "array");
@@ -319,7 +320,7 @@ oa_list_schema(struct oa *x, const struct la_cat_table *t, const char *name)
 		oa_elem(b, "count");
 		oa_elem(b, "pages");
 	}
-	if (pages || cursor) {
+	if (links || cursor) {
 		oa_elem(b, "next");
 		oa_elem(b, "previous");
 	}

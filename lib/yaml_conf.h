@@ -40,11 +40,16 @@ struct la_conf_auth {
 	struct la_pos pos, jwt_pos;
 };
 
+/* Default of meta.pagination.count_ttl, in seconds. */
+#define LA_CONF_COUNT_TTL 5
+
 struct la_conf_pagination {
 	int set;
 	int style; /* LA_PAGE_NUMBER or LA_PAGE_CURSOR (catalog.h) */
 	int page_size;
 	int max_page_size; /* 0 when unset */
+	int count;         /* LA_COUNT_* (catalog.h) */
+	int count_ttl;     /* seconds a cached count may lag outside writes */
 	struct la_pos pos;
 };
 

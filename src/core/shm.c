@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "cache.h"
+#include "count.h"
 #include "db.h"
 #include "gen.h"
 #include "la.h"
@@ -74,6 +75,7 @@ static const struct shm_zone shm_zones[] = {
         la_throttle_attach},
     {LA_SHM_DB_WRITE, 0, shm_want_sqlite, shm_no_data, shm_attach_db_write},
     {LA_CACHE_ZONE, 0, la_cache_wanted, la_cache_size, la_cache_attach},
+    {LA_COUNT_ZONE, 0, la_count_wanted, la_count_size, la_count_attach},
 };
 
 /* The segment of this process; workers inherit it. */

@@ -253,6 +253,8 @@ gen_schema_catalog_table(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 		t.page_style = p->style;
 		t.page_size = p->page_size;
 		t.max_page_size = p->max_page_size;
+		t.count_mode = p->count;
+		t.count_ttl = p->count_ttl;
 	}
 	/* filtering.backends turns lists off without forgetting them. */
 	t.filter = e->filter.v;

@@ -4,12 +4,15 @@
  * page with absolute links, or a keyset (cursor) page whose cost does not
  * depend on how deep it is.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "la.h"
 #include "arena.h"
+#include "count.h"
 #include "crud.h"
 #include "cursor.h"
+#include "dialect.h"
 #include "json.h"
 #include "query.h"
 #include "response.h"
@@ -39,10 +42,19 @@ list_keys(struct la_crud *x, const struct la_query *q, struct la_db_stmt *st)
 	return (k);
 }
 
-/* Runs the statement in the SQL buffer and writes up to limit rows (0:
- * all) as a JSON array body; LA_DB_DONE or an error. */
+/* How many rows a page takes, and what its fetch found. */
+struct list_out {
+	int limit;    /* 0: every row */
+	int more;     /* the statement had a row beyond limit */
+	int64_t rows; /* written */
+};
+
+/* Runs the statement in the SQL buffer and writes its rows as the
+ * "results" array and the closing brace (o NULL: every row). LA_DB_DONE
+ * or an error. */
 static int
-list_stream(struct la_crud *x, const struct la_value *params, size_t n)
+list_stream(struct la_crud *x, const struct la_value *params, size_t n,
+    struct list_out *o)
 {
 	const unsigned char *show = la_crud_projection(x, 0);
 	struct la_buf *b = x->r->resp.body;
@@ -52,10 +64,17 @@ list_stream(struct la_crud *x, const struct la_value *params, size_t n)
 	la_buf_puts(b, "\"results\":[");
 	for (rc = la_crud_run(x, params, n, &st); rc == LA_DB_ROW;
 	     rc = la_db_next(st)) {
+		if (o != NULL && o->limit > 0 && rows == o->limit) {
+			o->more = 1;
+			rc = LA_DB_DONE;
+			break;
+		}
 		if (rows++)
 			la_buf_putc(b, ',');
 		la_crud_row_out(x, st, show);
 	}
+	if (o != NULL)
+		o->rows = rows;
 	la_db_finish(st);
 	la_buf_puts(b, "]}");
 	return (rc);
@@ -81,7 +100,7 @@ list_plain(struct la_crud *x, const struct la_query *q)
 	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size, 0);
 	la_buf_reset(x->r->resp.body);
 	la_buf_putc(x->r->resp.body, '{');
-	if ((rc = list_stream(x, p, (size_t)s.nparams)) != LA_DB_DONE)
+	if ((rc = list_stream(x, p, (size_t)s.nparams, NULL)) != LA_DB_DONE)
 		la_crud_db_error(x, rc);
 	else
 		la_resp_json(&x->r->resp, 200);
@@ -89,23 +108,82 @@ list_plain(struct la_crud *x, const struct la_query *q)
 
 /* ---- page numbers ------------------------------------------------------- */
 
+/* Runs the one-value statement in the SQL buffer: its integer, or -1 for
+ * NULL (*rc LA_DB_DONE), or an error in *rc. */
+static int64_t
+list_scalar(struct la_crud *x, const struct la_value *p, size_t n, int *rc)
+{
+	struct la_db_stmt *st;
+	struct la_value v;
+	int64_t r = -1;
+
+	*rc = la_crud_run(x, p, n, &st);
+	if (*rc == LA_DB_ROW) {
+		la_db_column(st, 0, &v);
+		r = v.kind == LA_V_INT ? v.i : -1;
+		*rc = LA_DB_DONE;
+	} else if (*rc == LA_DB_DONE)
+		r = 0;
+	la_db_finish(st);
+	return (r);
+}
+
+/* The value of the statement s built, from the count cache if it has
+ * it, else from the database (and then cached). */
+static int64_t
+list_cached_scalar(struct la_crud *x, struct la_sqlb *s,
+    const struct la_value *p, int *rc)
+{
+	struct la_count_entry e;
+	int64_t n = 0;
+	int cached;
+
+	cached = la_count_lookup(x->r, x->t, la_catalog_str(x->cat, x->t->name),
+	    s->b->data, s->b->len, p, (size_t)s->nparams, &e, &n);
+	if (cached == 1) {
+		*rc = LA_DB_DONE;
+		return (n);
+	}
+	n = list_scalar(x, p, (size_t)s->nparams, rc);
+	if (cached == 0 && *rc == LA_DB_DONE)
+		la_count_store(&e, n);
+	return (n);
+}
+
+/* The engine's estimate of the table's rows, for an unfiltered list; -1
+ * when there is none (a filter, an engine without statistics, a table
+ * never analysed). */
+static int64_t
+list_estimate(struct la_crud *x, const struct la_query *q, int *rc)
+{
+	const char *sql = la_dialect(la_db_dialect(&x->ctx->db))->row_estimate;
+	const char *name = la_catalog_str(x->cat, x->t->name);
+	struct la_sqlb s = la_crud_sql(x);
+	struct la_value p = la_value_text(name, strlen(name));
+
+	*rc = LA_DB_DONE;
+	if (sql == NULL || q->nfilters > 0 || q->search != NULL)
+		return (-1);
+	la_buf_reset(s.b);
+	la_buf_puts(s.b, sql);
+	s.nparams = 1;
+	return (list_cached_scalar(x, &s, &p, rc));
+}
+
 static int64_t
 list_count(struct la_crud *x, const struct la_query *q, int *rc)
 {
 	struct la_sqlb s = la_crud_sql(x);
-	struct la_value *p = list_params(x, q, &s), v;
-	struct la_db_stmt *st;
-	int64_t n = 0;
+	struct la_value *p = list_params(x, q, &s);
+	int64_t n;
 
+	if (x->t->count_mode == LA_COUNT_ESTIMATED &&
+	    ((n = list_estimate(x, q, rc)) >= 0 || *rc != LA_DB_DONE))
+		return (n);
+	s = la_crud_sql(x);
+	p = list_params(x, q, &s);
 	la_sqlb_count(&s, x->cat, x->t, q);
-	*rc = la_crud_run(x, p, (size_t)s.nparams, &st);
-	if (*rc == LA_DB_ROW) {
-		la_db_column(st, 0, &v);
-		n = v.kind == LA_V_INT ? v.i : 0;
-		*rc = LA_DB_DONE;
-	}
-	la_db_finish(st);
-	return (n);
+	return (list_cached_scalar(x, &s, p, rc));
 }
 
 static const struct la_str *
@@ -176,25 +254,12 @@ list_page_url(struct la_crud *x, const struct la_query *q, int64_t page)
 }
 
 static void
-list_pages(struct la_crud *x, const struct la_query *q)
+list_page_links(struct la_crud *x, const struct la_query *q, int next)
 {
 	struct la_buf *b = x->r->resp.body;
-	struct la_sqlb s;
-	struct la_value *p;
-	int64_t count, pages;
-	int rc;
 
-	count = list_count(x, q, &rc);
-	if (rc != LA_DB_DONE) {
-		la_crud_db_error(x, rc);
-		return;
-	}
-	pages = (count + q->page_size - 1) / q->page_size;
-	la_buf_reset(b);
-	la_buf_printf(b,
-	    "{\"count\":%lld,\"pages\":%lld,\"next\":", (long long)count,
-	    (long long)pages);
-	if (q->page < pages)
+	la_buf_puts(b, "\"next\":");
+	if (next)
 		list_page_url(x, q, q->page + 1);
 	else
 		la_buf_puts(b, "null");
@@ -204,6 +269,42 @@ list_pages(struct la_crud *x, const struct la_query *q)
 	else
 		la_buf_puts(b, "null");
 	la_buf_putc(b, ',');
+}
+
+/* The page's SELECT in the SQL buffer, with room for one row more. */
+static struct la_value *
+list_page_sql(struct la_crud *x, const struct la_query *q, int extra, size_t *n)
+{
+	struct la_sqlb s = la_crud_sql(x);
+	struct la_value *p = list_params(x, q, &s);
+
+	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size + extra,
+	    (q->page - 1) * q->page_size);
+	*n = (size_t)s.nparams;
+	return (p);
+}
+
+/* count: exact. The count decides the links, and a page past the end
+ * needs no query. */
+static void
+list_pages_counted(struct la_crud *x, const struct la_query *q)
+{
+	struct la_buf *b = x->r->resp.body;
+	struct la_value *p;
+	int64_t count, pages;
+	size_t n;
+	int rc;
+
+	count = list_count(x, q, &rc);
+	if (rc != LA_DB_DONE) {
+		la_crud_db_error(x, rc);
+		return;
+	}
+	pages = (count + q->page_size - 1) / q->page_size;
+	la_buf_reset(b);
+	la_buf_printf(b, "{\"count\":%lld,\"pages\":%lld,", (long long)count,
+	    (long long)pages);
+	list_page_links(x, q, q->page < pages);
 	if (q->page > pages) {
 		/* Past the end: nothing to fetch (and no offset to overflow).
 		 */
@@ -211,14 +312,81 @@ list_pages(struct la_crud *x, const struct la_query *q)
 		la_resp_json(&x->r->resp, 200);
 		return;
 	}
-	s = la_crud_sql(x);
-	p = list_params(x, q, &s);
-	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size,
-	    (q->page - 1) * q->page_size);
-	if ((rc = list_stream(x, p, (size_t)s.nparams)) != LA_DB_DONE)
+	p = list_page_sql(x, q, 0, &n);
+	if ((rc = list_stream(x, p, n, NULL)) != LA_DB_DONE)
 		la_crud_db_error(x, rc);
 	else
 		la_resp_json(&x->r->resp, 200);
+}
+
+/* The head of a fetched page: an estimate is never shown below what
+ * this page proves (offset + its rows + one more if there is one). */
+static void
+list_fetched_head(struct la_crud *x, const struct la_query *q, int64_t count,
+    const struct list_out *o)
+{
+	struct la_buf *b = x->r->resp.body;
+	int64_t seen;
+
+	la_buf_reset(b);
+	la_buf_putc(b, '{');
+	if (count >= 0) {
+		seen = o->rows > 0
+		           ? (q->page - 1) * q->page_size + o->rows + o->more
+		           : 0;
+		count = count > seen ? count : seen;
+		la_buf_printf(b, "\"count\":%lld,\"pages\":%lld,",
+		    (long long)count,
+		    (long long)((count + q->page_size - 1) / q->page_size));
+	}
+	list_page_links(x, q, o->more);
+}
+
+/*
+ * count: estimated or none. The page is fetched with one row more, which
+ * says whether there is a next page. A page whose offset would not fit
+ * in 64 bits is past the end of any table: nothing is fetched.
+ */
+static void
+list_pages_fetched(struct la_crud *x, const struct la_query *q)
+{
+	struct la_buf *body = x->r->resp.body, rows;
+	struct list_out o = {q->page_size, 0, 0};
+	struct la_value *p;
+	int64_t count = -1;
+	size_t n;
+	int rc = LA_DB_DONE;
+
+	if (x->t->count_mode == LA_COUNT_ESTIMATED &&
+	    (count = list_count(x, q, &rc), rc != LA_DB_DONE)) {
+		la_crud_db_error(x, rc);
+		return;
+	}
+	la_buf_init(&rows);
+	if (q->page - 1 > (INT64_MAX - 1) / q->page_size - 1)
+		la_buf_puts(&rows, "\"results\":[]}");
+	else {
+		x->r->resp.body = &rows;
+		p = list_page_sql(x, q, 1, &n);
+		rc = list_stream(x, p, n, &o);
+		x->r->resp.body = body;
+	}
+	if (rc == LA_DB_DONE) {
+		list_fetched_head(x, q, count, &o);
+		la_buf_append(body, rows.data, rows.len);
+		la_resp_json(&x->r->resp, 200);
+	} else
+		la_crud_db_error(x, rc);
+	la_buf_free(&rows);
+}
+
+static void
+list_pages(struct la_crud *x, const struct la_query *q)
+{
+	if (x->t->count_mode == LA_COUNT_EXACT)
+		list_pages_counted(x, q);
+	else
+		list_pages_fetched(x, q);
 }
 
 /* ---- cursors ------------------------------------------------------------ */

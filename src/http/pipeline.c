@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "cors.h"
+#include "count.h"
 #include "pipeline.h"
 #include "str.h"
 #include "url.h"
@@ -38,6 +39,7 @@ static const struct pipeline_phase pipeline_phases[] = {
     {"cache lookup", STAGE_REQUEST, la_cache_lookup},
     {"handler", STAGE_REQUEST, pipeline_handler},
     {"invalidation", STAGE_RESPONSE, la_cache_invalidate},
+    {"count invalidation", STAGE_RESPONSE, la_count_invalidate},
     {"etag", STAGE_RESPONSE, la_cache_etag},
     {"cache store", STAGE_RESPONSE, la_cache_store},
     {"conditional", STAGE_RESPONSE, la_cache_conditional},

@@ -66,6 +66,21 @@ test_dump(struct la_arena *a)
 	        strstr(d1.data, "postgresql://bob:********@db:5432/app") !=
 	            NULL,
 	    "dump hides the URL password");
+	c = load(a,
+	    DB "endpoints:\n  - route: /x\n    meta: {pagination: "
+	       "{count: none, count_ttl: 9}}\n  - route: /y\n    meta: "
+	       "{pagination: {}}\n",
+	    &errs);
+	la_buf_reset(&d1);
+	if (c != NULL)
+		la_conf_dump(c, &d1);
+	ok(c != NULL &&
+	        strstr(d1.data, "max_page_size: 100, count: none, "
+	                        "count_ttl: 9}\n") != NULL,
+	    "dump has the count mode and TTL");
+	ok(c != NULL && strstr(d1.data, "count_ttl: 5") == NULL &&
+	        strstr(d1.data, "count: exact") == NULL,
+	    "dump leaves the count defaults out");
 	la_buf_free(&errs);
 	la_buf_free(&d1);
 	la_buf_free(&d2);

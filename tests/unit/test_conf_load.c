@@ -213,7 +213,11 @@ test_defaults(struct la_arena *a)
 	       "  - route: /b\n"
 	       "    meta: {pagination: {max_page_size: 1000}}\n"
 	       "  - route: /c\n"
-	       "    meta: {pagination: {}, cache: {}, methods: }\n",
+	       "    meta: {pagination: {}, cache: {}, methods: }\n"
+	       "  - route: /d\n"
+	       "    meta: {pagination: {count: none}}\n"
+	       "  - route: /e\n"
+	       "    meta: {pagination: {count: estimated, count_ttl: 0}}\n",
 	    &errs);
 	ok(c != NULL, "pagination variants load");
 	if (c != NULL) {
@@ -228,6 +232,15 @@ test_defaults(struct la_arena *a)
 		    "max_page_size alone");
 		is_int(c->endpoints[2].pagination.page_size, 20,
 		    "empty pagination: 20");
+		is_int(c->endpoints[2].pagination.count, LA_COUNT_EXACT,
+		    "count: exact by default");
+		is_int(c->endpoints[2].pagination.count_ttl, LA_CONF_COUNT_TTL,
+		    "count_ttl by default");
+		is_int(c->endpoints[3].pagination.count, LA_COUNT_NONE,
+		    "count: none");
+		is_int(c->endpoints[4].pagination.count, LA_COUNT_ESTIMATED,
+		    "count: estimated");
+		is_int(c->endpoints[4].pagination.count_ttl, 0, "count_ttl: 0");
 		is_int(c->endpoints[2].cache_ttl, 60, "empty cache: ttl 60");
 		is_int(c->endpoints[2].methods, LA_M_CRUD,
 		    "methods: null means all five");
@@ -509,6 +522,13 @@ static const struct {
         "t.yaml:2:36: server.body_timeout must be at least 1\n"
         "t.yaml:5:22: unknown HTTP method 'FETCH' in "
         "endpoints[0].meta.methods (GET, POST, PUT, PATCH, DELETE)\n"},
+    {"unknown count mode",
+        DB "endpoints:\n  - route: /x\n"
+           "    meta: {pagination: {count: planned, count_ttl: -1}}\n",
+        "t.yaml:4:32: unknown count mode 'planned' in "
+        "endpoints[0].meta.pagination.count (exact, estimated, none)\n"
+        "t.yaml:4:52: endpoints[0].meta.pagination.count_ttl must be at "
+        "least 0\n"},
     {"alias cycle in a default",
         DB "endpoints:\n  - route: /x\n    fields:\n"
            "      a: {type: json, default: &d [1, *d]}\n",
