@@ -218,6 +218,10 @@ page_path=/items?page=1
 check_rows "$page_path" 20
 cp "$tmp/check.json" "$tmp/page.json"
 
+# A page-number page halfway down the table: OFFSET ROWS / 2 - 20.
+deep_page=$(( ROWS / 40 > 1 ? ROWS / 40 : 1 ))
+check_rows "/items?page=$deep_page" 20
+
 # The filter: one category of 500, ROWS / 500 rows (20 of 10,000), on the
 # first page of 20.
 per_cat=$(( ROWS >= 7 ? (ROWS - 7) / 500 + 1 : 0 ))
@@ -296,6 +300,10 @@ results=$tmp/results.txt
 bench() { # name url [script]
 	name=$1 url=$2
 	shift 2
+	case " nginx-static ${BENCH_ONLY:-$name} " in
+	*" $name "*) ;;
+	*) return 0 ;;
+	esac
 	out=$tmp/wrk-$name.txt
 	timeout $((secs + 30)) wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
 		${1:+-s "$here/$1"} "$url" >"$out" 2>&1 || true
@@ -331,6 +339,7 @@ else
 	bench healthz "$base/healthz"
 	bench get-by-id "$base/items/1" get_random.lua
 	bench list-20 "$base$page_path"
+	bench list-deep "$base/items?page=$deep_page"
 	bench filter-20 "$base/items?category=cat-7" filter_random.lua
 	bench cursor-first "$base$cursor_first"
 	bench cursor-deep "$base$cursor_deep"
