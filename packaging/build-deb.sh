@@ -4,8 +4,11 @@
 #     packaging/build-deb.sh lightapid-0.1.0.tar.gz
 #
 # The tarball is unpacked in a temporary directory, packaging/debian becomes
-# ./debian there, and dpkg-buildpackage builds the binary package. The .deb
-# files land in the current directory.
+# ./debian there, and dpkg-buildpackage builds the source package and the
+# binary package. Everything it makes lands in one folder, ./deb (or
+# $DEB_OUTDIR): the .deb, the .changes and .buildinfo, and the source
+# package (.dsc, the .orig tarball and the .debian.tar.xz), so that the
+# whole upload can be checked with `lintian --pedantic deb/*.changes`.
 #
 # The tests are skipped (DEB_BUILD_OPTIONS=nocheck) unless DEB_BUILD_OPTIONS
 # is set by the caller, e.g. DEB_BUILD_OPTIONS="parallel=2" to run them.
@@ -54,7 +57,9 @@ if [ -n "$missing" ]; then
 	exit 1
 fi
 
-outdir=$(pwd)
+outdir=${DEB_OUTDIR:-$(pwd)/deb}
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
 tarball_abs=$(cd "$(dirname "$tarball")" && pwd)/$base
 work=$(mktemp -d "${TMPDIR:-/tmp}/lightapid-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -95,14 +100,15 @@ printf '%s: building in %s (DEB_BUILD_OPTIONS=%s)\n' "$prog" "$src" \
     "$DEB_BUILD_OPTIONS" >&2
 # A missing build dependency makes dpkg-buildpackage stop here with the list
 # of what to apt-get install.
-(cd "$src" && dpkg-buildpackage -us -uc -b ${profiles:+"$profiles"} "$@") ||
+(cd "$src" && dpkg-buildpackage -us -uc ${profiles:+"$profiles"} "$@") ||
 	die "dpkg-buildpackage failed; the log is above"
 
 found=0
-for deb in "$work"/*.deb "$work"/*.ddeb; do
-	[ -f "$deb" ] || continue
-	cp "$deb" "$outdir/"
-	printf '%s: wrote %s\n' "$prog" "$outdir/${deb##*/}" >&2
-	found=1
+for f in "$work"/*.deb "$work"/*.ddeb "$work"/*.changes "$work"/*.buildinfo \
+    "$work"/*.dsc "$work"/*.orig.tar.* "$work"/*.debian.tar.*; do
+	[ -f "$f" ] || continue
+	cp "$f" "$outdir/"
+	printf '%s: wrote %s\n' "$prog" "$outdir/${f##*/}" >&2
+	case $f in *.deb) found=1 ;; esac
 done
 [ "$found" -eq 1 ] || die "dpkg-buildpackage produced no .deb"

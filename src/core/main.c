@@ -78,10 +78,10 @@ main_parse(int argc, char **argv, struct main_opts *o)
 			o->conf = optarg;
 			break;
 		case 't':
-			o->test = 1;
+			o->test = o->ov.test = 1;
 			break;
 		case 'T':
-			o->test = o->dump = 1;
+			o->test = o->dump = o->ov.test = 1;
 			break;
 		case 'f':
 			o->foreground = 1;

@@ -177,6 +177,16 @@ worker_stop_accepting(struct la_worker *w)
 	w->ls->n = 0;
 }
 
+/* A stop: the database connection is closed first, so that the last
+ * SQLite connection checkpoints the WAL and removes its -wal and -shm
+ * files. */
+__attribute__((noreturn)) static void
+worker_exit(struct la_worker *w)
+{
+	la_ctx_free(&w->ctx);
+	exit(0);
+}
+
 static void
 worker_signal(struct la_worker *w, int64_t *quit_at)
 {
@@ -186,7 +196,7 @@ worker_signal(struct la_worker *w, int64_t *quit_at)
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
-			exit(0);
+			worker_exit(w);
 		case SIGQUIT:
 			if (!w->cs.quitting) {
 				w->cs.quitting = 1;
@@ -246,6 +256,6 @@ la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
 		worker_listen_if_room(&w);
 		if (w.cs.quitting &&
 		    (la_conn_drain(&w.cs) == 0 || w.cs.now_ms >= quit_at))
-			exit(0);
+			worker_exit(&w);
 	}
 }

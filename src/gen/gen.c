@@ -4,6 +4,9 @@
  * gen_schema.c and authentication is resolved in gen_auth.c; this file
  * runs the steps in order and checks the finished catalog.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,12 +90,40 @@ gen_check_validator(struct la_gen_ctx *x, const struct la_gen *g)
 	la_buf_free(&errs);
 }
 
+/*
+ * A configuration test writes nothing. An SQLite file that is not there
+ * yet is not created: the schema is built in a scratch database in memory
+ * instead, which still runs every statement. Any other database is only
+ * read: what it lacks is reported, not created (gen_schema).
+ */
+static const char *
+gen_test_url(struct la_gen_ctx *x, const struct la_overrides *ov)
+{
+	const struct la_conf *c = x->conf;
+	struct stat st;
+
+	if (ov == NULL || !ov->test)
+		return (c->db_url);
+	if (c->db.kind != LA_DB_SQLITE || c->db.path == NULL ||
+	    strcmp(c->db.path, ":memory:") == 0 || stat(c->db.path, &st) == 0 ||
+	    errno != ENOENT) {
+		x->dry_run = c->db.kind != LA_DB_SQLITE ||
+		             strcmp(c->db.path, ":memory:") != 0;
+		return (c->db_url);
+	}
+	la_buf_printf(x->warnings,
+	    "%s:%d:%d: note: database file %s does not exist yet; lightapid "
+	    "creates it at start (checked in memory)\n",
+	    c->path, c->db_pos.line, c->db_pos.col, c->db.path);
+	return ("sqlite:///:memory:");
+}
+
 static int
-gen_connect(struct la_gen_ctx *x)
+gen_connect(struct la_gen_ctx *x, const struct la_overrides *ov)
 {
 	char err[512];
 
-	if (la_db_connect(&x->db, x->conf->db_url, err, sizeof(err)) == 0)
+	if (la_db_connect(&x->db, gen_test_url(x, ov), err, sizeof(err)) == 0)
 		return (0);
 	la_gen_ctx_err(x, x->conf->db_pos, "database: %s", err);
 	return (-1);
@@ -252,7 +283,7 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	x.users = &g->users;
 	x.login = &g->login;
 	x.token = &g->token;
-	if (gen_connect(&x) != 0)
+	if (gen_connect(&x, ov) != 0)
 		goto fail;
 	gen_schema(&x, g);
 	/* No database handle may cross fork(): close it now. */

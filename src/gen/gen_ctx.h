@@ -26,6 +26,9 @@ struct la_gen_ctx {
 	struct la_buf *warnings; /* the generation's warnings */
 	struct la_catb *catb;
 	int nerr;
+	/* A configuration test on a database that is not a scratch one:
+	 * the statements that would change it are not run. */
+	int dry_run;
 	/* What the login routes need, in the generation being built. */
 	struct la_users *users;
 	int *login;

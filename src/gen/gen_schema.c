@@ -85,6 +85,13 @@ static int
 gen_schema_exec(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
     const char *sql)
 {
+	if (x->dry_run) {
+		/* -t on a real database: say what the start would do. */
+		la_buf_printf(x->warnings,
+		    "%s:%d:%d: note: at start, endpoint '%s' runs: %s\n",
+		    x->conf->path, e->pos.line, e->pos.col, e->route, sql);
+		return (0);
+	}
 	if (la_db_exec(&x->db, sql) >= 0)
 		return (0);
 	la_gen_ctx_err(x, e->pos, "cannot create table '%s': %s", e->table,

@@ -2,7 +2,9 @@
 
 import re
 
-from conftest import db_url, run_cli, sqlite_db, write_config
+import pytest
+
+from conftest import database_for, db_url, run_cli, sqlite_db, write_config
 
 GOOD = """\
 database:
@@ -151,3 +153,45 @@ def test_config_dump_route_table_lists_verbs(tmp_path):
     authors = [l for l in lines if "/authors" in l and "GET" in l]
     assert authors, "route table has no /authors line with its verbs"
     assert "DELETE" not in authors[-1]
+
+
+# ---- -t writes nothing ------------------------------------------------------
+
+def _has_table(tmp_path, table, engine):
+    db = database_for(tmp_path)
+    if engine == "sqlite":
+        sql = "SELECT COUNT(*) FROM sqlite_master WHERE name = ?"
+    elif engine == "postgresql":
+        sql = "SELECT COUNT(*) FROM pg_class WHERE relname = ?"
+    else:
+        sql = ("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+               "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")
+    return int(db.scalar(sql, (table,))) > 0
+
+
+@pytest.mark.sqlite_only
+def test_config_test_creates_no_database_file(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    for flag in ("-t", "-T"):
+        rc, out, err = run_cli([flag, "-c", cfg])
+        assert rc == 0, err
+        assert not (tmp_path / "test.db").exists(), flag
+        # It says why, at the URL's line, and still checks the schema.
+        assert re.search(r":2:8: note: database file .*test\.db does not "
+                         r"exist yet; lightapid creates it at start", err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lightapi.yaml"]
+
+
+def test_config_test_changes_no_database(tmp_path, engine):
+    sqlite_db(tmp_path, "CREATE TABLE other (id INTEGER PRIMARY KEY)")
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-t", "-c", cfg])
+    assert rc == 0, err
+    # What the start would do is said, at the endpoint's line, not done.
+    assert re.search(r":4:5: note: at start, endpoint '/books' runs: "
+                     r"CREATE TABLE IF NOT EXISTS", err), err
+    assert not _has_table(tmp_path, "books", engine)
+    assert not _has_table(tmp_path, "authors", engine)
+    if engine == "sqlite":
+        assert sorted(p.name for p in tmp_path.iterdir()) == \
+            ["lightapi.yaml", "test.db"]

@@ -95,3 +95,29 @@ def test_replaced_file_is_reopened(server, tmp_path):
     assert wait_until(lambda: post(srv, "new2")[0] == 201, 2)
     names = [r["name"] for r in srv.get("/items")[2]["results"]]
     assert names == ["old", "new2"]
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGQUIT"])
+def test_no_wal_files_after_a_stop(server, tmp_path, sig):
+    # The workers close their connections on the way out: the last one
+    # checkpoints the WAL and removes the -wal and -shm files.
+    import signal as signals
+    srv = server(CONFIG_WAL, workers=2)
+    assert srv.post("/notes", {"text": "hi"})[0] == 201
+    assert srv.get("/notes")[0] == 200
+    assert (tmp_path / "test.db-wal").exists()
+    srv.signal(getattr(signals, sig))
+    assert srv.wait_exit(10) == 0
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("test.db"))
+    assert left == ["test.db"]
+
+
+CONFIG_WAL = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+endpoints:
+  - route: /notes
+    fields:
+      text: {type: str}
+"""
