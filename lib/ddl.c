@@ -182,7 +182,8 @@ ddl_put_prefix(struct la_buf *b, const struct la_col_def *c, int64_t n,
 
 	if (n <= 0 || unique || (!text && c->type != LA_T_STR))
 		return;
-	if (text || c->max_length > n)
+	/* A str without max_length is a TEXT type there too. */
+	if (text || c->max_length <= 0 || c->max_length > n)
 		la_buf_printf(b, "(%lld)", (long long)n);
 }
 

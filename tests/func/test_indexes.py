@@ -22,7 +22,7 @@ endpoints:
   - route: /books
     fields:
       title: {type: str, max_length: 200}
-      category: {type: str, max_length: 50}
+      category: {type: str}
       price: {type: float}
       isbn: {type: str, max_length: 20, unique: true}
       notes: {type: text, optional: true}

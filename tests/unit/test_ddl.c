@@ -241,7 +241,7 @@ test_mysql_index_prefix(void)
 	} cases[] = {
 	    {LA_T_TEXT, -1, "(`c`(768))"},
 	    {LA_T_JSON, -1, "(`c`(768))"},
-	    {LA_T_STR, -1, "(`c`)"},
+	    {LA_T_STR, -1, "(`c`(768))"},
 	    {LA_T_STR, 768, "(`c`)"},
 	    {LA_T_STR, 769, "(`c`(768))"},
 	    {LA_T_STR, 100000, "(`c`(768))"},
