@@ -392,13 +392,17 @@ ddl_listed(const struct la_col_def *cols, size_t ncols, size_t col,
 /*
  * The key and a UNIQUE column have their index already. InnoDB gives
  * each foreign key an index of its own, and every InnoDB index ends with
- * the primary key, so there (col) is (col, id) already.
+ * the primary key, so there (col) is (col, id) already. A PostgreSQL
+ * B-tree entry holds about 2700 bytes and a longer value would then be
+ * refused, so long text (text, json) is left unindexed there.
  */
 static int
 ddl_wants_list_index(enum la_dialect dialect, const struct la_col_def *c)
 {
 	if (c->flags & (LA_COL_PK | LA_COL_UNIQUE | LA_COL_EXCLUDE))
 		return (0);
+	if (dialect == LA_DIALECT_PGSQL)
+		return (c->type != LA_T_TEXT && c->type != LA_T_JSON);
 	return (!(dialect == LA_DIALECT_MYSQL && c->fk_table != NULL));
 }
 

@@ -39,8 +39,9 @@ void la_ddl_create_table(struct la_buf *b, struct la_buf *idx,
  * each column that lists (the filtering fields and ordering entries) name,
  * one on (column, key), so that a filtered list ordered by the key and a
  * cursor page ordered by (column, key) walk it; for each other INDEX
- * column one on (column). The key, a UNIQUE column and, on MariaDB, a
- * foreign key (InnoDB indexes it) get none from lists.
+ * column one on (column). The key, a UNIQUE column, on MariaDB a
+ * foreign key (InnoDB indexes it) and on PostgreSQL a text or json column
+ * (a B-tree entry holds about 2700 bytes) get none from lists.
  */
 void la_ddl_indexes(struct la_buf *idx, enum la_dialect dialect,
     const char *table, const struct la_col_def *cols, size_t ncols,

@@ -395,6 +395,10 @@ test_list_text_prefix(void)
 	    "CREATE INDEX IF NOT EXISTS `ix_t_title` ON `t` (`title`, `id`)",
 	    "mysql: a short VARCHAR is indexed whole");
 	la_buf_reset(&idx);
+	c[0].type = LA_T_TEXT;
+	la_ddl_indexes(&idx, LA_DIALECT_PGSQL, "t", c, 2, &name, 1);
+	is_int((int)idx.len, 0, "pgsql: no list index on long text");
+	c[0].type = LA_T_STR;
 	c[1].flags = 0;
 	la_ddl_indexes(&idx, LA_DIALECT_PGSQL, "t", c, 2, &name, 1);
 	is_str(idx.data,
