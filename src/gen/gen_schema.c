@@ -118,12 +118,29 @@ gen_schema_lists(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 }
 
 /*
+ * On a table that was there already, a refused index (a database user who
+ * does not own the table, a read-only database) is a warning: the API
+ * works without it, as it did before the entry was added.
+ */
+static void
+gen_schema_index_failed(struct la_gen_ctx *x, const struct la_conf_endpoint *e)
+{
+	la_buf_printf(x->warnings,
+	    "%s:%d:%d: warning: endpoint '%s': cannot create an index on "
+	    "table '%s': %s; the lists it would serve read the whole table\n",
+	    x->conf->path, e->pos.line ? e->pos.line : 1,
+	    e->pos.col ? e->pos.col : 1, e->route, e->table,
+	    la_db_errmsg(&x->db));
+}
+
+/*
  * IF NOT EXISTS makes this cheap when the indexes are there, and creates
  * the ones a filtering or ordering entry added since the table was made.
  */
 static void
 gen_schema_create_indexes(struct la_gen_ctx *x,
-    const struct la_conf_endpoint *e, const struct la_col_def *cols, size_t n)
+    const struct la_conf_endpoint *e, const struct la_col_def *cols, size_t n,
+    int existed)
 {
 	struct la_buf idx;
 	const char **lists;
@@ -135,10 +152,14 @@ gen_schema_create_indexes(struct la_gen_ctx *x,
 	la_ddl_indexes(&idx, la_db_dialect(&x->db), e->table, cols, n, lists,
 	    nlists);
 	for (line = idx.len > 0 ? strtok_r(idx.data, "\n", &save) : NULL;
-	     line != NULL; line = strtok_r(NULL, "\n", &save))
-		if (gen_schema_exec(x, e, line, "create an index on table") !=
-		    0)
-			break;
+	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (!existed) {
+			if (gen_schema_exec(x, e, line,
+			        "create an index on table") != 0)
+				break;
+		} else if (la_db_exec(&x->db, line) < 0)
+			gen_schema_index_failed(x, e);
+	}
 	la_buf_free(&idx);
 }
 
@@ -163,10 +184,11 @@ gen_schema_declared(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 {
 	struct la_buf sql;
 	struct la_col_def *cols;
-	int nerr = x->nerr, rc = 0;
+	int nerr = x->nerr, rc = 0, existed;
 
 	cols = gen_schema_declared_cols(x, e, n);
-	if (la_db_table_exists(&x->db, e->table) == 1) {
+	existed = la_db_table_exists(&x->db, e->table) == 1;
+	if (existed) {
 		gen_schema_check_existing(x, e, cols, *n);
 	} else {
 		la_buf_init(&sql);
@@ -176,7 +198,7 @@ gen_schema_declared(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 		la_buf_free(&sql);
 	}
 	if (rc == 0 && x->nerr == nerr)
-		gen_schema_create_indexes(x, e, cols, *n);
+		gen_schema_create_indexes(x, e, cols, *n, existed);
 	return (cols);
 }
 

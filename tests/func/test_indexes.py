@@ -242,3 +242,30 @@ def test_no_warning_once_indexed(tmp_path):
     rc, out, err = run_cli(["-t", "-c", cfg])
     assert rc == 0, err
     assert ": warning:" not in err, err
+
+
+@pytest.mark.skipif(ENGINE != "postgresql",
+                    reason="needs PostgreSQL roles")
+def test_index_refused_on_an_existing_table_is_a_warning(server, tmp_path):
+    plain = re.sub(r"(?s)    meta:.*", "", DECLARED)
+    srv = server(plain)
+    assert srv.stop() == []
+    db = srv.db
+    db.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE "
+               "rolname = 'ixuser') THEN CREATE ROLE ixuser LOGIN; END IF; "
+               "END $$",
+               "GRANT ALL ON ALL TABLES IN SCHEMA public TO ixuser",
+               "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ixuser")
+    again = server(DECLARED, directory=tmp_path, start=False)
+    text = again.config.read_text()
+    assert "postgresql://postgres@" in text
+    again.config.write_text(text.replace("postgresql://postgres@",
+                                         "postgresql://ixuser@"))
+    again.start()
+    assert again.post("/books", {"title": "t", "category": "c",
+                                 "price": 1, "isbn": "1"})[0] == 201
+    assert again.get("/books?category=c")[0] == 200
+    assert re.search(r":\d+:\d+: warning: endpoint '/books': cannot create "
+                     r"an index on table 'books': .*; the lists it would "
+                     r"serve read the whole table", again.log()), again.log()
+    assert not [n for n in indexes(db, "books") if n.startswith("ix_")]
