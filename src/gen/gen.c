@@ -87,11 +87,35 @@ gen_check_validator(struct la_gen_ctx *x, const struct la_gen *g)
 	la_buf_free(&errs);
 }
 
+/*
+ * Every process that opens sqlite:///:memory: gets an empty database of
+ * its own: the tables the master makes would never reach the workers
+ * that serve, whatever their number. A file on a memory file system
+ * gives what was meant, one database in memory that every worker shares.
+ */
+static int
+gen_check_memory(struct la_gen_ctx *x)
+{
+	const struct la_conf *c = x->conf;
+
+	if (c->db.kind != LA_DB_SQLITE || strcmp(c->db.path, ":memory:") != 0)
+		return (0);
+	la_gen_ctx_err(x, c->db_pos,
+	    "database: an in-memory SQLite database (sqlite:///:memory:) "
+	    "cannot be served: it lives inside one process, and each worker "
+	    "process would see an empty one of its own; use a file, on a "
+	    "memory file system for a database in memory that all workers "
+	    "share (sqlite:////dev/shm/lightapi.db)");
+	return (-1);
+}
+
 static int
 gen_connect(struct la_gen_ctx *x)
 {
 	char err[512];
 
+	if (gen_check_memory(x) != 0)
+		return (-1);
 	if (la_db_connect(&x->db, x->conf->db_url, err, sizeof(err)) == 0)
 		return (0);
 	la_gen_ctx_err(x, x->conf->db_pos, "database: %s", err);
