@@ -250,6 +250,7 @@ conf_strlist_add(struct conf_ctx *x, yaml_node_t *n, const char *s, void *arg)
 {
 	struct la_strlist *l = arg;
 
+	l->pos[l->n] = la_conf_node_pos(n);
 	l->v[l->n++] = s;
 	return (0);
 }
@@ -260,6 +261,8 @@ la_conf_read_strlist(struct conf_ctx *x, yaml_node_t *n, const char *path,
 {
 	l->n = 0;
 	l->v = la_arena_calloc(x->a, la_conf_read_nitems(n) + 1, sizeof(*l->v));
+	l->pos =
+	    la_arena_calloc(x->a, la_conf_read_nitems(n) + 1, sizeof(*l->pos));
 	return (la_conf_read_items(x, n, path, conf_strlist_add, l));
 }
 

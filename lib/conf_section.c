@@ -308,6 +308,7 @@ conf_s_listen(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	struct la_strlist *l = &((struct la_conf_server *)obj)->listen, in;
 
 	in.n = 0;
+	in.pos = NULL;
 	in.v = la_arena_calloc(x->a, la_conf_read_nitems(v) + 1, sizeof(*in.v));
 	if (la_conf_read_items(x, v, path, conf_listen_add, &in) == -1)
 		return;

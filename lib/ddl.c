@@ -168,35 +168,76 @@ ddl_put_auto(struct la_buf *b, enum la_dialect dialect,
 }
 
 /*
- * A plain index on a long text column covers its first index_prefix
- * characters where the engine wants it so. A unique index never does: it
- * would make values unique by their beginning only (MariaDB enforces a
- * UNIQUE on a whole TEXT value through a hash of it).
+ * A plain index on a long text column covers its first n characters where
+ * the engine wants it so. A unique index never does: it would make values
+ * unique by their beginning only (MariaDB enforces a UNIQUE on a whole
+ * TEXT value through a hash of it).
  */
 static void
-ddl_put_prefix(struct la_buf *b, enum la_dialect dialect,
-    const struct la_col_def *c, int unique)
+ddl_put_prefix(struct la_buf *b, const struct la_col_def *c, int64_t n,
+    int unique)
 {
-	int64_t n = ddl_dialect(dialect)->index_prefix;
 	int text = c->type == LA_T_TEXT || c->type == LA_T_JSON ||
 	           c->type == LA_T_ANY || c->type == LA_T_NONE;
 
 	if (n <= 0 || unique || (!text && c->type != LA_T_STR))
 		return;
-	if (text || c->max_length > n)
+	/* A str without max_length is a TEXT type there too. */
+	if (text || c->max_length <= 0 || c->max_length > n)
 		la_buf_printf(b, "(%lld)", (long long)n);
 }
 
-/* CREATE [UNIQUE] INDEX IF NOT EXISTS "<prefix>_<table>_<col>" ... */
-static void
-ddl_put_index(struct la_buf *b, enum la_dialect dialect, const char *table,
-    const struct la_col_def *c, int unique)
+/* 32-bit FNV-1a: small, and the same on every host and run. */
+static uint32_t
+ddl_hash(const char *s)
 {
-	const char *col = c->name;
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h);
+}
+
+/*
+ * "<kind>_<table>_<col>". PostgreSQL keeps 63 bytes of a name and MariaDB
+ * refuses more than 64, so a longer name keeps its beginning (cut on a
+ * character boundary) and ends with a hash of the whole: still distinct,
+ * and the same at every start, so IF NOT EXISTS finds it again.
+ */
+static void
+ddl_index_name(struct la_buf *name, const char *kind, const char *table,
+    const char *col)
+{
+	uint32_t h;
+	size_t cut = LA_DDL_NAME_MAX - 9;
+
+	la_buf_printf(name, "%s_%s_%s", kind, table, col);
+	if (name->len <= LA_DDL_NAME_MAX)
+		return;
+	h = ddl_hash(name->data);
+	while (cut > 0 && ((unsigned char)name->data[cut] & 0xc0) == 0x80)
+		cut--;
+	name->len = cut;
+	name->data[cut] = '\0';
+	la_buf_printf(name, "_%08x", (unsigned)h);
+}
+
+/*
+ * Where a text column gets a prefix, a composite index leaves this many
+ * characters of the engine's limit to the key that follows it.
+ */
+#define DDL_KEY_ROOM 16
+
+/* CREATE [UNIQUE] INDEX IF NOT EXISTS "<kind>_<table>_<col>" (col[, key]) */
+static void
+ddl_put_index_on(struct la_buf *b, enum la_dialect dialect, const char *table,
+    const struct la_col_def *c, const struct la_col_def *key, int unique)
+{
+	int64_t n = ddl_dialect(dialect)->index_prefix;
 	struct la_buf name;
 
 	la_buf_init(&name);
-	la_buf_printf(&name, "%s_%s_%s", unique ? "ux" : "ix", table, col);
+	ddl_index_name(&name, unique ? "ux" : "ix", table, c->name);
 	if (b->len > 0)
 		la_buf_putc(b, '\n');
 	la_buf_puts(b, unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX");
@@ -205,10 +246,22 @@ ddl_put_index(struct la_buf *b, enum la_dialect dialect, const char *table,
 	la_buf_puts(b, " ON ");
 	la_ddl_ident(b, dialect, table);
 	la_buf_puts(b, " (");
-	la_ddl_ident(b, dialect, col);
-	ddl_put_prefix(b, dialect, c, unique);
+	la_ddl_ident(b, dialect, c->name);
+	ddl_put_prefix(b, c, key != NULL && n > 0 ? n - DDL_KEY_ROOM : n,
+	    unique);
+	if (key != NULL) {
+		la_buf_puts(b, ", ");
+		la_ddl_ident(b, dialect, key->name);
+	}
 	la_buf_putc(b, ')');
 	la_buf_free(&name);
+}
+
+static void
+ddl_put_index(struct la_buf *b, enum la_dialect dialect, const char *table,
+    const struct la_col_def *c, int unique)
+{
+	ddl_put_index_on(b, dialect, table, c, NULL, unique);
 }
 
 /* A UNIQUE column is indexed already. */
@@ -261,9 +314,8 @@ la_ddl_create_table(struct la_buf *b, struct la_buf *idx,
 	for (k = 1; k < LA_DIALECT_NAUTO; k++)
 		ddl_put_auto(b, dialect, cols, ncols, k, &first);
 	ddl_put_tail(b, dialect, cols, ncols);
-	for (i = 0; idx != NULL && i < ncols; i++)
-		if (ddl_stored(&cols[i]) && ddl_wants_index(&cols[i]))
-			ddl_put_index(idx, dialect, table, &cols[i], 0);
+	if (idx != NULL)
+		la_ddl_indexes(idx, dialect, table, cols, ncols, NULL, 0);
 }
 
 /*
@@ -288,4 +340,85 @@ la_ddl_add_column(struct la_buf *b, enum la_dialect dialect, const char *table,
 		ddl_put_index(b, dialect, table, col, 1);
 	if (ddl_wants_index(col))
 		ddl_put_index(b, dialect, table, col, 0);
+}
+
+int
+la_ddl_list_column(const struct la_col_def *cols, size_t ncols,
+    const char *entry)
+{
+	const char *sep;
+	size_t i, len;
+
+	if (*entry == '-')
+		entry++;
+	len = strlen(entry);
+	for (i = 0; i < ncols; i++)
+		if (strcmp(cols[i].name, entry) == 0)
+			return ((int)i);
+	if ((sep = strstr(entry, "__")) == NULL)
+		return (-1);
+	len = (size_t)(sep - entry);
+	for (i = 0; i < ncols; i++)
+		if (strlen(cols[i].name) == len &&
+		    memcmp(cols[i].name, entry, len) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+/* The single-column primary key, or NULL. */
+static const struct la_col_def *
+ddl_key(const struct la_col_def *cols, size_t ncols)
+{
+	size_t i;
+
+	for (i = 0; i < ncols; i++)
+		if (cols[i].flags & LA_COL_PK)
+			return (&cols[i]);
+	return (NULL);
+}
+
+static int
+ddl_listed(const struct la_col_def *cols, size_t ncols, size_t col,
+    const char *const *lists, size_t nlists)
+{
+	size_t j;
+
+	for (j = 0; j < nlists; j++)
+		if (la_ddl_list_column(cols, ncols, lists[j]) == (int)col)
+			return (1);
+	return (0);
+}
+
+/*
+ * The key and a UNIQUE column have their index already. InnoDB gives
+ * each foreign key an index of its own, and every InnoDB index ends with
+ * the primary key, so there (col) is (col, id) already. A PostgreSQL
+ * B-tree entry holds about 2700 bytes and a longer value would then be
+ * refused, so long text (text, json) is left unindexed there.
+ */
+static int
+ddl_wants_list_index(enum la_dialect dialect, const struct la_col_def *c)
+{
+	if (c->flags & (LA_COL_PK | LA_COL_UNIQUE | LA_COL_EXCLUDE))
+		return (0);
+	if (dialect == LA_DIALECT_PGSQL)
+		return (c->type != LA_T_TEXT && c->type != LA_T_JSON);
+	return (!(dialect == LA_DIALECT_MYSQL && c->fk_table != NULL));
+}
+
+void
+la_ddl_indexes(struct la_buf *idx, enum la_dialect dialect, const char *table,
+    const struct la_col_def *cols, size_t ncols, const char *const *lists,
+    size_t nlists)
+{
+	const struct la_col_def *key = ddl_key(cols, ncols);
+	size_t i;
+
+	for (i = 0; i < ncols; i++) {
+		if (ddl_wants_list_index(dialect, &cols[i]) &&
+		    ddl_listed(cols, ncols, i, lists, nlists))
+			ddl_put_index_on(idx, dialect, table, &cols[i], key, 0);
+		else if (ddl_stored(&cols[i]) && ddl_wants_index(&cols[i]))
+			ddl_put_index(idx, dialect, table, &cols[i], 0);
+	}
 }

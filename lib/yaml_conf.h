@@ -18,14 +18,15 @@
 
 struct la_arena;
 
-struct la_strlist {
-	const char **v;
-	size_t n;
-};
-
 /* Position in the file, 1-based; 0 when the value came from a default. */
 struct la_pos {
 	int line, col;
+};
+
+struct la_strlist {
+	const char **v;
+	size_t n;
+	struct la_pos *pos; /* where each item was written, or NULL */
 };
 
 /* meta.authentication / defaults.authentication / per-verb map form. */

@@ -93,7 +93,8 @@ struct la_db_driver {
 	 * Reads the table's columns in table order into an arena array: name,
 	 * type (mapped to la_type), sqltype, NULLABLE, PK (+AUTOINC for an
 	 * integer key the database generates), UNIQUE (single-column unique
-	 * constraints), DBDEFAULT, fk_table/fk_col. LA_DB_DONE or error.
+	 * constraints), INDEX (the first column of some index that is not
+	 * partial), DBDEFAULT, fk_table/fk_col. LA_DB_DONE or error.
 	 */
 	int (*reflect)(struct la_db *db, const char *table, struct la_arena *a,
 	    struct la_col_def **cols, size_t *ncols);

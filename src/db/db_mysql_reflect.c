@@ -281,6 +281,31 @@ reflect_unique(struct la_db *db, const char *table, struct reflect_cols *c)
 }
 
 static void
+reflect_indexed_row(struct la_db_rstmt *s, void *arg)
+{
+	struct la_value v;
+	struct la_col_def *d;
+
+	la_db_mysql_column(s, 0, &v);
+	if ((d = reflect_col_find(arg, &v)) != NULL)
+		d->flags |= LA_COL_INDEX;
+}
+
+/*
+ * The first column of each index (a prefix index too: it narrows an
+ * equality): a list filtered on it need not read the whole table.
+ */
+static int
+reflect_indexed(struct la_db *db, const char *table, struct reflect_cols *c)
+{
+	return (reflect_query(db,
+	    "SELECT COLUMN_NAME FROM information_schema.STATISTICS "
+	    "WHERE TABLE_SCHEMA = DATABASE() AND CAST(TABLE_NAME AS BINARY) "
+	    "= CAST(? AS BINARY) AND SEQ_IN_INDEX = 1",
+	    &table, 1, reflect_indexed_row, c));
+}
+
+static void
 reflect_fk_row(struct la_db_rstmt *s, void *arg)
 {
 	struct reflect_cols *c = arg;
@@ -353,6 +378,7 @@ la_db_mysql_reflect(struct la_db *db, const char *table, struct la_arena *a,
 	*ncols = 0;
 	if ((rc = reflect_cols(db, table, &c)) != LA_DB_DONE ||
 	    (rc = reflect_unique(db, table, &c)) != LA_DB_DONE ||
+	    (rc = reflect_indexed(db, table, &c)) != LA_DB_DONE ||
 	    (rc = reflect_fks(db, table, &c)) != LA_DB_DONE ||
 	    (rc = reflect_json(db, table, &c)) != LA_DB_DONE)
 		goto done;

@@ -237,6 +237,32 @@ pg_reflect_keys(struct la_db *db, const char *table, struct pg_cols *c)
 	return (LA_DB_DONE);
 }
 
+/*
+ * The first column of each valid, non-partial index: a list filtered on
+ * it or ordered by it need not read the whole table.
+ */
+static int
+pg_reflect_indexed(struct la_db *db, const char *table, struct pg_cols *c)
+{
+	struct la_col_def *d;
+	PGresult *res;
+	int r;
+
+	res = la_db_pgsql_query(db,
+	    "SELECT a.attname FROM pg_catalog.pg_index x "
+	    "JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND "
+	    "a.attnum = x.indkey[0] WHERE x.indrelid = " PG_REL
+	    " AND x.indisvalid AND x.indpred IS NULL",
+	    1, &table);
+	if (res == NULL)
+		return (db->err);
+	for (r = 0; r < PQntuples(res); r++)
+		if ((d = pg_col_find(c, PQgetvalue(res, r, 0))) != NULL)
+			d->flags |= LA_COL_INDEX;
+	PQclear(res);
+	return (LA_DB_DONE);
+}
+
 /* Single-column foreign keys; the target table by its name alone. */
 static int
 pg_reflect_fks(struct la_db *db, const char *table, struct pg_cols *c,
@@ -279,6 +305,7 @@ la_db_pgsql_reflect(struct la_db *db, const char *table, struct la_arena *a,
 	*ncols = 0;
 	if ((rc = pg_reflect_cols(db, table, &c, a)) != LA_DB_DONE ||
 	    (rc = pg_reflect_keys(db, table, &c)) != LA_DB_DONE ||
+	    (rc = pg_reflect_indexed(db, table, &c)) != LA_DB_DONE ||
 	    (rc = pg_reflect_fks(db, table, &c, a)) != LA_DB_DONE)
 		return (rc);
 	*cols = c.v;

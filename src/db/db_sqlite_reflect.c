@@ -262,6 +262,35 @@ reflect_unique(struct la_db *db, const char *table, struct reflect_cols *c)
 }
 
 /*
+ * The first column of each non-partial index: a list filtered on it need
+ * not read the whole table. A rowid key has no index here; the key's own
+ * flag says it is indexed.
+ */
+static int
+reflect_indexed(struct la_db *db, const char *table, struct reflect_cols *c)
+{
+	struct la_db_rstmt *s;
+	struct la_value v = la_value_text(table, strlen(table)), col;
+	struct la_col_def *d;
+	int rc;
+
+	s = la_db_sqlite_prepare(db,
+	    "SELECT (SELECT name FROM pragma_index_info(il.name) WHERE "
+	    "seqno = 0) FROM pragma_index_list(?1) AS il WHERE NOT il.partial");
+	if (s == NULL)
+		return (db->err);
+	for (rc = la_db_sqlite_run(s, &v, 1); rc == LA_DB_ROW;
+	     rc = la_db_sqlite_next(s)) {
+		la_db_sqlite_column(s, 0, &col);
+		if (col.kind == LA_V_TEXT &&
+		    (d = reflect_col_find(c, col.s, col.len)) != NULL)
+			d->flags |= LA_COL_INDEX;
+	}
+	la_db_sqlite_finalize(s);
+	return (rc);
+}
+
+/*
  * Single-column foreign keys; a reference without a column ("to" is NULL)
  * means the target's primary key. Composite keys fit no column definition.
  */
@@ -309,6 +338,7 @@ la_db_sqlite_reflect(struct la_db *db, const char *table, struct la_arena *a,
 	if ((rc = reflect_cols(db, table, &c, a)) != LA_DB_DONE ||
 	    (rc = reflect_pk(db, table, &c)) != LA_DB_DONE ||
 	    (rc = reflect_unique(db, table, &c)) != LA_DB_DONE ||
+	    (rc = reflect_indexed(db, table, &c)) != LA_DB_DONE ||
 	    (rc = reflect_fks(db, table, &c, a)) != LA_DB_DONE)
 		goto done;
 	*cols = la_arena_alloc(a, c.n * sizeof(**cols));

@@ -104,11 +104,10 @@ gen_test_url(struct la_gen_ctx *x, const struct la_overrides *ov)
 
 	if (ov == NULL || !ov->test)
 		return (c->db_url);
-	if (c->db.kind != LA_DB_SQLITE || c->db.path == NULL ||
-	    strcmp(c->db.path, ":memory:") == 0 || stat(c->db.path, &st) == 0 ||
+	/* (sqlite:///:memory: is refused before: gen_check_memory.) */
+	if (c->db.kind != LA_DB_SQLITE || stat(c->db.path, &st) == 0 ||
 	    errno != ENOENT) {
-		x->dry_run = c->db.kind != LA_DB_SQLITE ||
-		             strcmp(c->db.path, ":memory:") != 0;
+		x->dry_run = 1;
 		return (c->db_url);
 	}
 	la_buf_printf(x->warnings,
@@ -118,11 +117,35 @@ gen_test_url(struct la_gen_ctx *x, const struct la_overrides *ov)
 	return ("sqlite:///:memory:");
 }
 
+/*
+ * Every process that opens sqlite:///:memory: gets an empty database of
+ * its own: the tables the master makes would never reach the workers
+ * that serve, whatever their number. A file on a memory file system
+ * gives what was meant, one database in memory that every worker shares.
+ */
+static int
+gen_check_memory(struct la_gen_ctx *x)
+{
+	const struct la_conf *c = x->conf;
+
+	if (c->db.kind != LA_DB_SQLITE || strcmp(c->db.path, ":memory:") != 0)
+		return (0);
+	la_gen_ctx_err(x, c->db_pos,
+	    "database: an in-memory SQLite database (sqlite:///:memory:) "
+	    "cannot be served: it lives inside one process, and each worker "
+	    "process would see an empty one of its own; use a file, on a "
+	    "memory file system for a database in memory that all workers "
+	    "share (sqlite:////dev/shm/lightapi.db)");
+	return (-1);
+}
+
 static int
 gen_connect(struct la_gen_ctx *x, const struct la_overrides *ov)
 {
 	char err[512];
 
+	if (gen_check_memory(x) != 0)
+		return (-1);
 	if (la_db_connect(&x->db, gen_test_url(x, ov), err, sizeof(err)) == 0)
 		return (0);
 	la_gen_ctx_err(x, x->conf->db_pos, "database: %s", err);

@@ -81,9 +81,10 @@ gen_schema_declared_cols(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	return (cols);
 }
 
+/* what: "create table", ... (the message reads "cannot <what> 't'"). */
 static int
 gen_schema_exec(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
-    const char *sql)
+    const char *sql, const char *what)
 {
 	if (x->dry_run) {
 		/* -t on a real database: say what the start would do. */
@@ -94,21 +95,81 @@ gen_schema_exec(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	}
 	if (la_db_exec(&x->db, sql) >= 0)
 		return (0);
-	la_gen_ctx_err(x, e->pos, "cannot create table '%s': %s", e->table,
+	la_gen_ctx_err(x, e->pos, "cannot %s '%s': %s", what, e->table,
 	    la_db_errmsg(&x->db));
 	return (-1);
 }
 
+/*
+ * The active filtering fields and ordering entries, as the catalog takes
+ * them (a backend that is off lists nothing).
+ */
+static const char **
+gen_schema_lists(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    size_t *n)
+{
+	const char **v;
+	size_t i;
+
+	v = la_arena_calloc(x->arena, e->filter.n + e->ordering.n + 1,
+	    sizeof(*v));
+	*n = 0;
+	for (i = 0; (e->filter_backends & LA_FILTER_FIELDS) && i < e->filter.n;
+	     i++)
+		v[(*n)++] = e->filter.v[i];
+	for (i = 0;
+	     (e->filter_backends & LA_FILTER_ORDERING) && i < e->ordering.n;
+	     i++)
+		v[(*n)++] = e->ordering.v[i];
+	return (v);
+}
+
+/*
+ * On a table that was there already, a refused index (a database user who
+ * does not own the table, a read-only database) is a warning: the API
+ * works without it, as it did before the entry was added.
+ */
+static void
+gen_schema_index_failed(struct la_gen_ctx *x, const struct la_conf_endpoint *e)
+{
+	la_buf_printf(x->warnings,
+	    "%s:%d:%d: warning: endpoint '%s': cannot create an index on "
+	    "table '%s': %s; the lists it would serve read the whole table\n",
+	    x->conf->path, e->pos.line ? e->pos.line : 1,
+	    e->pos.col ? e->pos.col : 1, e->route, e->table,
+	    la_db_errmsg(&x->db));
+}
+
+/*
+ * IF NOT EXISTS makes this cheap when the indexes are there, and creates
+ * the ones a filtering or ordering entry added since the table was made.
+ */
 static void
 gen_schema_create_indexes(struct la_gen_ctx *x,
-    const struct la_conf_endpoint *e, char *idx)
+    const struct la_conf_endpoint *e, const struct la_col_def *cols, size_t n,
+    int existed)
 {
+	struct la_buf idx;
+	const char **lists;
 	char *line, *save = NULL;
+	size_t nlists;
 
-	for (line = strtok_r(idx, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save))
-		if (gen_schema_exec(x, e, line) != 0)
-			return;
+	lists = gen_schema_lists(x, e, &nlists);
+	la_buf_init(&idx);
+	la_ddl_indexes(&idx, la_db_dialect(&x->db), e->table, cols, n, lists,
+	    nlists);
+	for (line = idx.len > 0 ? strtok_r(idx.data, "\n", &save) : NULL;
+	     line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (!existed) {
+			if (gen_schema_exec(x, e, line,
+			        "create an index on table") != 0)
+				break;
+		} else if (!x->dry_run && la_db_exec(&x->db, line) < 0)
+			/* (-t: IF NOT EXISTS finds them there, mostly; not
+			 * worth a note per index on every test.) */
+			gen_schema_index_failed(x, e);
+	}
+	la_buf_free(&idx);
 }
 
 /* An existing table must already have every declared column. */
@@ -130,24 +191,23 @@ static struct la_col_def *
 gen_schema_declared(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
     size_t *n)
 {
-	struct la_buf sql, idx;
+	struct la_buf sql;
 	struct la_col_def *cols;
-	int existed;
+	int nerr = x->nerr, rc = 0, existed;
 
 	cols = gen_schema_declared_cols(x, e, n);
 	existed = la_db_table_exists(&x->db, e->table) == 1;
 	if (existed) {
 		gen_schema_check_existing(x, e, cols, *n);
-		return (cols);
+	} else {
+		la_buf_init(&sql);
+		la_ddl_create_table(&sql, NULL, la_db_dialect(&x->db), e->table,
+		    cols, *n);
+		rc = gen_schema_exec(x, e, sql.data, "create table");
+		la_buf_free(&sql);
 	}
-	la_buf_init(&sql);
-	la_buf_init(&idx);
-	la_ddl_create_table(&sql, &idx, la_db_dialect(&x->db), e->table, cols,
-	    *n);
-	if (gen_schema_exec(x, e, sql.data) == 0 && idx.len > 0)
-		gen_schema_create_indexes(x, e, idx.data);
-	la_buf_free(&sql);
-	la_buf_free(&idx);
+	if (rc == 0 && x->nerr == nerr)
+		gen_schema_create_indexes(x, e, cols, *n, existed);
 	return (cols);
 }
 
@@ -185,37 +245,110 @@ gen_schema_reflect_cols(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	return (cols);
 }
 
-/* reflect: partial — add the declared fields the table lacks, and let the
- * declared constraints govern validation of the ones it has. */
+/*
+ * A reflected table is the administrator's: lightapid creates no index in
+ * it, but says where a list would read the whole table. A column is
+ * indexed when some index starts with it (the key and a unique column
+ * count).
+ */
+static void
+gen_schema_warn_list(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    const struct la_col_def *cols, size_t n, const struct la_strlist *l,
+    const char *what)
+{
+	const struct la_col_def *key = NULL;
+	struct la_pos pos;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++)
+		if (cols[i].flags & LA_COL_PK)
+			key = &cols[i];
+	for (i = 0; i < l->n; i++) {
+		k = la_ddl_list_column(cols, n, l->v[i]);
+		if (k < 0 || (cols[k].flags &
+		                 (LA_COL_PK | LA_COL_UNIQUE | LA_COL_INDEX)))
+			continue;
+		pos = l->pos != NULL ? l->pos[i] : e->pos;
+		la_buf_printf(x->warnings,
+		    "%s:%d:%d: warning: endpoint '%s' %s column '%s' of "
+		    "reflected table '%s', which no index starts with: each "
+		    "such list reads the whole table (an index on (%s%s%s) "
+		    "would serve it)\n",
+		    x->conf->path, pos.line ? pos.line : 1,
+		    pos.col ? pos.col : 1, e->route, what, cols[k].name,
+		    e->table, cols[k].name, key ? ", " : "",
+		    key ? key->name : "");
+	}
+}
+
+static void
+gen_schema_warn_unindexed(struct la_gen_ctx *x,
+    const struct la_conf_endpoint *e, const struct la_col_def *cols, size_t n)
+{
+	if (e->filter_backends & LA_FILTER_FIELDS)
+		gen_schema_warn_list(x, e, cols, n, &e->filter, "filters on");
+	if (e->filter_backends & LA_FILTER_ORDERING)
+		gen_schema_warn_list(x, e, cols, n, &e->ordering, "orders by");
+}
+
+/* Adds the declared fields the table lacks; how many, or -1. */
+static int
+gen_schema_add_missing(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    const struct la_col_def *cols, size_t n)
+{
+	struct la_buf sql;
+	size_t i;
+	int added = 0;
+
+	la_buf_init(&sql);
+	for (i = 0; i < e->nfields; i++) {
+		if ((e->fields[i].flags & LA_COL_EXCLUDE) ||
+		    la_gen_ctx_find_def(cols, n, e->fields[i].name) >= 0)
+			continue;
+		la_buf_reset(&sql);
+		la_ddl_add_column(&sql, la_db_dialect(&x->db), e->table,
+		    &e->fields[i]);
+		if (gen_schema_exec(x, e, sql.data, "add a column to table") !=
+		    0) {
+			added = -1;
+			break;
+		}
+		added++;
+	}
+	la_buf_free(&sql);
+	return (added);
+}
+
+/*
+ * reflect: partial — add the declared fields the table lacks, warn about
+ * lists on unindexed columns as for any reflected table (its indexes are
+ * the administrator's), and let the declared constraints govern the
+ * validation of the columns the fields declare.
+ */
 static struct la_col_def *
 gen_schema_partial(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
     size_t *n)
 {
 	struct la_col_def *cols;
-	struct la_buf sql;
-	size_t i, added = 0;
-	int k;
+	size_t i;
+	int k, added;
 
 	if ((cols = gen_schema_reflect_cols(x, e, n)) == NULL)
 		return (NULL);
-	la_buf_init(&sql);
+	added = gen_schema_add_missing(x, e, cols, *n);
+	if (added < 0)
+		return (cols);
+	if (added > 0 && (cols = gen_schema_reflect_cols(x, e, n)) == NULL)
+		return (NULL);
+	gen_schema_warn_unindexed(x, e, cols, *n);
 	for (i = 0; i < e->nfields; i++) {
 		if (e->fields[i].flags & LA_COL_EXCLUDE)
 			continue;
-		k = la_gen_ctx_find_def(cols, *n, e->fields[i].name);
-		if (k >= 0) {
+		if ((k = la_gen_ctx_find_def(cols, *n, e->fields[i].name)) >= 0)
 			cols[k] = e->fields[i];
-			continue;
-		}
-		la_buf_reset(&sql);
-		la_ddl_add_column(&sql, la_db_dialect(&x->db), e->table,
-		    &e->fields[i]);
-		if (gen_schema_exec(x, e, sql.data) != 0)
-			break;
-		added++;
 	}
-	la_buf_free(&sql);
-	return (added ? gen_schema_reflect_cols(x, e, n) : cols);
+	return (cols);
 }
 
 static struct la_col_def *
@@ -223,6 +356,7 @@ gen_schema_reflected(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
     size_t *n)
 {
 	struct la_pos pos = e->table_pos.line ? e->table_pos : e->pos;
+	struct la_col_def *cols;
 
 	if (la_db_table_exists(&x->db, e->table) != 1) {
 		la_gen_ctx_err(x, pos,
@@ -231,7 +365,9 @@ gen_schema_reflected(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	}
 	if (e->reflect == LA_REFLECT_PARTIAL)
 		return (gen_schema_partial(x, e, n));
-	return (gen_schema_reflect_cols(x, e, n));
+	if ((cols = gen_schema_reflect_cols(x, e, n)) != NULL)
+		gen_schema_warn_unindexed(x, e, cols, *n);
+	return (cols);
 }
 
 static void

@@ -643,6 +643,9 @@ static const char books_sql[] =
     "CREATE UNIQUE INDEX ux_books_two ON books (released, starts);"
     "CREATE UNIQUE INDEX ux_books_expr ON books (lower(title));";
 
+/* INDEX: some non-partial index starts with the column (ux_books_two
+ * starts with released; ux_books_part is partial, ux_books_expr is on an
+ * expression). */
 static const struct {
 	const char *name;
 	enum la_type type;
@@ -650,13 +653,13 @@ static const struct {
 } books_want[] = {
     {"id", LA_T_INT, LA_COL_PK | LA_COL_AUTOINC},
     {"title", LA_T_STR, 0},
-    {"isbn", LA_T_STR, LA_COL_NULLABLE | LA_COL_UNIQUE},
+    {"isbn", LA_T_STR, LA_COL_NULLABLE | LA_COL_UNIQUE | LA_COL_INDEX},
     {"price", LA_T_DECIMAL, LA_COL_NULLABLE | LA_COL_DBDEFAULT},
     {"rating", LA_T_FLOAT, LA_COL_NULLABLE},
     {"pages", LA_T_INT, 0},
     {"in_print", LA_T_BOOL, LA_COL_DBDEFAULT},
     {"published", LA_T_DATETIME, LA_COL_NULLABLE},
-    {"released", LA_T_DATE, LA_COL_NULLABLE},
+    {"released", LA_T_DATE, LA_COL_NULLABLE | LA_COL_INDEX},
     {"starts", LA_T_TIME, LA_COL_NULLABLE},
     {"uid", LA_T_UUID, LA_COL_NULLABLE},
     {"meta", LA_T_JSON, LA_COL_NULLABLE},
@@ -664,7 +667,7 @@ static const struct {
     {"misc", LA_T_ANY, LA_COL_NULLABLE},
     {"author_id", LA_T_INT, LA_COL_NULLABLE},
     {"editor_id", LA_T_INT, LA_COL_NULLABLE},
-    {"slug", LA_T_STR, LA_COL_NULLABLE | LA_COL_UNIQUE},
+    {"slug", LA_T_STR, LA_COL_NULLABLE | LA_COL_UNIQUE | LA_COL_INDEX},
     {"amount", LA_T_DECIMAL, LA_COL_NULLABLE},
 };
 
@@ -726,12 +729,13 @@ test_reflect(struct la_db_conn *db)
 	    "reflect books");
 	check_books(c, n);
 	/* In a rowid table only an INTEGER key is implicitly NOT NULL. */
-	check_reflect(db, "links", a, "a", LA_COL_NULLABLE);
+	check_reflect(db, "links", a, "a", LA_COL_NULLABLE | LA_COL_INDEX);
 	check_reflect(db, "codes", a, "code",
-	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_NULLABLE);
-	check_reflect(db, "norowid", a, "id", LA_COL_PK | LA_COL_UNIQUE);
+	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_NULLABLE | LA_COL_INDEX);
+	check_reflect(db, "norowid", a, "id",
+	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_INDEX);
 	check_reflect(db, "desc_pk", a, "id",
-	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_NULLABLE);
+	    LA_COL_PK | LA_COL_UNIQUE | LA_COL_NULLABLE | LA_COL_INDEX);
 	check_reflect(db, "we\"ird", a, "x", LA_COL_NULLABLE);
 	check_reflect(db, "all_types", a, "id", LA_COL_PK | LA_COL_AUTOINC);
 	check_reflect(db, "BOOKS", a, "id", LA_COL_PK | LA_COL_AUTOINC);

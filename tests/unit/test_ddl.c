@@ -241,7 +241,7 @@ test_mysql_index_prefix(void)
 	} cases[] = {
 	    {LA_T_TEXT, -1, "(`c`(768))"},
 	    {LA_T_JSON, -1, "(`c`(768))"},
-	    {LA_T_STR, -1, "(`c`)"},
+	    {LA_T_STR, -1, "(`c`(768))"},
 	    {LA_T_STR, 768, "(`c`)"},
 	    {LA_T_STR, 769, "(`c`(768))"},
 	    {LA_T_STR, 100000, "(`c`(768))"},
@@ -330,6 +330,140 @@ test_add_column(void)
 	    "reference without a column");
 }
 
+/* Filtering "price__gte" and "category_id", ordering "-created_at". */
+static const char *const ddl_lists[] = {"price__gte", "category_id",
+    "-created_at", "name", "id", "secret", "nosuch", "price"};
+
+static void
+check_lists(int dialect, const char *want, const char *what)
+{
+	struct la_col_def c[NCOLS];
+	struct la_buf idx;
+
+	make_products(c);
+	la_buf_init(&idx);
+	la_ddl_indexes(&idx, dialect, "products", c, NCOLS, ddl_lists,
+	    LA_NELEM(ddl_lists));
+	is_str(idx.data, want, "%s", what);
+	la_buf_free(&idx);
+}
+
+static void
+test_list_indexes(void)
+{
+	check_lists(LA_DIALECT_SQLITE,
+	    "CREATE INDEX IF NOT EXISTS \"ix_products_price\" ON \"products\" "
+	    "(\"price\", \"id\")\n"
+	    "CREATE INDEX IF NOT EXISTS \"ix_products_category_id\" ON "
+	    "\"products\" (\"category_id\", \"id\")\n"
+	    "CREATE INDEX IF NOT EXISTS \"ix_products_created_at\" ON "
+	    "\"products\" (\"created_at\", \"id\")",
+	    "sqlite: listed columns get (column, key), once each; none for "
+	    "the key, a unique, an excluded or an unknown column");
+	check_lists(LA_DIALECT_MYSQL,
+	    "CREATE INDEX IF NOT EXISTS `ix_products_price` ON `products` "
+	    "(`price`, `id`)\n"
+	    "CREATE INDEX IF NOT EXISTS `ix_products_category_id` ON "
+	    "`products` (`category_id`)\n"
+	    "CREATE INDEX IF NOT EXISTS `ix_products_created_at` ON "
+	    "`products` (`created_at`, `id`)",
+	    "mysql: a foreign key keeps its plain index (InnoDB appends the "
+	    "key)");
+}
+
+static void
+test_list_text_prefix(void)
+{
+	struct la_col_def c[2];
+	struct la_buf idx;
+	const char *name = "title";
+
+	la_col_def_init(&c[0], "title", LA_T_TEXT);
+	la_col_def_init(&c[1], "id", LA_T_INT);
+	c[1].flags = LA_COL_AUTO | LA_COL_PK;
+	la_buf_init(&idx);
+	la_ddl_indexes(&idx, LA_DIALECT_MYSQL, "t", c, 2, &name, 1);
+	is_str(idx.data,
+	    "CREATE INDEX IF NOT EXISTS `ix_t_title` ON `t` (`title`(752), "
+	    "`id`)",
+	    "mysql: text prefix leaves room for the key");
+	la_buf_reset(&idx);
+	c[0].type = LA_T_STR;
+	c[0].max_length = 752;
+	la_ddl_indexes(&idx, LA_DIALECT_MYSQL, "t", c, 2, &name, 1);
+	is_str(idx.data,
+	    "CREATE INDEX IF NOT EXISTS `ix_t_title` ON `t` (`title`, `id`)",
+	    "mysql: a short VARCHAR is indexed whole");
+	la_buf_reset(&idx);
+	c[0].type = LA_T_TEXT;
+	la_ddl_indexes(&idx, LA_DIALECT_PGSQL, "t", c, 2, &name, 1);
+	is_int((int)idx.len, 0, "pgsql: no list index on long text");
+	c[0].type = LA_T_STR;
+	c[1].flags = 0;
+	la_ddl_indexes(&idx, LA_DIALECT_PGSQL, "t", c, 2, &name, 1);
+	is_str(idx.data,
+	    "CREATE INDEX IF NOT EXISTS \"ix_t_title\" ON \"t\" (\"title\")",
+	    "without a single-column key: (column) alone");
+	la_buf_free(&idx);
+}
+
+/* The quoted name of the one index written for column col of table. */
+static void
+index_name(const char *table, const char *col, char *out, size_t size)
+{
+	struct la_col_def c;
+	struct la_buf idx;
+	const char *p, *q;
+
+	la_col_def_init(&c, col, LA_T_INT);
+	c.flags = LA_COL_INDEX;
+	la_buf_init(&idx);
+	la_ddl_indexes(&idx, LA_DIALECT_SQLITE, table, &c, 1, NULL, 0);
+	p = strstr(idx.data, "EXISTS \"") + 8;
+	q = strchr(p, '"');
+	snprintf(out, size, "%.*s", (int)(q - p), p);
+	la_buf_free(&idx);
+}
+
+static void
+test_long_names(void)
+{
+	char a[128], b[128], c[128];
+	const char *t = "a_table_with_a_rather_long_name_for_its_rows";
+
+	index_name("t", "c", a, sizeof(a));
+	is_str(a, "ix_t_c", "a short name is kept");
+	index_name(t, "first_column_name", a, sizeof(a));
+	index_name(t, "first_column_name", b, sizeof(b));
+	index_name(t, "first_column_other", c, sizeof(c));
+	is_int((int)strlen(a), LA_DDL_NAME_MAX, "a long name is cut to 63");
+	is_str(a, b, "the same name at every start");
+	ok(strcmp(a, c) != 0, "names that share a beginning stay distinct");
+	ok(strncmp(a, "ix_a_table_with_a_rather_long_name_for_its_rows_f",
+	       49) == 0 &&
+	        a[54] == '_',
+	    "it keeps the beginning, then _ and the hash: %s", a);
+	/* "é" is two bytes; the cut must not split one. */
+	index_name("t", "ééééééééééééééééééééééééééééééééééééé", a, sizeof(a));
+	ok(strlen(a) <= LA_DDL_NAME_MAX && a[strlen(a) - 9] == '_' &&
+	        ((unsigned char)a[strlen(a) - 10] == 0xa9),
+	    "cut on a character boundary");
+}
+
+static void
+test_list_column(void)
+{
+	struct la_col_def c[NCOLS];
+
+	make_products(c);
+	is_int(la_ddl_list_column(c, NCOLS, "price"), 1, "a column");
+	is_int(la_ddl_list_column(c, NCOLS, "price__lte"), 1, "a lookup");
+	is_int(la_ddl_list_column(c, NCOLS, "-price"), 1, "descending");
+	is_int(la_ddl_list_column(c, NCOLS, "created_at"), 7, "auto column");
+	is_int(la_ddl_list_column(c, NCOLS, "pri"), -1, "no prefix match");
+	is_int(la_ddl_list_column(c, NCOLS, "nosuch__gte"), -1, "unknown");
+}
+
 int
 main(void)
 {
@@ -338,5 +472,9 @@ main(void)
 	test_types();
 	test_add_column();
 	test_mysql_index_prefix();
+	test_list_indexes();
+	test_list_text_prefix();
+	test_long_names();
+	test_list_column();
 	return (done_testing());
 }
