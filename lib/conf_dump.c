@@ -255,6 +255,10 @@ conf_dump_server(const struct la_conf_server *s, struct la_buf *b)
 	    s->body_timeout, s->keepalive_timeout, s->keepalive_requests,
 	    s->shutdown_timeout, s->max_connections,
 	    s->trust_proxy ? "true" : "false");
+	la_buf_printf(b, "  metrics: %s\n",
+	    s->metrics == LA_CONF_METRICS_ALL   ? "all"
+	    : s->metrics == LA_CONF_METRICS_OFF ? "off"
+	                                        : "local");
 }
 
 static void

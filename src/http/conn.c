@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "pipeline.h"
 #include "log.h"
+#include "metrics.h"
 #include "response.h"
 #include "xalloc.h"
 
@@ -85,6 +86,7 @@ conn_new(struct la_conn_set *s, int fd, const struct sockaddr_storage *ss)
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
+	la_metrics_connection(1);
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
@@ -139,6 +141,7 @@ la_conn_close(struct la_conn_set *s, struct la_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	s->nconns--;
+	la_metrics_connection(-1);
 	close(c->fd);
 	la_buf_free(&c->in);
 	la_buf_free(&c->out);
@@ -274,6 +277,7 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	struct la_req r;
 	int keepalive;
 
+	la_metrics_begin();
 	memset(&r, 0, sizeof(r));
 	r.ctx = s->ctx;
 	r.http = &c->req;

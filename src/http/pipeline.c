@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "cache.h"
 #include "cors.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "str.h"
 #include "url.h"
@@ -44,7 +45,7 @@ static const struct pipeline_phase pipeline_phases[] = {
     {"cors headers", STAGE_RESPONSE, la_cors_filter},
     {"gzip", STAGE_RESPONSE, NULL},
     {"access log", STAGE_LOG, la_accesslog_phase},
-    {"metrics", STAGE_LOG, NULL},
+    {"metrics", STAGE_LOG, la_metrics_phase},
 };
 
 /* 405 naming the allowed verbs in a fixed order, with Allow. */
@@ -153,6 +154,9 @@ pipeline_handler(struct la_req *r)
 		break;
 	case LA_ROUTE_DOCS:
 		la_handler_docs(r);
+		break;
+	case LA_ROUTE_METRICS:
+		la_handler_metrics(r);
 		break;
 	}
 	return (LA_PHASE_DONE);
