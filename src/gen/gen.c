@@ -319,7 +319,8 @@ la_gen_dump_routes(const struct la_gen *g, FILE *fp)
 	if (g->login)
 		fprintf(fp, "#   %s/login %s/token (login)\n",
 		    g->conf->auth.auth_path, g->conf->auth.auth_path);
-	fprintf(fp, "#   /healthz /readyz\n");
+	fprintf(fp, "#   /healthz /readyz%s\n",
+	    g->conf->server.metrics != LA_CONF_METRICS_OFF ? " /metrics" : "");
 	if (g->conf->enable_swagger)
 		fprintf(fp, "#   /openapi.json /docs (Swagger UI %s %s)\n",
 		    g->docs_js.len ? "from" : "not found in", g->docs_dir);

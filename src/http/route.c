@@ -91,7 +91,9 @@ la_routes_build(struct la_routes *rs, const struct la_gen *g,
 	rs->v = la_xcalloc(cat->ntables + 10, sizeof(*rs->v));
 	route_add(rs, LA_ROUTE_HEALTHZ, "/healthz", "/healthz", LA_M_GET);
 	route_add(rs, LA_ROUTE_READYZ, "/readyz", "/readyz", LA_M_GET);
-	if (g->conf->server.metrics != LA_CONF_METRICS_OFF)
+	/* As /docs: an endpoint declared at /metrics keeps its route. */
+	if (g->conf->server.metrics != LA_CONF_METRICS_OFF &&
+	    !route_endpoint_has(cat, "/metrics"))
 		route_add(rs, LA_ROUTE_METRICS, "/metrics", "/metrics",
 		    LA_M_GET);
 	if (g->login) {
