@@ -488,3 +488,22 @@ endpoints:
     status, _, body, _ = srv.get("/metrics")
     assert status == 200
     assert [r["name"] for r in body["results"]] == ["cpu"]
+
+
+def test_login_throttle_counted(server, tmp_path):
+    from test_auth_throttle import CONFIG as AUTH_CONFIG, PW, fail_logins
+    from test_auth_util import HASHERS, fresh_source
+    (tmp_path / "users").write_text(
+        f'tina:{HASHERS["sha512"](PW)}:{{"id": 1, "is_admin": false}}\n')
+    srv = server(AUTH_CONFIG, workers=2)
+    src = fresh_source()
+    before = scrape(srv.get)
+    statuses = [s for s, _ in fail_logins(srv, src, 13)]
+    assert statuses == [401] * 10 + [429] * 3
+    after = scrape(srv.get)
+    assert (value(after, "lightapid_login_throttled_requests_total") -
+            value(before, "lightapid_login_throttled_requests_total")) == 3
+    assert (requests_total(after, "login", "POST", 429) -
+            requests_total(before, "login", "POST", 429)) == 3
+    assert (requests_total(after, "login", "POST", 401) -
+            requests_total(before, "login", "POST", 401)) == 10
