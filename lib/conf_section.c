@@ -350,6 +350,18 @@ conf_s_metrics(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	    path, str);
 }
 
+static void
+conf_s_metrics_listen(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path)
+{
+	const char *one[1], *s;
+	struct la_strlist l = {one, 0};
+
+	if ((s = la_conf_read_str(x, v, path)) != NULL &&
+	    conf_listen_add(x, v, s, &l) == 0)
+		((struct la_conf_server *)obj)->metrics_listen = one[0];
+}
+
 static const struct conf_key conf_server_keys[] = {
     K_FN("listen", conf_s_listen),
     K_FN("workers", conf_s_workers),
@@ -370,6 +382,7 @@ static const struct conf_key conf_server_keys[] = {
     K("max_connections", CONF_INT, struct la_conf_server, max_connections, 1),
     K("trust_proxy", CONF_BOOL, struct la_conf_server, trust_proxy, 0),
     K_FN("metrics", conf_s_metrics),
+    K_FN("metrics_listen", conf_s_metrics_listen),
 };
 
 static void

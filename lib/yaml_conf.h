@@ -96,6 +96,7 @@ struct la_conf_server {
 	int max_connections;    /* per worker, default 1024 */
 	int trust_proxy;        /* default 0 */
 	int metrics;            /* who may GET /metrics: LA_CONF_METRICS_* */
+	const char *metrics_listen; /* "ADDR:PORT" serving /metrics, or NULL */
 };
 
 #define LA_CONF_METRICS_LOCAL 0 /* default: loopback and Unix sockets */

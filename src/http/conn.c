@@ -159,6 +159,7 @@ void
 la_conn_accept(struct la_conn_set *s, int lfd)
 {
 	struct sockaddr_storage ss;
+	struct la_conn *c;
 	socklen_t sl;
 	int fd, i;
 
@@ -178,7 +179,8 @@ la_conn_accept(struct la_conn_set *s, int lfd)
 				    strerror(errno));
 			return;
 		}
-		conn_new(s, fd, &ss);
+		if ((c = conn_new(s, fd, &ss)) != NULL)
+			c->metrics_only = lfd == s->metrics_fd;
 	}
 }
 
@@ -287,6 +289,7 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	la_resp_init(&r.resp, &s->body, s->req_arena);
 	r.head_only = c->req.method_id == LA_M_HEAD;
 	r.peer = c->peer;
+	r.metrics_only = c->metrics_only;
 	la_pipeline_run(&r);
 	keepalive = c->req.keepalive && !s->quitting &&
 	            c->requests + 1 < s->conf->server.keepalive_requests;

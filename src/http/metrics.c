@@ -196,6 +196,18 @@ metrics_local(const char *peer)
 	        strncmp(peer, "::ffff:127.", 11) == 0);
 }
 
+int
+la_metrics_route_ok(const struct la_req *r)
+{
+	enum la_route_kind k = r->route->kind;
+
+	if (r->metrics_only)
+		return (k == LA_ROUTE_METRICS || k == LA_ROUTE_HEALTHZ ||
+		        k == LA_ROUTE_READYZ);
+	return (k != LA_ROUTE_METRICS ||
+	        r->ctx->conf->server.metrics_listen == NULL);
+}
+
 void
 la_handler_metrics(struct la_req *r)
 {
@@ -203,8 +215,10 @@ la_handler_metrics(struct la_req *r)
 	struct la_prom_info info;
 	uint64_t cache[5];
 
+	/* On its own listener, whoever reaches the address may read. */
 	if (metrics_z == NULL ||
-	    (r->ctx->conf->server.metrics == LA_CONF_METRICS_LOCAL &&
+	    (!r->metrics_only &&
+	        r->ctx->conf->server.metrics == LA_CONF_METRICS_LOCAL &&
 	        !metrics_local(r->peer))) {
 		la_resp_fail(&r->resp, LA_ERR_NOT_FOUND, "not found");
 		return;

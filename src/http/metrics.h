@@ -36,6 +36,12 @@ void la_metrics_worker_start(void);
 void la_metrics_worker_restart(void);
 void la_metrics_reloaded(int ok);
 
+/*
+ * Whether r's route may be served on the listener r came on: only
+ * /metrics and the health checks on server.metrics_listen, and /metrics
+ * only there when it is set.
+ */
+int la_metrics_route_ok(const struct la_req *r);
 /* The "metrics" log phase: counts r. */
 int la_metrics_phase(struct la_req *r);
 /* GET /metrics. */

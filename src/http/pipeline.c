@@ -114,6 +114,8 @@ pipeline_route(struct la_req *r)
 	r->path_len = (size_t)n;
 	r->route = la_routes_match(&r->ctx->routes, dec, (size_t)n, &r->id,
 	    &r->id_len);
+	if (r->route != NULL && !la_metrics_route_ok(r))
+		r->route = NULL; /* not on this listener */
 	if (r->route == NULL || (r->id != NULL && !pipeline_id_ok(r))) {
 		la_resp_fail(&r->resp, LA_ERR_NOT_FOUND, "not found");
 		return (LA_PHASE_DONE);

@@ -507,3 +507,57 @@ def test_login_throttle_counted(server, tmp_path):
             requests_total(before, "login", "POST", 429)) == 3
     assert (requests_total(after, "login", "POST", 401) -
             requests_total(before, "login", "POST", 401)) == 10
+
+
+def test_metrics_listen(server):
+    """server.metrics_listen: /metrics there only, to any client that
+    reaches it, with the health checks and nothing else; kept over a
+    reload."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("0.0.0.0", 0))
+        mport = s.getsockname()[1]
+    srv = server(config(extra=f'  metrics_listen: "0.0.0.0:{mport}"'),
+                 workers=2)
+
+    def mget(path, addr="127.0.0.1"):
+        return get_from(addr, mport, path)
+
+    assert srv.get("/metrics")[0] == 404
+    for _ in range(3):
+        assert srv.get("/books")[0] == 200
+    status, raw = mget("/metrics")
+    assert status == 200
+    fams = parse_exposition(raw.decode())
+    assert requests_total(fams, "/books", "GET", 200) == 3
+    assert requests_total(fams, "/metrics", "GET", 404) == 0
+    assert requests_total(fams, "unmatched", "GET", 404) == 1
+    assert mget("/healthz")[0] == 200
+    assert mget("/readyz")[0] == 200
+    assert mget("/books")[0] == 404
+    assert mget("/openapi.json")[0] == 404
+    addr = local_address()
+    if addr is not None:
+        assert mget("/metrics", addr)[0] == 200
+    srv.signal(signal.SIGHUP)
+    assert wait_until(lambda: value(parse_exposition(
+        mget("/metrics")[1].decode()), "lightapid_config_generation") == 2, 5)
+    assert srv.get("/books")[0] == 200
+    assert srv.get("/metrics")[0] == 404
+
+
+def test_metrics_listen_dump_and_clash(server, tmp_path):
+    from conftest import run_cli, write_config
+    path = write_config(tmp_path, config(
+        extra='  listen: "127.0.0.1:18123"\n'
+              '  metrics_listen: "127.0.0.1:18124"'))
+    rc, out, err = run_cli(["-T", "-c", str(path)])
+    assert rc == 0, err
+    assert '  listen: ["127.0.0.1:18123"]\n' in out
+    assert '  metrics_listen: "127.0.0.1:18124"\n' in out
+    path = write_config(tmp_path, config(
+        extra='  listen: "127.0.0.1:18123"\n'
+              '  metrics_listen: "127.0.0.1:18123"'))
+    rc, out, err = run_cli(["-t", "-c", str(path)])
+    assert rc == 1
+    assert "server.metrics_listen 127.0.0.1:18123 is also in " \
+        "server.listen" in err

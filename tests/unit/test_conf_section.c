@@ -90,6 +90,21 @@ test_metrics(struct la_arena *a)
 		ok(c != NULL && c->server.metrics == ok_v[i].want,
 		    "metrics: %s", ok_v[i].v);
 	}
+	c = load(a, DB "server: {metrics_listen: \"127.0.0.1:9100\"}\n", &errs);
+	ok(c != NULL && c->server.metrics_listen != NULL &&
+	        strcmp(c->server.metrics_listen, "127.0.0.1:9100") == 0,
+	    "metrics_listen");
+	ok(c != NULL && c->server.listen.n == 1, "not in listen");
+	c = load(a, DB "server: {metrics_listen: 9100}\n", &errs);
+	ok(c != NULL && c->server.metrics_listen != NULL &&
+	        strcmp(c->server.metrics_listen, "0.0.0.0:9100") == 0,
+	    "metrics_listen: a bare port listens everywhere");
+	c = load(a, DB "server: {workers: 2}\n", &errs);
+	ok(c != NULL && c->server.metrics_listen == NULL,
+	    "no metrics_listen by default");
+	is_str(errs_of(a, DB "server: {metrics_listen: \"h:0\"}\n"),
+	    "t.yaml:2:26: bad listen address 'h:0' (expected ADDR:PORT)\n",
+	    "metrics_listen is checked as listen is");
 	is_str(errs_of(a, DB "server: {metrics: public}\n"),
 	    "t.yaml:2:19: server.metrics must be 'local', 'all' or 'off', "
 	    "got 'public'\n",
