@@ -561,3 +561,34 @@ def test_metrics_listen_dump_and_clash(server, tmp_path):
     assert rc == 1
     assert "server.metrics_listen 127.0.0.1:18123 is also in " \
         "server.listen" in err
+
+
+def test_exact_under_concurrent_load(server):
+    """Clients in parallel on every worker: no count is lost or doubled."""
+    import threading
+    srv = server(config(), workers=3)
+    before = scrape(srv.get)
+    errors = []
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        try:
+            for _ in range(60):
+                conn.request("GET", "/books/1")
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 404:
+                    errors.append(resp.status)
+        finally:
+            conn.close()
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    after = scrape(srv.get)
+    assert (requests_total(after, "/books/{id}", "GET", 404) -
+            requests_total(before, "/books/{id}", "GET", 404)) == 360
+    assert (duration_count(after, "/books/{id}") -
+            duration_count(before, "/books/{id}")) == 360
