@@ -16,7 +16,9 @@
  * labels stored with the count, so the zone needs no directory of route
  * names and a process may add a series at any time: an entry is claimed
  * by CAS (0 → 1), its labels written, then published (→ 2); a reader
- * skips unpublished entries, and merges equal labels across cells.
+ * skips unpublished entries, and merges equal labels across cells. An
+ * entry left half-labelled by a process killed in between is skipped by
+ * everyone from then on: it costs one place, never a wrong count.
  *
  * All bytes zero is the empty zone (see shmseg.h); the master fills its
  * own part on attach (la_prom_init()).
