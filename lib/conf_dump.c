@@ -242,8 +242,14 @@ conf_dump_opt(struct la_buf *b, const char *key, const char *v)
 static void
 conf_dump_server(const struct la_conf_server *s, struct la_buf *b)
 {
+	struct la_strlist l = s->listen;
+
+	/* The daemon appends metrics_listen to listen: print it once. */
+	if (s->metrics_listen != NULL && l.n > 1 &&
+	    strcmp(l.v[l.n - 1], s->metrics_listen) == 0)
+		l.n--;
 	la_buf_puts(b, "server:\n  listen: ");
-	conf_dump_list(b, &s->listen);
+	conf_dump_list(b, &l);
 	if (s->workers == 0)
 		la_buf_puts(b, "\n  workers: auto\n");
 	else
@@ -263,6 +269,11 @@ conf_dump_server(const struct la_conf_server *s, struct la_buf *b)
 	    s->body_timeout, s->keepalive_timeout, s->keepalive_requests,
 	    s->shutdown_timeout, s->max_connections,
 	    s->trust_proxy ? "true" : "false");
+	la_buf_printf(b, "  metrics: %s\n",
+	    s->metrics == LA_CONF_METRICS_ALL   ? "all"
+	    : s->metrics == LA_CONF_METRICS_OFF ? "off"
+	                                        : "local");
+	conf_dump_opt(b, "metrics_listen", s->metrics_listen);
 }
 
 static void

@@ -331,6 +331,38 @@ conf_s_workers(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	la_conf_read_int(x, v, path, 1, &s->workers);
 }
 
+/* Who may read /metrics: "local" (the default), "all" or "off". */
+static void
+conf_s_metrics(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	static const char *const names[] = {"local", "all", "off"};
+	struct la_conf_server *s = obj;
+	const char *str;
+	size_t i;
+
+	if ((str = la_conf_read_str(x, v, path)) == NULL)
+		return;
+	for (i = 0; i < LA_NELEM(names); i++)
+		if (strcmp(str, names[i]) == 0) {
+			s->metrics = (int)i;
+			return;
+		}
+	la_conf_node_err(x, v, "%s must be 'local', 'all' or 'off', got '%s'",
+	    path, str);
+}
+
+static void
+conf_s_metrics_listen(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path)
+{
+	const char *one[1], *s;
+	struct la_strlist l = {one, 0};
+
+	if ((s = la_conf_read_str(x, v, path)) != NULL &&
+	    conf_listen_add(x, v, s, &l) == 0)
+		((struct la_conf_server *)obj)->metrics_listen = one[0];
+}
+
 static const struct conf_key conf_server_keys[] = {
     K_FN("listen", conf_s_listen),
     K_FN("workers", conf_s_workers),
@@ -350,6 +382,8 @@ static const struct conf_key conf_server_keys[] = {
     K("shutdown_timeout", CONF_INT, struct la_conf_server, shutdown_timeout, 0),
     K("max_connections", CONF_INT, struct la_conf_server, max_connections, 1),
     K("trust_proxy", CONF_BOOL, struct la_conf_server, trust_proxy, 0),
+    K_FN("metrics", conf_s_metrics),
+    K_FN("metrics_listen", conf_s_metrics_listen),
 };
 
 static void

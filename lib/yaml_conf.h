@@ -101,7 +101,13 @@ struct la_conf_server {
 	int shutdown_timeout;   /* default 30 */
 	int max_connections;    /* per worker, default 1024 */
 	int trust_proxy;        /* default 0 */
+	int metrics;            /* who may GET /metrics: LA_CONF_METRICS_* */
+	const char *metrics_listen; /* "ADDR:PORT" serving /metrics, or NULL */
 };
+
+#define LA_CONF_METRICS_LOCAL 0 /* default: loopback and Unix sockets */
+#define LA_CONF_METRICS_ALL   1
+#define LA_CONF_METRICS_OFF   2 /* no /metrics route */
 
 struct la_conf_ratelimit {
 	int requests, per; /* default 100 per 60 s */

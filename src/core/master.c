@@ -21,6 +21,7 @@
 #include "listen.h"
 #include "log.h"
 #include "master.h"
+#include "metrics.h"
 #include "shm.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -173,6 +174,7 @@ master_spawn(struct master *m, int i)
 		la_worker_run(i, m->g, m->cat, &m->ls);
 	m->slots[i].pid = pid;
 	m->slots[i].started = la_monotonic_ms();
+	la_metrics_worker_start();
 }
 
 static int
@@ -213,6 +215,7 @@ master_schedule(struct master *m, int i, int status)
 	}
 	s->fails++;
 	s->respawn_at = now + delay;
+	la_metrics_worker_restart();
 }
 
 static void
@@ -443,6 +446,7 @@ master_reload(struct master *m)
 		    "reload of %s failed; keeping the running "
 		    "configuration",
 		    m->path);
+		la_metrics_reloaded(0);
 		la_buf_free(&errs);
 		return;
 	}
@@ -456,6 +460,7 @@ master_reload(struct master *m)
 		    "reload of %s failed; keeping the running "
 		    "configuration",
 		    m->path);
+		la_metrics_reloaded(0);
 		la_gen_free(g);
 		return;
 	}
@@ -471,6 +476,7 @@ master_reload(struct master *m)
 	for (i = 0; i < m->nslots; i++)
 		master_spawn(m, i);
 	la_log(LA_LOG_NOTICE, "reloaded %s: %d workers", m->path, m->nslots);
+	la_metrics_reloaded(1);
 }
 
 /* Returns the exit status once a stop signal was handled. */

@@ -14,6 +14,7 @@
 #include "gen.h"
 #include "la.h"
 #include "log.h"
+#include "metrics.h"
 #include "shm.h"
 #include "throttle.h"
 
@@ -55,6 +56,20 @@ shm_throttle_size(const struct la_gen *g)
 	return (la_throttle_size());
 }
 
+static int
+shm_want_always(const struct la_gen *g)
+{
+	(void)g;
+	return (1);
+}
+
+static size_t
+shm_metrics_size(const struct la_gen *g)
+{
+	(void)g;
+	return (la_metrics_zone_size());
+}
+
 static void
 shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
 {
@@ -67,8 +82,10 @@ shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
  * a reload does not forgive attackers; the SQLite writer lock guards no
  * data. The response cache starts empty in a new segment and is kept
  * as it is in a kept one (its keys carry the configuration's stamp, see
- * cache.c). Later zones (rate limits, metrics, count cache) are added
- * here.
+ * cache.c). The metrics counters have a fixed size, so they never make a
+ * reload change the segment, and are carried when something else does:
+ * counters must not go down. Later zones (rate limits, count cache) are
+ * added here.
  */
 static const struct shm_zone shm_zones[] = {
     {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, shm_throttle_size,
@@ -76,6 +93,8 @@ static const struct shm_zone shm_zones[] = {
     {LA_SHM_DB_WRITE, 0, shm_want_sqlite, shm_no_data, shm_attach_db_write},
     {LA_CACHE_ZONE, 0, la_cache_wanted, la_cache_size, la_cache_attach},
     {LA_COUNT_ZONE, 0, la_count_wanted, la_count_size, la_count_attach},
+    {LA_METRICS_ZONE, LA_SHMSEG_KEEP, shm_want_always, shm_metrics_size,
+        la_metrics_attach},
 };
 
 /* The segment of this process; workers inherit it. */

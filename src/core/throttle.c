@@ -13,6 +13,7 @@
 
 #include "la.h"
 #include "log.h"
+#include "metrics.h"
 #include "shmseg.h"
 #include "throttle.h"
 
@@ -105,6 +106,8 @@ la_throttle_wait(const char *addr)
 	if (t->failures >= LA_THROTTLE_FAILURES)
 		wait = (int)(t->window_start + LA_THROTTLE_WINDOW - now);
 	la_shmseg_unlock(throttle_z);
+	if (wait > 0)
+		la_metrics_count_throttled();
 	return (wait > 0 ? wait : 0);
 }
 

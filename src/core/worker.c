@@ -131,6 +131,9 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	la_buf_free(&errs);
 	w->cs.conf = g->conf;
 	w->cs.ctx = &w->ctx;
+	/* gen.c put server.metrics_listen last. */
+	w->cs.metrics_fd =
+	    g->conf->server.metrics_listen != NULL ? ls->fd[ls->n - 1] : -1;
 	w->cs.req_arena = la_arena_new(16384);
 	la_buf_init(&w->cs.body);
 	la_conn_clock(&w->cs);

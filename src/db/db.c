@@ -18,6 +18,7 @@
 #include "db.h"
 #include "arena.h"
 #include "la.h"
+#include "metrics.h"
 #include "stmtcache.h"
 #include "xalloc.h"
 
@@ -162,6 +163,7 @@ db_result(struct la_db_conn *c, int rc)
 {
 	if (rc == LA_DB_EUNAVAIL)
 		c->lost = 1;
+	la_metrics_db(rc);
 	return (rc);
 }
 

@@ -18,6 +18,7 @@
 #include "gen_auth.h"
 #include "gen_ctx.h"
 #include "gen_schema.h"
+#include "listen.h"
 #include "openapi.h"
 #include "validate.h"
 #include "xalloc.h"
@@ -43,6 +44,40 @@ gen_apply_overrides(struct la_conf *c, const struct la_overrides *ov,
 		c->server.listen.v[0] = ov->listen;
 		c->server.listen.n = 1;
 	}
+}
+
+/*
+ * server.metrics_listen becomes the last listening address: the master
+ * opens it and keeps it over reloads as it does the others, and a worker
+ * knows it by that place (see la_conn_set.metrics_fd).
+ */
+static void
+gen_metrics_listen(struct la_gen_ctx *x, struct la_conf *c, struct la_arena *a)
+{
+	struct la_strlist *l = &c->server.listen;
+	struct la_pos pos = {1, 1};
+	const char **v;
+	size_t i;
+
+	if (c->server.metrics_listen == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], c->server.metrics_listen) == 0) {
+			la_gen_ctx_err(x, pos,
+			    "server.metrics_listen %s is also in server.listen",
+			    l->v[i]);
+			return;
+		}
+	if (l->n + 1 > LA_MAX_LISTEN) {
+		la_gen_ctx_err(x, pos, "more than %d listening addresses",
+		    LA_MAX_LISTEN);
+		return;
+	}
+	v = la_arena_alloc(a, (l->n + 1) * sizeof(*v));
+	memcpy(v, l->v, l->n * sizeof(*v));
+	v[l->n] = c->server.metrics_listen;
+	l->v = v;
+	l->n++;
 }
 
 /* Pattern or default errors come back as "table.column: message". */
@@ -306,7 +341,8 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	x.users = &g->users;
 	x.login = &g->login;
 	x.token = &g->token;
-	if (gen_connect(&x, ov) != 0)
+	gen_metrics_listen(&x, g->conf, g->arena);
+	if (x.nerr > 0 || gen_connect(&x, ov) != 0)
 		goto fail;
 	gen_schema(&x, g);
 	/* No database handle may cross fork(): close it now. */
@@ -373,7 +409,8 @@ la_gen_dump_routes(const struct la_gen *g, FILE *fp)
 	if (g->login)
 		fprintf(fp, "#   %s/login %s/token (login)\n",
 		    g->conf->auth.auth_path, g->conf->auth.auth_path);
-	fprintf(fp, "#   /healthz /readyz\n");
+	fprintf(fp, "#   /healthz /readyz%s\n",
+	    g->conf->server.metrics != LA_CONF_METRICS_OFF ? " /metrics" : "");
 	if (g->conf->enable_swagger)
 		fprintf(fp, "#   /openapi.json /docs (Swagger UI %s %s)\n",
 		    g->docs_js.len ? "from" : "not found in", g->docs_dir);

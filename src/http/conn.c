@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "pipeline.h"
 #include "log.h"
+#include "metrics.h"
 #include "response.h"
 #include "xalloc.h"
 
@@ -85,6 +86,7 @@ conn_new(struct la_conn_set *s, int fd, const struct sockaddr_storage *ss)
 		s->conns->prev = c;
 	s->conns = c;
 	s->nconns++;
+	la_metrics_connection(1);
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = c;
@@ -139,6 +141,7 @@ la_conn_close(struct la_conn_set *s, struct la_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	s->nconns--;
+	la_metrics_connection(-1);
 	close(c->fd);
 	la_buf_free(&c->in);
 	la_buf_free(&c->out);
@@ -156,6 +159,7 @@ void
 la_conn_accept(struct la_conn_set *s, int lfd)
 {
 	struct sockaddr_storage ss;
+	struct la_conn *c;
 	socklen_t sl;
 	int fd, i;
 
@@ -175,7 +179,8 @@ la_conn_accept(struct la_conn_set *s, int lfd)
 				    strerror(errno));
 			return;
 		}
-		conn_new(s, fd, &ss);
+		if ((c = conn_new(s, fd, &ss)) != NULL)
+			c->metrics_only = lfd == s->metrics_fd;
 	}
 }
 
@@ -274,6 +279,7 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	struct la_req r;
 	int keepalive;
 
+	la_metrics_begin();
 	memset(&r, 0, sizeof(r));
 	r.ctx = s->ctx;
 	r.http = &c->req;
@@ -283,6 +289,7 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	la_resp_init(&r.resp, &s->body, s->req_arena);
 	r.head_only = c->req.method_id == LA_M_HEAD;
 	r.peer = c->peer;
+	r.metrics_only = c->metrics_only;
 	la_pipeline_run(&r);
 	keepalive = c->req.keepalive && !s->quitting &&
 	            c->requests + 1 < s->conf->server.keepalive_requests;

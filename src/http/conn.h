@@ -46,6 +46,7 @@ struct la_conn {
 	int64_t idle_since; /* last response written (or accepted), ms */
 	struct la_conn *ready_next; /* in the set's ready queue */
 	int queued;                 /* ... when set */
+	int metrics_only;           /* accepted on server.metrics_listen */
 	char peer[64];
 };
 
@@ -62,6 +63,7 @@ struct la_conn_set {
 	int quitting;          /* graceful stop: no new requests */
 	struct la_conn *conns; /* every open connection */
 	size_t nconns;
+	int metrics_fd; /* the server.metrics_listen socket, or -1 */
 	/* Connections that just finished a response and may have another
 	 * request buffered: served after the others' events (fairness). */
 	struct la_conn *ready_head, *ready_tail;

@@ -38,6 +38,7 @@ struct la_req {
 	unsigned allowed;     /* verbs of the matched route */
 	const char *endpoint; /* route for logs and metrics, or NULL */
 	const char *peer;     /* the client's address */
+	int metrics_only;     /* came on server.metrics_listen */
 	yajl_val user;        /* the authenticated caller's claims, or NULL */
 	const char *user_id;  /* JWT sub or Basic user name, or NULL */
 	int64_t elapsed_ms;   /* set before the log phases */

@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "cors.h"
 #include "count.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "str.h"
 #include "url.h"
@@ -46,7 +47,7 @@ static const struct pipeline_phase pipeline_phases[] = {
     {"cors headers", STAGE_RESPONSE, la_cors_filter},
     {"gzip", STAGE_RESPONSE, NULL},
     {"access log", STAGE_LOG, la_accesslog_phase},
-    {"metrics", STAGE_LOG, NULL},
+    {"metrics", STAGE_LOG, la_metrics_phase},
 };
 
 /* 405 naming the allowed verbs in a fixed order, with Allow. */
@@ -115,6 +116,8 @@ pipeline_route(struct la_req *r)
 	r->path_len = (size_t)n;
 	r->route = la_routes_match(&r->ctx->routes, dec, (size_t)n, &r->id,
 	    &r->id_len);
+	if (r->route != NULL && !la_metrics_route_ok(r))
+		r->route = NULL; /* not on this listener */
 	if (r->route == NULL || (r->id != NULL && !pipeline_id_ok(r))) {
 		la_resp_fail(&r->resp, LA_ERR_NOT_FOUND, "not found");
 		return (LA_PHASE_DONE);
@@ -155,6 +158,9 @@ pipeline_handler(struct la_req *r)
 		break;
 	case LA_ROUTE_DOCS:
 		la_handler_docs(r);
+		break;
+	case LA_ROUTE_METRICS:
+		la_handler_metrics(r);
 		break;
 	}
 	return (LA_PHASE_DONE);

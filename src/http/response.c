@@ -61,6 +61,7 @@ static const char *const resp_ctypes[] = {
     [LA_CT_TEXT] = "text/plain; charset=utf-8",
     [LA_CT_JS] = "text/javascript; charset=utf-8",
     [LA_CT_CSS] = "text/css; charset=utf-8",
+    [LA_CT_PROM] = "text/plain; version=0.0.4; charset=utf-8",
 };
 
 void

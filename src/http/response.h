@@ -31,7 +31,14 @@ enum la_err {
 	LA_ERR_UNAVAILABLE   /* 503: the database is gone */
 };
 
-enum la_ctype { LA_CT_JSON, LA_CT_HTML, LA_CT_TEXT, LA_CT_JS, LA_CT_CSS };
+enum la_ctype {
+	LA_CT_JSON,
+	LA_CT_HTML,
+	LA_CT_TEXT,
+	LA_CT_JS,
+	LA_CT_CSS,
+	LA_CT_PROM /* Prometheus text format 0.0.4 */
+};
 
 #define LA_RESP_MAX_HEADERS 16
 

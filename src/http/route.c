@@ -88,9 +88,14 @@ la_routes_build(struct la_routes *rs, const struct la_gen *g,
 
 	*users = NULL;
 	rs->n = 0;
-	rs->v = la_xcalloc(cat->ntables + 9, sizeof(*rs->v));
+	rs->v = la_xcalloc(cat->ntables + 10, sizeof(*rs->v));
 	route_add(rs, LA_ROUTE_HEALTHZ, "/healthz", "/healthz", LA_M_GET);
 	route_add(rs, LA_ROUTE_READYZ, "/readyz", "/readyz", LA_M_GET);
+	/* As /docs: an endpoint declared at /metrics keeps its route. */
+	if (g->conf->server.metrics != LA_CONF_METRICS_OFF &&
+	    !route_endpoint_has(cat, "/metrics"))
+		route_add(rs, LA_ROUTE_METRICS, "/metrics", "/metrics",
+		    LA_M_GET);
 	if (g->login) {
 		route_add(rs, LA_ROUTE_LOGIN, route_join(base, "/login"),
 		    "login", LA_M_POST);

@@ -1,6 +1,6 @@
 /*
- * The route table: the built-in routes (/healthz, /readyz, the login
- * routes, /openapi.json and /docs, later /metrics) and the endpoints'
+ * The route table: the built-in routes (/healthz, /readyz, /metrics, the
+ * login routes, /openapi.json and /docs) and the endpoints'
  * collection and detail routes, in one table matched the same way. A
  * route names what serves it by kind; the pipeline maps kinds to
  * handlers, so this table depends on no handler.
@@ -20,7 +20,8 @@ enum la_route_kind {
 	LA_ROUTE_READYZ,
 	LA_ROUTE_LOGIN,
 	LA_ROUTE_OPENAPI,
-	LA_ROUTE_DOCS /* the page and the files it loads */
+	LA_ROUTE_DOCS, /* the page and the files it loads */
+	LA_ROUTE_METRICS
 };
 
 struct la_route {

@@ -65,6 +65,53 @@ test_server(struct la_arena *a)
 	    "workers 0: use auto");
 }
 
+/* server.metrics: who may read /metrics; local unless said. */
+static void
+test_metrics(struct la_arena *a)
+{
+	static const struct {
+		const char *v;
+		int want;
+	} ok_v[] = {{"local", LA_CONF_METRICS_LOCAL},
+	    {"all", LA_CONF_METRICS_ALL}, {"off", LA_CONF_METRICS_OFF}};
+	struct la_conf *c;
+	struct la_buf errs;
+	char yaml[128];
+	size_t i;
+
+	la_buf_init(&errs);
+	c = load(a, DB "server: {workers: 2}\n", &errs);
+	ok(c != NULL && c->server.metrics == LA_CONF_METRICS_LOCAL,
+	    "metrics: local by default");
+	for (i = 0; i < LA_NELEM(ok_v); i++) {
+		snprintf(yaml, sizeof(yaml), DB "server: {metrics: %s}\n",
+		    ok_v[i].v);
+		c = load(a, yaml, &errs);
+		ok(c != NULL && c->server.metrics == ok_v[i].want,
+		    "metrics: %s", ok_v[i].v);
+	}
+	c = load(a, DB "server: {metrics_listen: \"127.0.0.1:9100\"}\n", &errs);
+	ok(c != NULL && c->server.metrics_listen != NULL &&
+	        strcmp(c->server.metrics_listen, "127.0.0.1:9100") == 0,
+	    "metrics_listen");
+	ok(c != NULL && c->server.listen.n == 1, "not in listen");
+	c = load(a, DB "server: {metrics_listen: 9100}\n", &errs);
+	ok(c != NULL && c->server.metrics_listen != NULL &&
+	        strcmp(c->server.metrics_listen, "0.0.0.0:9100") == 0,
+	    "metrics_listen: a bare port listens everywhere");
+	c = load(a, DB "server: {workers: 2}\n", &errs);
+	ok(c != NULL && c->server.metrics_listen == NULL,
+	    "no metrics_listen by default");
+	is_str(errs_of(a, DB "server: {metrics_listen: \"h:0\"}\n"),
+	    "t.yaml:2:26: bad listen address 'h:0' (expected ADDR:PORT)\n",
+	    "metrics_listen is checked as listen is");
+	is_str(errs_of(a, DB "server: {metrics: public}\n"),
+	    "t.yaml:2:19: server.metrics must be 'local', 'all' or 'off', "
+	    "got 'public'\n",
+	    "another value is refused");
+	la_buf_free(&errs);
+}
+
 static void
 test_middleware(struct la_arena *a)
 {
@@ -158,6 +205,7 @@ main(void)
 	struct la_arena *a = la_arena_new(65536);
 
 	test_server(a);
+	test_metrics(a);
 	test_middleware(a);
 	test_mode_auth(a);
 	test_database(a);

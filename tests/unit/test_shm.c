@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gen.h"
+#include "metrics.h"
 #include "shm.h"
 #include "throttle.h"
 #include "tap.h"
@@ -39,17 +40,21 @@ test_zones(void)
 	memset(&g, 0, sizeof(g));
 	g.conf = &c;
 	c.db.kind = LA_DB_PGSQL;
-	is_int(la_shm_zones(&g, req), 0,
-	    "PostgreSQL without login routes: no zone");
+	n = la_shm_zones(&g, req);
+	is_int(n, 1, "PostgreSQL without login routes: the metrics zone only");
+	r = find(req, n, LA_METRICS_ZONE);
+	ok(r != NULL && r->size == la_metrics_zone_size() &&
+	        r->flags == LA_SHMSEG_KEEP,
+	    "metrics: a fixed size, kept over a reload");
 	c.db.kind = LA_DB_SQLITE;
 	n = la_shm_zones(&g, req);
-	is_int(n, 1, "SQLite: one zone");
+	is_int(n, 2, "SQLite: one zone more");
 	r = find(req, n, LA_SHM_DB_WRITE);
 	ok(r != NULL && r->size == 0 && r->flags == 0,
 	    "the writer lock, without data, not kept over a reload");
 	g.login = 1;
 	n = la_shm_zones(&g, req);
-	is_int(n, 2, "login routes add a zone");
+	is_int(n, 3, "login routes add a zone");
 	r = find(req, n, LA_THROTTLE_ZONE);
 	ok(r != NULL && r->size == la_throttle_size() && r->size > 0 &&
 	        r->flags == LA_SHMSEG_KEEP,
