@@ -356,7 +356,7 @@ conf_s_metrics_listen(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path)
 {
 	const char *one[1], *s;
-	struct la_strlist l = {one, 0};
+	struct la_strlist l = {one, 0, NULL};
 
 	if ((s = la_conf_read_str(x, v, path)) != NULL &&
 	    conf_listen_add(x, v, s, &l) == 0)
