@@ -148,8 +148,12 @@ YAML
 # BENCH_CACHE=1: /items answers from the shared-memory response cache.
 [ -z "$CACHE" ] || echo "      cache: {ttl: 60}" >>"$tmp/lightapi.yaml"
 
+root_user=
+[ "$(id -u)" -ne 0 ] || root_user=1
 start_lightapid() {
-	"$LIGHTAPID" -f -c "$tmp/lightapi.yaml" -w "$WORKERS" \
+	# As root (the script installs packages), the workers stay root:
+	# lightapid refuses that unless told to with -u root.
+	"$LIGHTAPID" ${root_user:+-u root} -f -c "$tmp/lightapi.yaml" -w "$WORKERS" \
 		-l "127.0.0.1:$la_port" >>"$tmp/lightapid.log" 2>&1 &
 	la_pid=$!
 	wait_http "http://127.0.0.1:$la_port/healthz" || {

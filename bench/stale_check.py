@@ -62,7 +62,8 @@ endpoints:
       cache: {{ttl: 60}}
 """)
     log = open(tmp / "lightapid.log", "wb")
-    proc = subprocess.Popen([binary, "-f", "-c", str(tmp / "lightapi.yaml"),
+    root = ["-u", "root"] if os.geteuid() == 0 else []  # see lightapid(8)
+    proc = subprocess.Popen([binary, *root, "-f", "-c", str(tmp / "lightapi.yaml"),
                              "-w", "2", "-l", f"127.0.0.1:{port}"],
                             stdout=log, stderr=log)
     try:

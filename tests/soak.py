@@ -133,7 +133,9 @@ def main():
     port = free_port()
     cfg = Path(tmp) / "lightapi.yaml"
     cfg.write_text(CONFIG.format(dir=tmp, port=port))
-    proc = subprocess.Popen([args.binary, "-f", "-c", str(cfg)],
+    # As root, lightapid runs its workers as root only when told to.
+    root = ["-u", "root"] if os.geteuid() == 0 else []
+    proc = subprocess.Popen([args.binary, *root, "-f", "-c", str(cfg)],
                             start_new_session=True)
     try:
         for _ in range(100):

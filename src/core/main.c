@@ -32,7 +32,7 @@ main_usage(FILE *fp)
 	fprintf(fp,
 	    "usage: lightapid [-c file] [-t] [-T] [-f] [-p pidfile] [-w "
 	    "workers]\n"
-	    "                 [-l addr:port] [-V] [-h]\n"
+	    "                 [-l addr:port] [-u user] [-V] [-h]\n"
 	    "       lightapid --hash-password\n"
 	    "\n"
 	    "  -c file       configuration file (default %s)\n"
@@ -43,6 +43,8 @@ main_usage(FILE *fp)
 	    "  -p pidfile    override server.pid_file\n"
 	    "  -w workers    override server.workers\n"
 	    "  -l addr:port  override server.listen\n"
+	    "  -u user       override server.user (-u root: run the workers\n"
+	    "                as root, which a start as root refuses without)\n"
 	    "  -V            print the version and the compiled drivers\n"
 	    "  -h            print this help\n"
 	    "  --hash-password  read a password on standard input and print\n"
@@ -72,7 +74,7 @@ main_parse(int argc, char **argv, struct main_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->conf = LA_CONF_PATH;
 	o->ov.workers = -1;
-	while ((ch = getopt(argc, argv, "c:tTfp:w:l:Vh")) != -1) {
+	while ((ch = getopt(argc, argv, "c:tTfp:w:l:u:Vh")) != -1) {
 		switch (ch) {
 		case 'c':
 			o->conf = optarg;
@@ -85,6 +87,9 @@ main_parse(int argc, char **argv, struct main_opts *o)
 			break;
 		case 'f':
 			o->foreground = 1;
+			break;
+		case 'u':
+			o->ov.user = optarg;
 			break;
 		case 'p':
 			o->ov.pid_file = optarg;

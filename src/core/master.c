@@ -527,6 +527,24 @@ master_loop(struct master *m)
 	}
 }
 
+/* Who the workers run as (worker.c drops to server.user from root). */
+static const char *
+master_worker_user(const struct la_conf *c)
+{
+	struct passwd *pw;
+
+	if (geteuid() == 0 && c->server.user != NULL) {
+		if ((pw = getpwnam(c->server.user)) != NULL && pw->pw_uid == 0)
+			la_log(LA_LOG_WARN,
+			    "the workers run as root, as server.user or -u "
+			    "asks: a flaw in lightapid or a library it uses "
+			    "would give a client the whole machine");
+		return (c->server.user);
+	}
+	pw = getpwuid(geteuid());
+	return (pw != NULL ? pw->pw_name : "an unnamed user");
+}
+
 int
 la_master_run(struct la_gen *g, int foreground, const char *path,
     const struct la_overrides *ov)
@@ -553,8 +571,9 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	master_chown_sqlite(g->conf);
 	m.nslots = master_nworkers(g->conf);
 	m.slots = la_xcalloc((size_t)m.nslots, sizeof(*m.slots));
-	la_log(LA_LOG_NOTICE, "lightapid %s started: %d workers on %s",
-	    PACKAGE_VERSION, m.nslots, g->conf->server.listen.v[0]);
+	la_log(LA_LOG_NOTICE, "lightapid %s started: %d worker%s on %s, as %s",
+	    PACKAGE_VERSION, m.nslots, m.nslots == 1 ? "" : "s",
+	    g->conf->server.listen.v[0], master_worker_user(g->conf));
 	for (i = 0; i < m.nslots; i++)
 		master_spawn(&m, i);
 	rc = master_loop(&m);

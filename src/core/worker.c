@@ -41,6 +41,9 @@ worker_drop_privileges(const struct la_conf *c)
 		la_log(LA_LOG_EMERG, "unknown user '%s'", c->server.user);
 		exit(WORKER_EXIT_FATAL);
 	}
+	/* server.user: root (or -u root) is the explicit choice to stay. */
+	if (pw->pw_uid == 0)
+		return;
 	gid = pw->pw_gid;
 	if (c->server.group != NULL) {
 		if ((gr = getgrnam(c->server.group)) == NULL) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gen.h"
 #include "la.h"
@@ -39,6 +40,8 @@ gen_apply_overrides(struct la_conf *c, const struct la_overrides *ov,
 		c->server.workers = ov->workers;
 	if (ov->pid_file != NULL)
 		c->server.pid_file = ov->pid_file;
+	if (ov->user != NULL)
+		c->server.user = ov->user;
 	if (ov->listen != NULL) {
 		c->server.listen.v = la_arena_alloc(a, sizeof(char *));
 		c->server.listen.v[0] = ov->listen;
@@ -172,6 +175,32 @@ gen_check_memory(struct la_gen_ctx *x)
 	    "memory file system for a database in memory that all workers "
 	    "share (sqlite:////dev/shm/lightapi.db)");
 	return (-1);
+}
+
+/*
+ * Started as root, lightapid runs its workers as server.user (or -u), and
+ * with neither refuses to start rather than serve requests as root; a
+ * reload that drops the user is refused the same way. -t, run as root by
+ * package scripts and administrators, warns of it instead.
+ */
+static void
+gen_check_user(struct la_gen_ctx *x, const struct la_overrides *ov)
+{
+	static const char msg[] =
+	    "started as root without server.user, lightapid will not run its "
+	    "workers as root: set server.user (the packaged service runs as "
+	    "lightapi), or start with -u USER (-u root runs them as root "
+	    "anyway)";
+	const struct la_conf *c = x->conf;
+	struct la_pos top = {1, 1};
+
+	if (geteuid() != 0 || c->server.user != NULL)
+		return;
+	if (ov != NULL && ov->test)
+		la_buf_printf(x->warnings, "%s:1:1: warning: %s\n", c->path,
+		    msg);
+	else
+		la_gen_ctx_err(x, top, "%s", msg);
 }
 
 static int
@@ -342,6 +371,7 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	x.login = &g->login;
 	x.token = &g->token;
 	gen_metrics_listen(&x, g->conf, g->arena);
+	gen_check_user(&x, ov);
 	if (x.nerr > 0 || gen_connect(&x, ov) != 0)
 		goto fail;
 	gen_schema(&x, g);

@@ -21,6 +21,7 @@ struct la_overrides {
 	int workers;          /* -w, or -1 */
 	const char *listen;   /* -l, or NULL */
 	const char *pid_file; /* -p, or NULL */
+	const char *user;     /* -u, or NULL */
 	int test;             /* -t, -T: check, and write nothing */
 };
 

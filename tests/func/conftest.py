@@ -461,13 +461,28 @@ def merged_env(env):
     return full
 
 
-def run_cli(args, env=None, timeout=15):
+# Started as root without server.user, lightapid refuses to run its
+# workers (lightapid(8)): the suite, which CI runs as root, says -u root.
+ROOT_ARGS = ["-u", "root"] if os.geteuid() == 0 else []
+
+
+def server_sets_user(config_text):
+    """Whether the config's server section names a user (then -u root
+    would override it)."""
+    m = re.search(r"^server:(.*(?:\n[ \t].*)*)", config_text, re.M)
+    return bool(m and re.search(r"\buser:", m.group(1)))
+
+
+def run_cli(args, env=None, timeout=15, root_args=True):
     """Run lightapid with args; returns (exit code, stdout, stderr).
 
     The exit code is None when the process had to be killed after timeout
-    (its whole process group is killed, so no worker is left behind)."""
+    (its whole process group is killed, so no worker is left behind).
+    root_args=False leaves out the -u root the suite adds as root."""
     full_env = merged_env(env)
-    proc = subprocess.Popen([require_binary()] + [str(a) for a in args],
+    extra = ROOT_ARGS if root_args else []
+    proc = subprocess.Popen([require_binary()] + extra +
+                            [str(a) for a in args],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=full_env,
                             start_new_session=True)
@@ -571,7 +586,8 @@ class Server:
         self.log_path = self.dir / f"{name}.log"
         self.workers = workers
         self.env = merged_env(env)
-        self.args = [require_binary(), "-f", "-c", str(self.config),
+        root = [] if server_sets_user(config_text) else ROOT_ARGS
+        self.args = [require_binary(), *root, "-f", "-c", str(self.config),
                      "-w", str(workers), "-l", f"127.0.0.1:{self.port}",
                      *[str(a) for a in extra_args]]
         self.proc = None

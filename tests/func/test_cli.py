@@ -1,5 +1,6 @@
 """Command line: -V, -h, usage errors, -t, -T (SPEC §1)."""
 
+import os
 import re
 
 import pytest
@@ -195,3 +196,40 @@ def test_config_test_changes_no_database(tmp_path, engine):
     if engine == "sqlite":
         assert sorted(p.name for p in tmp_path.iterdir()) == \
             ["lightapi.yaml", "test.db"]
+
+
+# ---- root without server.user -----------------------------------------------
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
+
+
+@ROOT_ONLY
+def test_root_without_user_refuses_to_start(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-f", "-c", cfg, "-l", "127.0.0.1:1"],
+                           root_args=False)
+    assert rc == 1, (out, err)
+    assert f"{cfg}:1:1: started as root without server.user, lightapid " \
+        "will not run its workers as root" in err, err
+    assert "-u USER" in err and "-u root" in err
+
+
+@ROOT_ONLY
+def test_root_without_user_is_a_warning_for_t(tmp_path):
+    cfg = write_config(tmp_path, GOOD)
+    rc, out, err = run_cli(["-t", "-c", cfg], root_args=False)
+    assert rc == 0, err
+    assert f"{cfg}:1:1: warning: started as root without server.user" in err
+
+
+@ROOT_ONLY
+def test_u_root_runs_workers_as_root_and_says_so(server):
+    srv = server(GOOD, workers=1)  # the suite passes -u root as root
+    assert srv.get("/books")[0] == 200
+    for pid in srv.worker_pids():
+        with open(f"/proc/{pid}/status") as f:
+            uid = [l for l in f if l.startswith("Uid:")][0].split()[1]
+        assert uid == "0"
+    log = srv.log()
+    assert "started: 1 worker on" in log and ", as root" in log, log
+    assert "the workers run as root, as server.user or -u asks" in log

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import (WorkerConnections, children_of, free_port, pid_alive, read_responses,
+from conftest import (ROOT_ARGS, WorkerConnections, children_of, free_port, pid_alive, read_responses,
                       read_until_close, require_binary, wait_until,
                       write_config)
 
@@ -284,7 +284,7 @@ def test_daemonize(tmp_path):
     # Output goes to a file: a daemon may keep its stderr as the error log.
     logpath = tmp_path / "daemon.log"
     with open(logpath, "wb") as logf:
-        proc = subprocess.Popen([require_binary(), "-c", str(cfg), "-w", "1",
+        proc = subprocess.Popen([require_binary(), *ROOT_ARGS, "-c", str(cfg), "-w", "1",
                                  "-l", f"127.0.0.1:{port}", "-p", str(pidfile)],
                                 stdin=subprocess.DEVNULL, stdout=logf,
                                 stderr=subprocess.STDOUT, start_new_session=True)
