@@ -34,7 +34,7 @@ finish() {
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "tests/package.sh: run as root" >&2; exit 2; }
-tools="debhelper lintian rpm rpmlint curl"
+tools="debhelper lintian rpm rpmlint curl mandoc man-db"
 missing=
 for p in $tools; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -55,6 +55,18 @@ cd "$top"
 mkdir -p "$build"
 (cd "$build" && { [ -f Makefile ] || "$top/configure" -q; } &&
     make -s dist >/dev/null) || { fail=$((fail + 1)); finish; }
+
+# ---- manual pages --------------------------------------------------------
+(cd "$build" && make -s man/lightapid.8 man/lightapi.yaml.5) >/dev/null 2>&1
+mandoc -Tlint "$build/man/lightapid.8" "$build/man/lightapi.yaml.5" 2>&1 |
+    grep -v -e 'mandoc.db' -e 'referenced manual not found' >"$work/mandoc.txt"
+check "mandoc -Tlint: the manual pages are clean" test ! -s "$work/mandoc.txt"
+sed 's/^/# /' "$work/mandoc.txt"
+for page in lightapid.8 lightapi.yaml.5; do
+	check "$page: the header names lightapid" \
+	    sh -c "MANWIDTH=80 man -l '$build/man/$page' 2>/dev/null | head -n 1 |
+	        grep -q 'lightapid .*Manual'"
+done
 
 # ---- .deb ---------------------------------------------------------------
 (cd "$build" && DEB_OUTDIR="$work/deb" make -s deb >"$work/deb.log" 2>&1)
