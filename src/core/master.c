@@ -475,7 +475,8 @@ master_reload(struct master *m)
 	m->slots = la_xcalloc((size_t)m->nslots, sizeof(*m->slots));
 	for (i = 0; i < m->nslots; i++)
 		master_spawn(m, i);
-	la_log(LA_LOG_NOTICE, "reloaded %s: %d workers", m->path, m->nslots);
+	la_log(LA_LOG_NOTICE, "reloaded %s: %d worker%s", m->path, m->nslots,
+	    m->nslots == 1 ? "" : "s");
 	la_metrics_reloaded(1);
 }
 

@@ -332,9 +332,15 @@ endpoints:
     fields: {{text: {{type: str}}}}
 """, workers=2, directory=shared)
         assert srv.post("/notes", {"text": "hi"})[0] == 201
-        for pid in children_of(srv.proc.pid):
-            assert Path(f"/proc/{pid}").stat().st_uid == 65534, \
-                "a worker still runs as root"
+        # A worker is forked as root and drops to the user before it
+        # serves: one that has not served yet may still be starting.
+        # Every worker must get there, and stay there.
+
+        def uids():
+            return [Path(f"/proc/{pid}").stat().st_uid
+                    for pid in children_of(srv.proc.pid)]
+        assert wait_until(lambda: uids() == [65534, 65534], 5), \
+            f"a worker still runs as root: {uids()}"
         assert Path(f"/proc/{srv.proc.pid}").stat().st_uid == 0
         assert (shared / "owned.db").stat().st_uid == 65534
         assert srv.stop() == []
