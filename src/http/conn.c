@@ -153,17 +153,19 @@ la_conn_full(const struct la_conn_set *s)
 }
 
 void
-la_conn_accept(struct la_conn_set *s, int lfd)
+la_conn_accept(struct la_conn_set *s, int lfd, size_t max)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int fd, i;
+	size_t i;
+	int fd;
 
 	/* A bounded batch keeps one busy listener from starving the rest. */
 	/* A full worker leaves new clients in the backlog, where a worker
 	 * with room takes them (see la_conn_full), rather than accepting and
 	 * closing them. */
-	for (i = 0; i < 64 && !s->quitting && !la_conn_full(s); i++) {
+	for (i = 0; i < 64 && i < max && !s->quitting && !la_conn_full(s);
+	     i++) {
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -558,6 +560,10 @@ la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events)
 		la_conn_close(s, c);
 		return;
 	}
+	/* A connection in the ready queue is served in its turn (its next
+	 * read drains the socket), not twice in a row. */
+	if (c->queued)
+		return;
 	if (c->state == LA_CONN_LINGER)
 		conn_linger(s, c);
 	else
