@@ -395,6 +395,16 @@ master_chown_sqlite(const struct la_conf *c)
 	}
 }
 
+/* A reload may name other log files, or another owner for new ones. */
+static void
+master_switch_logs(const struct la_conf *c)
+{
+	la_log_set_owner(c->server.user, c->server.group);
+	if (la_log_open(c->server.error_log, c->server.access_log) != 0)
+		la_log(LA_LOG_ERR, "cannot open the new log files; "
+		                   "the old ones stay in use");
+}
+
 /* Moves the running workers to the retired list and asks them to drain. */
 static void
 master_retire(struct master *m)
@@ -541,6 +551,7 @@ master_reload(struct master *m)
 	la_shm_use(seg);
 	la_gen_free(m->g);
 	m->g = g;
+	master_switch_logs(g->conf);
 	master_chown_sqlite(g->conf);
 	m->nslots = master_nworkers(g->conf);
 	m->slots = la_xcalloc((size_t)m->nslots, sizeof(*m->slots));

@@ -293,7 +293,8 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	    : c->req.minor == 0 ? LA_PERSIST_SAY
 	                        : LA_PERSIST_DEFAULT,
 	    s->date, &c->out);
-	r.elapsed_ms = s->now_ms - c->started;
+	/* now_ms is the loop's clock, taken before this request was served. */
+	r.elapsed_ms = la_monotonic_ms() - c->started;
 	la_pipeline_log(&r);
 	la_arena_reset(s->req_arena);
 	if (s->body.cap > CONN_KEEP_BUF)
