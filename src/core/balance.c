@@ -29,7 +29,8 @@ struct balance_slot {
 	_Atomic int64_t seen; /* ms, ASLEEP, 0 not started, GONE */
 	_Atomic uint32_t conns;
 	_Atomic int room;
-	char pad[64 - 16]; /* one cache line each: no false sharing */
+	_Atomic int listening; /* its listeners are in its epoll set */
+	char pad[64 - 20];     /* one cache line each: no false sharing */
 };
 
 struct la_balance {
@@ -74,6 +75,7 @@ la_balance_gone(struct la_balance *b, int slot)
 		return;
 	atomic_store(&b->slot[slot].conns, 0);
 	atomic_store(&b->slot[slot].room, 0);
+	atomic_store(&b->slot[slot].listening, 0);
 	atomic_store(&b->slot[slot].seen, BALANCE_GONE);
 	/* Whoever stood back for it must take over. */
 	la_balance_kick(b);
@@ -139,6 +141,24 @@ la_balance_budget(const struct la_balance *b, int slot, int64_t now_ms,
 	return (conns <= least + BALANCE_SLACK
 	            ? least + BALANCE_SLACK + 1 - conns
 	            : 0);
+}
+
+int
+la_balance_listen(struct la_balance *b, int slot, int on)
+{
+	int i;
+
+	if (b == NULL || slot < 0 || slot >= b->n)
+		return (0);
+	/* Sequentially consistent: of two workers stopping at once, at
+	 * least one sees that the other stopped too. */
+	atomic_store(&b->slot[slot].listening, on);
+	if (on)
+		return (0);
+	for (i = 0; i < b->n; i++)
+		if (i != slot && atomic_load(&b->slot[i].listening))
+			return (0);
+	return (1);
 }
 
 void

@@ -41,6 +41,12 @@ void la_balance_report(struct la_balance *b, int slot, int64_t now_ms,
  */
 size_t la_balance_budget(const struct la_balance *b, int slot, int64_t now_ms,
     size_t conns);
+/*
+ * A worker puts its listeners in its epoll set (on) or takes them out.
+ * Returns 1 when it took them out and no other worker listens: it must
+ * kick the others, or new clients would wait for a timeout.
+ */
+int la_balance_listen(struct la_balance *b, int slot, int on);
 /* A worker that stopped accepting wakes the others to look again. */
 void la_balance_kick(struct la_balance *b);
 /* The descriptor that a kick makes readable (edge-triggered), or -1. */

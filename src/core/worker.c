@@ -149,6 +149,7 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	la_conn_clock(&w->cs);
 	(void)la_ctx_db(&w->ctx);
 	worker_epoll(w);
+	la_balance_listen(w->bal, w->slot, 1);
 }
 
 /* How many connections this worker may accept now (see balance.h). */
@@ -167,13 +168,24 @@ worker_report(struct la_worker *w, int asleep)
 	    !w->cs.quitting && !la_conn_full(&w->cs), asleep);
 }
 
+/*
+ * Stopping short of what the listener has may leave a client whose arrival
+ * woke this worker, and no other, in the backlog: the others are kicked
+ * to look.
+ */
 static void
 worker_accept(struct la_worker *w, size_t i)
 {
+	size_t budget, n;
+
 	if (i >= w->ls->n || w->paused)
 		return;
-	la_conn_accept(&w->cs, w->ls->fd[i], worker_budget(w));
+	budget = worker_budget(w);
+	n = la_conn_accept(&w->cs, w->ls->fd[i], budget);
+	/* The others must see the new count before they are kicked. */
 	worker_report(w, 0);
+	if (n == budget && la_listen_pending(w->ls->fd[i]))
+		la_balance_kick(w->bal);
 }
 
 /*
@@ -187,22 +199,26 @@ static void
 worker_listen_if_room(struct la_worker *w)
 {
 	struct epoll_event ev;
-	int full = worker_budget(w) == 0;
+	int full = worker_budget(w) == 0, kick = 0;
 	size_t i;
 
 	if (full == w->paused || w->cs.quitting)
 		return;
-	/* A client whose arrival woke this worker may still be waiting. */
-	if (full)
-		la_balance_kick(w->bal);
 	for (i = 0; i < w->ls->n; i++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u64 = TAG_LISTEN | i;
 		epoll_ctl(w->cs.epfd, full ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
 		    w->ls->fd[i], &ev);
+		/* A client that arrived while this worker was busy may have
+		 * been left to it alone: it is not taking it. */
+		if (full && la_listen_pending(w->ls->fd[i]))
+			kick = 1;
 	}
 	w->paused = full;
+	/* The others, standing back, look again if none of them listens. */
+	if (la_balance_listen(w->bal, w->slot, !full) || kick)
+		la_balance_kick(w->bal);
 }
 
 static void
@@ -217,6 +233,8 @@ worker_stop_accepting(struct la_worker *w)
 		close(w->ls->fd[i]);
 	}
 	w->ls->n = 0;
+	if (la_balance_listen(w->bal, w->slot, 0))
+		la_balance_kick(w->bal);
 }
 
 static void

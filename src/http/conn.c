@@ -152,7 +152,7 @@ la_conn_full(const struct la_conn_set *s)
 	return (s->nconns >= (size_t)s->conf->server.max_connections);
 }
 
-void
+size_t
 la_conn_accept(struct la_conn_set *s, int lfd, size_t max)
 {
 	struct sockaddr_storage ss;
@@ -175,10 +175,11 @@ la_conn_accept(struct la_conn_set *s, int lfd, size_t max)
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				la_log(LA_LOG_ERR, "accept: %s",
 				    strerror(errno));
-			return;
+			return (i);
 		}
 		conn_new(s, fd, &ss);
 	}
+	return (i);
 }
 
 /* Reads until EAGAIN or the buffer limit; returns the bytes read, or -1

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 import signal
 import socket
+import time
 
 from conftest import wait_until
 
@@ -52,6 +53,25 @@ def owners(srv, socks):
     return found
 
 
+def epoll_ready(pid):
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") ==
+                   "anon_inode:[eventpoll]"
+                   for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+
+
+def started(srv, count):
+    """Waits until count workers run their loops: a worker still starting
+    takes no connection, and the others rightly take them all."""
+    ok = wait_until(lambda: len(srv.worker_pids()) == count and
+                    all(epoll_ready(p) for p in srv.worker_pids()), 5)
+    assert ok, srv.worker_pids()
+    time.sleep(0.05)  # from its epoll set to its loop: a few system calls
+    return srv.worker_pids()
+
+
 def open_held(srv, n, burst):
     socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=5)
              for _ in range(n)] if burst else []
@@ -68,7 +88,7 @@ def open_held(srv, n, burst):
 
 def test_a_burst_is_split_evenly(server):
     srv = server(CONFIG, workers=2)
-    workers = srv.worker_pids()
+    workers = started(srv, 2)
     socks = open_held(srv, 32, burst=True)
     try:
         split = owners(srv, socks)
@@ -84,6 +104,7 @@ def test_one_client_after_another_alternate(server):
     # An idle worker would otherwise win every time: it is the one asleep
     # in epoll_wait when the next client arrives.
     srv = server(CONFIG, workers=3)
+    started(srv, 3)
     socks = open_held(srv, 12, burst=False)
     try:
         split = owners(srv, socks)
@@ -96,6 +117,7 @@ def test_one_client_after_another_alternate(server):
 
 def test_a_new_worker_takes_the_next_clients(server):
     srv = server(CONFIG, workers=2)
+    started(srv, 2)
     socks = open_held(srv, 8, burst=False)
     try:
         split = owners(srv, socks)
@@ -106,6 +128,9 @@ def test_a_new_worker_takes_the_next_clients(server):
                                     and p - {survivor})(srv.worker_pids()), 3)
         assert fresh, srv.worker_pids()
         (fresh,) = fresh
+        # Until it has its database connection and its epoll set, the new
+        # worker takes nobody (the survivor does): wait for the latter.
+        started(srv, 2)
         more = open_held(srv, 4, burst=False)
         socks += more
         got = owners(srv, more)
