@@ -1,6 +1,8 @@
-"""Connections spread evenly over the workers (issue 12, fairness)."""
+"""Connections spread evenly over the workers and served in turn within
+one (issue 12, fairness)."""
 
 import collections
+import itertools
 import os
 from pathlib import Path
 import signal
@@ -140,3 +142,34 @@ def test_a_new_worker_takes_the_next_clients(server):
     finally:
         for s in socks:
             s.close()
+
+
+def test_pipelined_connections_take_turns(server, tmp_path):
+    # Within a worker, connections with a request ready are served one
+    # request each in turn: two clients that pipeline 20 requests each
+    # while the worker is stopped get them answered alternately, not one
+    # client's 20 first.
+    srv = server(CONFIG.replace("endpoints:", "server:\n  access_log: "
+                                "{TMP}/access.log\nendpoints:"), workers=1)
+    (worker,) = started(srv, 1)
+    a = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    b = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+    served(srv, a)
+    served(srv, b)
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        for name, sock in (("a", a), ("b", b)):
+            sock.sendall(b"".join(
+                b"GET /healthz?c=%s&i=%d HTTP/1.1\r\nHost: t\r\n\r\n"
+                % (name.encode(), i) for i in range(20)))
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    log = tmp_path / "access.log"
+    assert wait_until(lambda: log.exists() and
+                      log.read_text().count("/healthz?c=") == 40, 5)
+    order = [line.split("?c=")[1][0] for line in log.read_text().splitlines()
+             if "/healthz?c=" in line]
+    longest = max(len(list(run)) for _, run in itertools.groupby(order))
+    assert longest == 1, "".join(order)
+    a.close()
+    b.close()
