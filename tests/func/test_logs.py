@@ -186,3 +186,32 @@ endpoints:
         assert srv.stop() == []
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+@pytest.mark.sqlite_only  # fills the table directly, fast
+def test_access_duration_counts_the_work(server, tmp_path):
+    # A filter without an index over 300,000 rows takes tens of
+    # milliseconds to serve: the logged time includes them (it once came
+    # from the clock read before the request was served, and said 0.000).
+    import sqlite3
+    srv = server(config() + "      category: {type: str}\n"
+                 "    meta:\n      filtering: {fields: [category]}\n",
+                 workers=1)
+    con = sqlite3.connect(srv.db_paths[0])
+    con.executemany(
+        "INSERT INTO items (name, category, created_at, updated_at, version)"
+        " VALUES (?, ?, '2026-01-01T00:00:00', '2026-01-01T00:00:00', 1)",
+        ((f"n{i}", f"c{i % 1000}") for i in range(300000)))
+    con.commit()
+    con.close()
+    took = []
+    for i in range(3):
+        started = time.monotonic()
+        assert srv.get(f"/items?category=none&n={i}")[0] == 200
+        took.append(time.monotonic() - started)
+    log = tmp_path / "access.log"
+    assert wait_until(lambda: lines_with(log, "category=none&n=2"), 3)
+    for i in range(3):
+        m = ACCESS_LINE.match(lines_with(log, f"category=none&n={i} ")[0])
+        logged = float(m.group(5))
+        assert 0.005 <= logged <= took[i] + 0.002, (logged, took[i])
