@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,14 @@ fail:
 		close(fd);
 	freeaddrinfo(ai);
 	return (-1);
+}
+
+int
+la_listen_pending(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return (poll(&p, 1, 0) == 1 && (p.revents & POLLIN));
 }
 
 void

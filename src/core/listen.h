@@ -16,6 +16,8 @@ struct la_listeners {
 
 /* Binds "ADDR:PORT" or "[V6]:PORT"; 0, or -1 with a message in err. */
 int la_listen_open(const char *addr, int *fd, char *err, size_t errlen);
+/* 1 when a client waits in fd's backlog. */
+int la_listen_pending(int fd);
 void la_listen_close(struct la_listeners *l);
 
 #endif

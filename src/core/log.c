@@ -9,8 +9,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,8 +21,11 @@
 #include "log.h"
 
 static int error_fd = 2, access_fd = -1;
-static const char *error_path, *access_path;
+/* Copies: the configuration that named them is freed on reload. */
+static char *error_path, *access_path;
 static int log_slot = -1;
+static uid_t log_uid = (uid_t)-1; /* owner of the files this process */
+static gid_t log_gid = (gid_t)-1; /* creates, when it runs as root */
 
 #define LOG_BURST 10 /* lines per call site per second */
 #define LOG_SITES 32
@@ -36,38 +42,87 @@ static struct log_site log_sites[LOG_SITES];
 static const char *const level_names[] = {"emerg", "alert", "crit", "error",
     "warn", "notice", "info", "debug"};
 
+void
+la_log_set_owner(const char *user, const char *group)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	log_uid = (uid_t)-1;
+	log_gid = (gid_t)-1;
+	if (geteuid() != 0 || user == NULL || (pw = getpwnam(user)) == NULL)
+		return; /* an unknown user is the worker's error to report */
+	log_uid = pw->pw_uid;
+	log_gid = pw->pw_gid;
+	if (group != NULL && (gr = getgrnam(group)) != NULL)
+		log_gid = gr->gr_gid;
+}
+
+/*
+ * A file this process creates goes to the user the workers run as, so
+ * that they can open it again after a rotation (SIGUSR1) with no help from
+ * logrotate's "create".
+ */
 static int
 log_open_file(const char *path)
 {
-	int fd;
+	int fd, flags = O_WRONLY | O_APPEND | O_CLOEXEC;
 
 	if (path == NULL || strcmp(path, "stderr") == 0)
 		return (dup(2));
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(path, flags | O_CREAT | O_EXCL, 0640);
+	if (fd >= 0 && log_uid != (uid_t)-1 &&
+	    fchown(fd, log_uid, log_gid) != 0)
+		fprintf(stderr, "lightapid: cannot chown log %s: %s\n", path,
+		    strerror(errno));
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, flags | O_CREAT, 0640);
 	if (fd < 0)
 		fprintf(stderr, "lightapid: cannot open log %s: %s\n", path,
 		    strerror(errno));
 	return (fd);
 }
 
+static int
+log_same(const char *a, const char *b)
+{
+	return (a == b || (a != NULL && b != NULL && strcmp(a, b) == 0));
+}
+
+/*
+ * Points *fdp at path (NULL: none_fd) unless it is already there; on
+ * failure nothing changes.
+ */
+static int
+log_switch_one(int *fdp, char **pathp, const char *path, int none_fd)
+{
+	int fd = none_fd;
+
+	if (log_same(*pathp, path))
+		return (0);
+	if (path != NULL && (fd = log_open_file(path)) < 0)
+		return (-1);
+	if (*fdp > 2)
+		close(*fdp);
+	*fdp = fd;
+	free(*pathp);
+	*pathp = path != NULL ? strdup(path) : NULL;
+	return (0);
+}
+
 int
 la_log_open(const char *error_log, const char *access_log)
 {
-	int fd;
+	int rc = 0;
 
-	error_path = error_log;
-	access_path = access_log;
-	if (error_log != NULL && strcmp(error_log, "stderr") != 0) {
-		if ((fd = log_open_file(error_log)) < 0)
-			return (-1);
-		error_fd = fd;
-	}
-	if (access_log != NULL) {
-		if ((fd = log_open_file(access_log)) < 0)
-			return (-1);
-		access_fd = fd;
-	}
-	return (0);
+	/* The error log on stderr is fd 2 itself, not a copy of it. */
+	if (error_log != NULL && strcmp(error_log, "stderr") == 0)
+		error_log = NULL;
+	if (log_switch_one(&error_fd, &error_path, error_log, 2) != 0)
+		rc = -1;
+	if (log_switch_one(&access_fd, &access_path, access_log, -1) != 0)
+		rc = -1;
+	return (rc);
 }
 
 static void

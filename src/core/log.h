@@ -18,8 +18,14 @@ enum la_log_level {
 	LA_LOG_DEBUG
 };
 
-/* Opens the logs (NULL or "stderr": standard error; access NULL: off). */
+/*
+ * Opens the logs (NULL or "stderr": standard error; access NULL: off).
+ * Called again after a reload, it opens only what changed; a log that
+ * cannot be opened stays where it was and -1 is returned.
+ */
 int la_log_open(const char *error_log, const char *access_log);
+/* As root, files created from now on are given to user (and group). */
+void la_log_set_owner(const char *user, const char *group);
 /* Reopens both files after rotation; keeps the old ones on failure. */
 int la_log_reopen(void);
 /* Which process writes: -1 master, else the worker slot. */

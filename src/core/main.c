@@ -216,6 +216,7 @@ main(int argc, char **argv)
 		la_gen_free(g);
 		return (0);
 	}
+	la_log_set_owner(g->conf->server.user, g->conf->server.group);
 	if (la_log_open(g->conf->server.error_log,
 	        g->conf->server.access_log) != 0)
 		return (1);

@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "la.h"
+#include "balance.h"
 #include "listen.h"
 #include "log.h"
 #include "master.h"
 #include "metrics.h"
+#include "notify.h"
 #include "shm.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -46,6 +48,10 @@ struct master {
 	int nslots;
 	pid_t *retired; /* workers of older generations, draining */
 	int nretired;
+	struct la_balance *bal; /* the current generation's workers */
+	int generation;         /* 1 at start, one more per reload */
+	int ready_due;          /* READY=1 once the new workers are up */
+	int64_t watchdog_at;    /* ms of the next WATCHDOG=1 */
 	sigset_t sigs;
 	const char *pid_file;
 	const char *path;
@@ -171,7 +177,7 @@ master_spawn(struct master *m, int i)
 		return;
 	}
 	if (pid == 0)
-		la_worker_run(i, m->g, m->cat, &m->ls);
+		la_worker_run(i, m->g, m->cat, &m->ls, m->bal);
 	m->slots[i].pid = pid;
 	m->slots[i].started = la_monotonic_ms();
 	la_metrics_worker_start();
@@ -270,6 +276,7 @@ master_reap(struct master *m, int respawn)
 			continue;
 		}
 		m->slots[i].pid = 0;
+		la_balance_gone(m->bal, i);
 		if (respawn) {
 			master_log_exit(i, pid, status);
 			master_schedule(m, i, status);
@@ -391,6 +398,16 @@ master_chown_sqlite(const struct la_conf *c)
 	}
 }
 
+/* A reload may name other log files, or another owner for new ones. */
+static void
+master_switch_logs(const struct la_conf *c)
+{
+	la_log_set_owner(c->server.user, c->server.group);
+	if (la_log_open(c->server.error_log, c->server.access_log) != 0)
+		la_log(LA_LOG_ERR, "cannot open the new log files; "
+		                   "the old ones stay in use");
+}
+
 /* Moves the running workers to the retired list and asks them to drain. */
 static void
 master_retire(struct master *m)
@@ -423,6 +440,81 @@ master_log_lines(int level, const char *text)
 	}
 }
 
+/* "serving on ADDR[, ADDR...], N workers, config generation G" */
+static void
+master_status(const struct master *m, const char *what, char *buf, size_t len)
+{
+	const struct la_strlist *l = &m->g->conf->server.listen;
+	size_t i, n;
+
+	n = (size_t)snprintf(buf, len, "%s on ", what);
+	for (i = 0; i < l->n && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+		    l->v[i]);
+	if (n < len)
+		snprintf(buf + n, len - n, ", %d workers, config generation %d",
+		    m->nslots, m->generation);
+}
+
+/* Every live worker of the generation has reached its loop. */
+static int
+master_workers_up(const struct master *m)
+{
+	int i, up = 0;
+
+	for (i = 0; i < m->nslots; i++) {
+		if (m->slots[i].pid == 0)
+			continue;
+		if (!la_balance_up(m->bal, i))
+			return (0);
+		up++;
+	}
+	return (up > 0);
+}
+
+/* systemd: READY=1 once the workers accept, and the watchdog pings. */
+static void
+master_notify_tick(struct master *m)
+{
+	int64_t every = la_notify_watchdog_ms(), now;
+	char status[512];
+
+	if (m->ready_due && master_workers_up(m)) {
+		m->ready_due = 0;
+		master_status(m, "serving", status, sizeof(status));
+		la_notify_ready(status);
+	}
+	if (every > 0 && (now = la_monotonic_ms()) >= m->watchdog_at) {
+		la_notify_watchdog();
+		m->watchdog_at = now + every;
+	}
+}
+
+/* A new generation gets a new balance table; the old workers keep theirs. */
+static void
+master_new_balance(struct master *m)
+{
+	la_balance_free(m->bal);
+	if ((m->bal = la_balance_new(m->nslots)) == NULL)
+		la_log(LA_LOG_WARN, "no balance table: %s", strerror(errno));
+	m->generation++;
+	m->ready_due = 1;
+}
+
+static void
+master_reload_failed(struct master *m)
+{
+	char status[512];
+
+	la_log(LA_LOG_ERR,
+	    "reload of %s failed; keeping the running "
+	    "configuration",
+	    m->path);
+	la_metrics_reloaded(0);
+	master_status(m, "reload failed; serving", status, sizeof(status));
+	la_notify_ready(status);
+}
+
 /*
  * SIGHUP: build a new generation; if that fails keep serving the old one.
  * Otherwise fork its workers first and only then let the old ones drain,
@@ -438,15 +530,12 @@ master_reload(struct master *m)
 	int i;
 
 	la_log(LA_LOG_NOTICE, "reloading %s", m->path);
+	la_notify_reloading("reloading the configuration");
 	la_buf_init(&errs);
 	g = la_gen_build(m->path, m->ov, &errs);
 	if (g == NULL) {
 		master_log_lines(LA_LOG_ERR, errs.data ? errs.data : "");
-		la_log(LA_LOG_ERR,
-		    "reload of %s failed; keeping the running "
-		    "configuration",
-		    m->path);
-		la_metrics_reloaded(0);
+		master_reload_failed(m);
 		la_buf_free(&errs);
 		return;
 	}
@@ -456,11 +545,7 @@ master_reload(struct master *m)
 	if (seg == NULL || master_listen(m, g, &ls) != 0 ||
 	    master_share_catalog(m, g) != 0) {
 		la_shm_discard(seg);
-		la_log(LA_LOG_ERR,
-		    "reload of %s failed; keeping the running "
-		    "configuration",
-		    m->path);
-		la_metrics_reloaded(0);
+		master_reload_failed(m);
 		la_gen_free(g);
 		return;
 	}
@@ -470,9 +555,11 @@ master_reload(struct master *m)
 	la_shm_use(seg);
 	la_gen_free(m->g);
 	m->g = g;
+	master_switch_logs(g->conf);
 	master_chown_sqlite(g->conf);
 	m->nslots = master_nworkers(g->conf);
 	m->slots = la_xcalloc((size_t)m->nslots, sizeof(*m->slots));
+	master_new_balance(m);
 	for (i = 0; i < m->nslots; i++)
 		master_spawn(m, i);
 	la_log(LA_LOG_NOTICE, "reloaded %s: %d worker%s", m->path, m->nslots,
@@ -488,10 +575,12 @@ master_on_signal(struct master *m, int sig)
 	case SIGTERM:
 	case SIGINT:
 		la_log(LA_LOG_NOTICE, "fast shutdown");
+		la_notify_stopping("fast shutdown");
 		master_stop(m, SIGTERM, 1000);
 		return (0);
 	case SIGQUIT:
 		la_log(LA_LOG_NOTICE, "graceful shutdown");
+		la_notify_stopping("graceful shutdown: finishing requests");
 		master_stop(m, SIGQUIT,
 		    (int64_t)m->g->conf->server.shutdown_timeout * 1000 + 1000);
 		return (0);
@@ -520,8 +609,10 @@ master_loop(struct master *m)
 	for (;;) {
 		if (master_respawn_due(m) == 0) {
 			la_log(LA_LOG_EMERG, "every worker failed fatally");
+			la_notify_stopping("every worker failed fatally");
 			return (1);
 		}
+		master_notify_tick(m);
 		sig = sigtimedwait(&m->sigs, &si, &ts);
 		if (sig > 0 && (rc = master_on_signal(m, sig)) >= 0)
 			return (rc);
@@ -570,8 +661,10 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	master_signals(&m);
 	master_pidfile(&m);
 	master_chown_sqlite(g->conf);
+	la_notify_init();
 	m.nslots = master_nworkers(g->conf);
 	m.slots = la_xcalloc((size_t)m.nslots, sizeof(*m.slots));
+	master_new_balance(&m);
 	la_log(LA_LOG_NOTICE, "lightapid %s started: %d worker%s on %s, as %s",
 	    PACKAGE_VERSION, m.nslots, m.nslots == 1 ? "" : "s",
 	    g->conf->server.listen.v[0], master_worker_user(g->conf));
@@ -585,6 +678,7 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	la_listen_close(&m.ls);
 	free(m.slots);
 	free(m.retired);
+	la_balance_free(m.bal);
 	la_gen_free(m.g);
 	return (rc);
 }

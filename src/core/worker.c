@@ -19,6 +19,7 @@
 
 #include "la.h"
 #include "arena.h"
+#include "balance.h"
 #include "conn.h"
 #include "log.h"
 #include "worker.h"
@@ -26,6 +27,7 @@
 
 #define TAG_LISTEN        (1ull << 63)
 #define TAG_SIGNAL        (1ull << 62)
+#define TAG_KICK          (1ull << 61)
 #define WORKER_EXIT_FATAL 2 /* the master must not respawn */
 
 static void
@@ -107,11 +109,21 @@ worker_epoll(struct la_worker *w)
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG_SIGNAL;
 	epoll_ctl(w->cs.epfd, EPOLL_CTL_ADD, w->sigfd, &ev);
+	if (la_balance_fd(w->bal) >= 0) {
+		/* Edge-triggered and never read: every kick is one event in
+		 * every worker. */
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLET;
+		ev.data.u64 = TAG_KICK;
+		epoll_ctl(w->cs.epfd, EPOLL_CTL_ADD, la_balance_fd(w->bal),
+		    &ev);
+	}
 }
 
 static void
 worker_init(struct la_worker *w, int slot, const struct la_gen *g,
-    const struct la_catalog *cat, struct la_listeners *ls)
+    const struct la_catalog *cat, struct la_listeners *ls,
+    struct la_balance *bal)
 {
 	pid_t master = getppid();
 	struct la_buf errs;
@@ -120,6 +132,7 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	w->slot = slot;
 	w->gen = g;
 	w->ls = ls;
+	w->bal = bal;
 	la_log_set_slot(slot);
 	w->sigfd = worker_signals(master);
 	worker_drop_privileges(g->conf);
@@ -142,19 +155,57 @@ worker_init(struct la_worker *w, int slot, const struct la_gen *g,
 	la_conn_clock(&w->cs);
 	(void)la_ctx_db(&w->ctx);
 	worker_epoll(w);
+	la_balance_listen(w->bal, w->slot, 1);
+}
+
+/* How many connections this worker may accept now (see balance.h). */
+static size_t
+worker_budget(struct la_worker *w)
+{
+	if (w->cs.quitting || la_conn_full(&w->cs))
+		return (0);
+	return (la_balance_budget(w->bal, w->slot, w->cs.now_ms, w->cs.nconns));
+}
+
+static void
+worker_report(struct la_worker *w, int asleep)
+{
+	la_balance_report(w->bal, w->slot, w->cs.now_ms, w->cs.nconns,
+	    !w->cs.quitting && !la_conn_full(&w->cs), asleep);
 }
 
 /*
- * Listening follows room: a worker at max_connections takes its listeners
- * out of its epoll set, so that the kernel wakes a worker with room for
- * the next client (EPOLLEXCLUSIVE wakes one waiter), and puts them back
- * once a connection has closed.
+ * Stopping short of what the listener has may leave a client whose arrival
+ * woke this worker, and no other, in the backlog: the others are kicked
+ * to look.
+ */
+static void
+worker_accept(struct la_worker *w, size_t i)
+{
+	size_t budget, n;
+
+	if (i >= w->ls->n || w->paused)
+		return;
+	budget = worker_budget(w);
+	n = la_conn_accept(&w->cs, w->ls->fd[i], budget);
+	/* The others must see the new count before they are kicked. */
+	worker_report(w, 0);
+	if (n == budget && la_listen_pending(w->ls->fd[i]))
+		la_balance_kick(w->bal);
+}
+
+/*
+ * Listening follows room and share: a worker at max_connections, or with
+ * more connections than its share, takes its listeners out of its epoll
+ * set, so that the kernel wakes another worker for the next client
+ * (EPOLLEXCLUSIVE wakes one waiter), and puts them back once a connection
+ * has closed or the others have caught up.
  */
 static void
 worker_listen_if_room(struct la_worker *w)
 {
 	struct epoll_event ev;
-	int full = la_conn_full(&w->cs);
+	int full = worker_budget(w) == 0, kick = 0;
 	size_t i;
 
 	if (full == w->paused || w->cs.quitting)
@@ -165,8 +216,15 @@ worker_listen_if_room(struct la_worker *w)
 		ev.data.u64 = TAG_LISTEN | i;
 		epoll_ctl(w->cs.epfd, full ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
 		    w->ls->fd[i], &ev);
+		/* A client that arrived while this worker was busy may have
+		 * been left to it alone: it is not taking it. */
+		if (full && la_listen_pending(w->ls->fd[i]))
+			kick = 1;
 	}
 	w->paused = full;
+	/* The others, standing back, look again if none of them listens. */
+	if (la_balance_listen(w->bal, w->slot, !full) || kick)
+		la_balance_kick(w->bal);
 }
 
 static void
@@ -181,6 +239,8 @@ worker_stop_accepting(struct la_worker *w)
 		close(w->ls->fd[i]);
 	}
 	w->ls->n = 0;
+	if (la_balance_listen(w->bal, w->slot, 0))
+		la_balance_kick(w->bal);
 }
 
 /* A stop: the database connection is closed first, so that the last
@@ -227,9 +287,13 @@ worker_dispatch(struct la_worker *w, struct epoll_event *ev, int64_t *quit_at)
 {
 	uint64_t tag = ev->data.u64;
 
-	if (tag & TAG_LISTEN) {
-		if ((size_t)(tag & ~TAG_LISTEN) < w->ls->n)
-			la_conn_accept(&w->cs, w->ls->fd[tag & ~TAG_LISTEN]);
+	size_t i;
+
+	if (tag & TAG_LISTEN)
+		worker_accept(w, (size_t)(tag & ~TAG_LISTEN));
+	else if (tag == TAG_KICK) {
+		for (i = 0; i < w->ls->n; i++)
+			worker_accept(w, i);
 	} else if (tag == TAG_SIGNAL)
 		worker_signal(w, quit_at);
 	else
@@ -238,20 +302,24 @@ worker_dispatch(struct la_worker *w, struct epoll_event *ev, int64_t *quit_at)
 
 void
 la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
-    struct la_listeners *ls)
+    struct la_listeners *ls, struct la_balance *bal)
 {
 	struct epoll_event evs[64];
 	struct la_worker w;
 	int64_t last_expire = 0, quit_at = 0;
-	int i, n, ready = 0;
+	int i, n, ready = 0, timeout;
 
-	worker_init(&w, slot, g, cat, ls);
+	worker_init(&w, slot, g, cat, ls, bal);
 	for (;;) {
 		/* With connections ready for their next request, only look
-		 * for new events before serving them. */
-		n = epoll_wait(w.cs.epfd, evs, (int)LA_NELEM(evs),
-		    ready ? 0 : 500);
+		 * for new events before serving them. A worker standing back
+		 * for the others looks again soon: one of them may be stuck
+		 * in a long request. */
+		timeout = ready ? 0 : w.paused ? 100 : 500;
+		worker_report(&w, timeout > 0);
+		n = epoll_wait(w.cs.epfd, evs, (int)LA_NELEM(evs), timeout);
 		la_conn_clock(&w.cs);
+		worker_report(&w, 0);
 		for (i = 0; i < n; i++)
 			worker_dispatch(&w, &evs[i], &quit_at);
 		ready = la_conn_run_ready(&w.cs);

@@ -7,6 +7,7 @@
 #ifndef LA_WORKER_H
 #define LA_WORKER_H
 
+#include "balance.h"
 #include "catalog.h"
 #include "conn.h"
 #include "ctx.h"
@@ -17,6 +18,7 @@ struct la_worker {
 	int slot;
 	const struct la_gen *gen;
 	struct la_listeners *ls;
+	struct la_balance *bal; /* shares the connections with the others */
 	int sigfd;
 	int paused;        /* full: the listeners are out of the epoll set */
 	struct la_ctx ctx; /* what requests are served with */
@@ -25,7 +27,7 @@ struct la_worker {
 
 /* Runs a worker; never returns. */
 void la_worker_run(int slot, const struct la_gen *g,
-    const struct la_catalog *cat, struct la_listeners *ls)
-    __attribute__((noreturn));
+    const struct la_catalog *cat, struct la_listeners *ls,
+    struct la_balance *bal) __attribute__((noreturn));
 
 #endif

@@ -155,19 +155,21 @@ la_conn_full(const struct la_conn_set *s)
 	return (s->nconns >= (size_t)s->conf->server.max_connections);
 }
 
-void
-la_conn_accept(struct la_conn_set *s, int lfd)
+size_t
+la_conn_accept(struct la_conn_set *s, int lfd, size_t max)
 {
 	struct sockaddr_storage ss;
 	struct la_conn *c;
 	socklen_t sl;
-	int fd, i;
+	size_t i;
+	int fd;
 
 	/* A bounded batch keeps one busy listener from starving the rest. */
 	/* A full worker leaves new clients in the backlog, where a worker
 	 * with room takes them (see la_conn_full), rather than accepting and
 	 * closing them. */
-	for (i = 0; i < 64 && !s->quitting && !la_conn_full(s); i++) {
+	for (i = 0; i < 64 && i < max && !s->quitting && !la_conn_full(s);
+	     i++) {
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -177,11 +179,12 @@ la_conn_accept(struct la_conn_set *s, int lfd)
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				la_log(LA_LOG_ERR, "accept: %s",
 				    strerror(errno));
-			return;
+			return (i);
 		}
 		if ((c = conn_new(s, fd, &ss)) != NULL)
 			c->metrics_only = lfd == s->metrics_fd;
 	}
+	return (i);
 }
 
 /* Reads until EAGAIN or the buffer limit; returns the bytes read, or -1
@@ -298,7 +301,8 @@ conn_process(struct la_conn_set *s, struct la_conn *c, const char *body,
 	    : c->req.minor == 0 ? LA_PERSIST_SAY
 	                        : LA_PERSIST_DEFAULT,
 	    s->date, &c->out);
-	r.elapsed_ms = s->now_ms - c->started;
+	/* now_ms is the loop's clock, taken before this request was served. */
+	r.elapsed_ms = la_monotonic_ms() - c->started;
 	la_pipeline_log(&r);
 	la_arena_reset(s->req_arena);
 	if (s->body.cap > CONN_KEEP_BUF)
@@ -565,6 +569,10 @@ la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events)
 		la_conn_close(s, c);
 		return;
 	}
+	/* A connection in the ready queue is served in its turn (its next
+	 * read drains the socket), not twice in a row. */
+	if (c->queued)
+		return;
 	if (c->state == LA_CONN_LINGER)
 		conn_linger(s, c);
 	else

@@ -81,8 +81,9 @@ void la_conn_clock(struct la_conn_set *s);
  * with room gets the new clients) until a connection closes.
  */
 int la_conn_full(const struct la_conn_set *s);
-/* Accepts what the listener has (none when full); registers each. */
-void la_conn_accept(struct la_conn_set *s, int lfd);
+/* Accepts what the listener has, at most max (none when full); registers
+ * each. Returns how many were taken (interrupted tries count). */
+size_t la_conn_accept(struct la_conn_set *s, int lfd, size_t max);
 /* Handles epoll readiness for c. */
 void la_conn_event(struct la_conn_set *s, struct la_conn *c, uint32_t events);
 /*

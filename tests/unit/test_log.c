@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,10 +16,10 @@
 static char path[] = "/tmp/test_log.XXXXXX";
 
 static int
-count_lines(const char *needle)
+count_in(const char *file, const char *needle)
 {
 	char line[4096];
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(file, "r");
 	int n = 0;
 
 	if (fp == NULL)
@@ -29,6 +30,12 @@ count_lines(const char *needle)
 	return (n);
 }
 
+static int
+count_lines(const char *needle)
+{
+	return (count_in(path, needle));
+}
+
 /* Waits for the start of a new second, so a burst fits in one. */
 static void
 next_second(void)
@@ -37,6 +44,41 @@ next_second(void)
 
 	while (time(NULL) == t)
 		usleep(10000);
+}
+
+/* A reload that names other files: only what changed is opened again. */
+static void
+test_switch(void)
+{
+	char dir[] = "/tmp/test_log_dir.XXXXXX", err2[64], acc[64];
+	struct stat st;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(err2, sizeof(err2), "%s/error2.log", dir);
+	snprintf(acc, sizeof(acc), "%s/access.log", dir);
+	la_log_set_owner("nobody", NULL);
+	ok(la_log_open(err2, acc) == 0, "switched to new files");
+	la_log(LA_LOG_ERR, "after the switch");
+	is_int(count_lines("after the switch"), 0, "not in the old file");
+	ok(la_log_access_enabled(), "access log on");
+	la_log_access("GET /x\n", 7);
+	ok(stat(acc, &st) == 0 && st.st_size == 7, "access line written");
+	if (geteuid() == 0)
+		is_int(st.st_uid, 65534,
+		    "a file created as root is the user's");
+	else
+		ok(1, "not root: files stay the caller's # SKIP");
+	ok(la_log_open(err2, NULL) == 0, "access log off");
+	ok(!la_log_access_enabled(), "no access log");
+	ok(la_log_open("/nonexistent/dir/e.log", NULL) != 0,
+	    "an unopenable file is refused");
+	la_log(LA_LOG_ERR, "still here");
+	is_int(count_in(err2, "still here"), 1, "the old file stays in use");
+	la_log_set_owner(NULL, NULL);
+	unlink(err2);
+	unlink(acc);
+	rmdir(dir);
 }
 
 int
@@ -69,6 +111,7 @@ main(void)
 	is_int(count_lines("write failed: 100"), 1, "then the line itself");
 	la_log(LA_LOG_ERR, "write failed: %d", 101);
 	is_int(count_lines("more lines like"), 1, "and counted only once");
+	test_switch();
 	unlink(path);
 	return (done_testing());
 }
