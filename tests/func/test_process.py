@@ -165,6 +165,44 @@ def test_fast_stop(server, sig):
     assert wait_until(lambda: not any(pid_alive(p) for p in pids), 2)
 
 
+def test_fast_stop_under_load(server):
+    # lightapid(8): SIGTERM exits within one second, busy or not: the
+    # master and every worker are gone within a second of the signal
+    # while 16 keep-alive clients keep the workers serving.
+    import threading
+    srv = server(CONFIG, workers=2)
+    pids = workers_settled(srv, 2)
+    stop = threading.Event()
+    served = []
+
+    def client():
+        n = 0
+        try:
+            with srv.connect() as sock:
+                while not stop.is_set():
+                    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+                    if read_responses(sock, 1)[0][0] == 200:
+                        n += 1
+        except (OSError, IndexError, AssertionError):
+            pass
+        served.append(n)
+    threads = [threading.Thread(target=client) for _ in range(16)]
+    for t in threads:
+        t.start()
+    time.sleep(1)
+    started = time.monotonic()
+    srv.signal(signal.SIGTERM)
+    code = srv.wait_exit(3)
+    gone = wait_until(lambda: not any(pid_alive(p) for p in pids), 3)
+    elapsed = time.monotonic() - started
+    stop.set()
+    for t in threads:
+        t.join(5)
+    assert sum(served) > 0, "the load never got going"
+    assert code == 0 and gone, (code, gone)
+    assert elapsed < 1.0, f"stopping under load took {elapsed:.2f}s"
+
+
 def hammer(srv, seconds):
     """Send requests for `seconds`; returns (ok, failures)."""
     ok, failures = 0, []
