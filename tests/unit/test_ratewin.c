@@ -1,0 +1,63 @@
+/*
+ * Tests for lib/ratewin.c: the sliding-window decision, its Retry-After
+ * and the window roll-over.
+ */
+#include <string.h>
+
+#include "la.h"
+#include "ratewin.h"
+#include "tap.h"
+
+static void
+test_hit(void)
+{
+	struct la_ratewin w;
+	int i, n = 0, retry = 0;
+
+	memset(&w, 0, sizeof(w));
+	for (i = 0; i < 5; i++)
+		n += la_ratewin_hit(&w, 10000 + i, 2000, 5, &retry);
+	is_int(n, 5, "five of five allowed");
+	is_int(la_ratewin_hit(&w, 10100, 2000, 5, &retry), 0,
+	    "the sixth is refused");
+	is_int(retry, 3,
+	    "until the old five weigh 4, 0.4 s into the next window: 2.3 s");
+	is_int(w.cur, 5, "the refused one is not counted");
+	is_int(la_ratewin_hit(&w, 12000, 2000, 5, &retry), 0,
+	    "at the next window's start the old five still weigh 5");
+	is_int(la_ratewin_hit(&w, 12401, 2000, 5, &retry), 1,
+	    "a fifth of the way in, one fits");
+	is_int(la_ratewin_hit(&w, 12402, 2000, 5, &retry), 0, "but not two");
+	is_int(la_ratewin_hit(&w, 16000, 2000, 5, &retry), 1,
+	    "two windows later all is forgotten");
+	is_int(w.prev, 0, "prev reset after a gap");
+	is_int(w.cur, 1, "cur counts the new one");
+}
+
+static void
+test_decide(void)
+{
+	int retry = 0;
+
+	is_int(la_ratewin_decide(0, 0, 0, 60000, 1, &retry), 1,
+	    "a first request fits a limit of 1");
+	is_int(la_ratewin_decide(0, 1, 0, 60000, 1, &retry), 0,
+	    "a second does not");
+	is_int(retry, 120, "limit 1: it waits out two windows");
+	is_int(la_ratewin_decide(10, 0, 30000, 60000, 10, &retry), 1,
+	    "half of prev weighs 5 of 10");
+	is_int(la_ratewin_decide(10, 5, 30000, 60000, 10, &retry), 0,
+	    "plus 5 in this window is full");
+	is_int(retry, 7, "until prev weighs 4: 36 s, 6 s from now, rounded up");
+	is_int(la_ratewin_decide(0, 100, 59999, 60000, 100, &retry), 0,
+	    "full at the window's end");
+	ok(retry >= 1, "Retry-After is at least 1");
+}
+
+int
+main(void)
+{
+	test_hit();
+	test_decide();
+	return (done_testing());
+}
