@@ -48,7 +48,7 @@ test_decide(void)
 	    "half of prev weighs 5 of 10");
 	is_int(la_ratewin_decide(10, 5, 30000, 60000, 10, &retry), 0,
 	    "plus 5 in this window is full");
-	is_int(retry, 7, "until prev weighs 4: 36 s, 6 s from now, rounded up");
+	is_int(retry, 6, "until prev weighs 4: at 36 s, 6 s from now");
 	is_int(la_ratewin_decide(0, 100, 59999, 60000, 100, &retry), 0,
 	    "full at the window's end");
 	ok(retry >= 1, "Retry-After is at least 1");
