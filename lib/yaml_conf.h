@@ -17,6 +17,7 @@
 #include "dburl.h"
 
 struct la_arena;
+struct la_cidr;
 
 struct la_strlist {
 	const char **v;
@@ -95,10 +96,19 @@ struct la_conf_server {
 	int shutdown_timeout;   /* default 30 */
 	int max_connections;    /* per worker, default 1024 */
 	int trust_proxy;        /* default 0 */
+	/* With trust_proxy: the proxies whose forwarding headers are
+	 * believed; not given (NULL): loopback only. */
+	struct la_cidr *trusted_proxies;
+	size_t ntrusted_proxies;
 };
 
 struct la_conf_ratelimit {
 	int requests, per; /* default 100 per 60 s */
+};
+
+struct la_conf_gzip {
+	int min_length; /* bytes of body below which none is compressed,
+	                   default 1024 */
 };
 
 struct la_conf {
@@ -115,6 +125,7 @@ struct la_conf {
 	struct la_strlist cors_origins;
 	struct la_strlist middleware; /* names, in order */
 	struct la_conf_ratelimit ratelimit;
+	struct la_conf_gzip gzip;
 	struct {
 		const char *auth_path; /* default "/auth" */
 		const char *jwt_secret;
