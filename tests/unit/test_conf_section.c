@@ -101,7 +101,9 @@ test_middleware(struct la_arena *a)
 	    &errs);
 	ok(c != NULL && c->gzip.min_length == 0, "min_length: 0");
 	is_str(errs_of(a, DB "middleware: [{GzipMiddleware: {level: 9}}]\n"),
-	    "x", "gzip takes min_length only");
+	    "t.yaml:2:32: unknown key 'level' in "
+	    "middleware[0].GzipMiddleware\n",
+	    "gzip takes min_length only");
 	is_str(errs_of(a, DB "middleware: [{A: 1, B: 2}]\n"),
 	    "t.yaml:2:14: expected one middleware name in middleware[0]\n",
 	    "two names in one item");
@@ -139,11 +141,17 @@ test_proxies(struct la_arena *a)
 	ok(c != NULL && c->server.ntrusted_proxies == 1,
 	    "a lone address is a list of one");
 	la_buf_free(&errs);
-	is_str(errs_of(a, DB "server: {trusted_proxies: [10.0.0.0/40]}\n"), "x",
+	is_str(errs_of(a, DB "server: {trusted_proxies: [10.0.0.0/40]}\n"),
+	    "t.yaml:2:28: bad trusted proxy '10.0.0.0/40' (expected an IPv4 "
+	    "or IPv6 address or ADDR/BITS)\n",
 	    "a prefix too long is refused");
-	is_str(errs_of(a, DB "server: {trusted_proxies: [proxy.local]}\n"), "x",
+	is_str(errs_of(a, DB "server: {trusted_proxies: [proxy.local]}\n"),
+	    "t.yaml:2:28: bad trusted proxy 'proxy.local' (expected an IPv4 "
+	    "or IPv6 address or ADDR/BITS)\n",
 	    "a host name is refused");
-	is_str(errs_of(a, DB "server: {trusted_proxies: []}\n"), "x",
+	is_str(errs_of(a, DB "server: {trusted_proxies: []}\n"),
+	    "t.yaml:2:27: server.trusted_proxies is empty (leave it out to "
+	    "trust loopback only)\n",
 	    "an empty list is refused");
 }
 
