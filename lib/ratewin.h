@@ -37,4 +37,7 @@ int la_ratewin_decide(uint64_t prev, uint64_t cur, int64_t elapsed, int64_t per,
 int la_ratewin_hit(struct la_ratewin *w, int64_t now, int64_t per,
     uint64_t limit, int *retry_s);
 
+/* Counts a request at now without deciding (another count decided). */
+void la_ratewin_count(struct la_ratewin *w, int64_t now, int64_t per);
+
 #endif

@@ -13,6 +13,7 @@
 #include "gen.h"
 #include "la.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "shm.h"
 #include "throttle.h"
 
@@ -66,14 +67,16 @@ shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
  * a reload does not forgive attackers; the SQLite writer lock guards no
  * data. The response cache starts empty in a new segment and is kept
  * as it is in a kept one (its keys carry the configuration's stamp, see
- * cache.c). Later zones (rate limits, metrics, count cache) are added
- * here.
+ * cache.c). The rate limit counts are kept like the throttle's. Later
+ * zones (metrics, count cache) are added here.
  */
 static const struct shm_zone shm_zones[] = {
     {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, shm_throttle_size,
         la_throttle_attach},
     {LA_SHM_DB_WRITE, 0, shm_want_sqlite, shm_no_data, shm_attach_db_write},
     {LA_CACHE_ZONE, 0, la_cache_wanted, la_cache_size, la_cache_attach},
+    {LA_RATELIMIT_ZONE, LA_SHMSEG_KEEP, la_ratelimit_wanted, la_ratelimit_size,
+        la_ratelimit_attach},
 };
 
 /* The segment of this process; workers inherit it. */

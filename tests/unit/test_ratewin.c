@@ -54,9 +54,27 @@ test_decide(void)
 	ok(retry >= 1, "Retry-After is at least 1");
 }
 
+static void
+test_count(void)
+{
+	struct la_ratewin w;
+	int retry = 0;
+
+	memset(&w, 0, sizeof(w));
+	la_ratewin_count(&w, 1000, 1000);
+	la_ratewin_count(&w, 1500, 1000);
+	is_int(w.cur, 2, "counted without a decision");
+	is_int(la_ratewin_hit(&w, 1600, 1000, 2, &retry), 0,
+	    "and those counts decide the next hit");
+	is_int(la_ratewin_decide(UINT32_MAX, UINT32_MAX, 1,
+	           (int64_t)1000 * 86400 * 3650, UINT64_MAX / 2, &retry),
+	    1, "no overflow with huge counts and a per of ten years");
+}
+
 int
 main(void)
 {
+	test_count();
 	test_hit();
 	test_decide();
 	return (done_testing());
