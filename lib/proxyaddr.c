@@ -82,6 +82,20 @@ la_cidr_match(const struct la_cidr *v, size_t n, const char *s, size_t len)
 	return (0);
 }
 
+void
+la_cidr_format(const struct la_cidr *c, char out[LA_CIDR_LEN])
+{
+	int v4 = c->bits >= 96 &&
+	         memcmp(c->net, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
+
+	if (v4)
+		inet_ntop(AF_INET, c->net + 12, out, LA_CIDR_LEN);
+	else
+		inet_ntop(AF_INET6, c->net, out, LA_CIDR_LEN);
+	snprintf(out + strlen(out), LA_CIDR_LEN - strlen(out), "/%d",
+	    v4 ? c->bits - 96 : c->bits);
+}
+
 size_t
 la_cidr_loopback(struct la_cidr v[2])
 {

@@ -32,6 +32,9 @@ struct la_cidr {
 int la_cidr_parse(const char *s, struct la_cidr *c);
 /* 1 when the address text s[0..len) lies in one of the n networks. */
 int la_cidr_match(const struct la_cidr *v, size_t n, const char *s, size_t len);
+/* c as text ("10.0.0.0/8", "fd00::/8") into out, for the -T dump. */
+#define LA_CIDR_LEN (LA_PROXYADDR_LEN + 4)
+void la_cidr_format(const struct la_cidr *c, char out[LA_CIDR_LEN]);
 /* The loopback networks (127.0.0.0/8 and ::1), the default list. */
 size_t la_cidr_loopback(struct la_cidr v[2]);
 

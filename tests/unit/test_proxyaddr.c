@@ -20,6 +20,18 @@ in(const char *cidr, const char *addr)
 	return (la_cidr_match(&c, 1, addr, strlen(addr)));
 }
 
+static const char *
+fmt(const char *s)
+{
+	static char out[LA_CIDR_LEN];
+	struct la_cidr c;
+
+	if (la_cidr_parse(s, &c) != 0)
+		return (NULL);
+	la_cidr_format(&c, out);
+	return (out);
+}
+
 static void
 test_cidr(void)
 {
@@ -47,6 +59,11 @@ test_cidr(void)
 	ok(la_cidr_parse("10.0.0.0/+8", &c) == -1, "signed prefix refused");
 	ok(la_cidr_parse("example.com", &c) == -1, "a name refused");
 	ok(la_cidr_parse("", &c) == -1, "empty refused");
+	is_str(fmt("10.9.9.9/8"), "10.0.0.0/8", "IPv4 network as text");
+	is_str(fmt("192.0.2.7"), "192.0.2.7/32", "a bare IPv4 address");
+	is_str(fmt("FD00:1::/8"), "fd00::/8", "IPv6 network as text");
+	is_str(fmt("::1"), "::1/128", "a bare IPv6 address");
+	is_str(fmt("::/0"), "::/0", "every IPv6 address");
 }
 
 static const char *
