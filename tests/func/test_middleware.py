@@ -394,3 +394,43 @@ def test_rate_limit_counts_the_forwarded_client(server):
                      {"X-Forwarded-For": f"203.0.113.{i}"},
                      source="127.0.0.9")[0] for i in range(3)]
     assert spoof == [200, 200, 429]
+
+
+# ---- order -----------------------------------------------------------------
+
+PREFLIGHT = {"Origin": "https://app.example",
+             "Access-Control-Request-Method": "POST"}
+
+
+@pytest.mark.parametrize("order,statuses", [
+    # CORS first: preflights are answered before the rate limit counts.
+    ("  - CORSMiddleware\n  - RateLimitMiddleware: {requests: 1, per: 60}",
+     [204, 204, 204]),
+    # Rate limit first: preflights are counted like any request.
+    ("  - RateLimitMiddleware: {requests: 1, per: 60}\n  - CORSMiddleware",
+     [204, 429, 429]),
+])
+def test_middlewares_apply_in_their_order(server, order, statuses):
+    srv = server(config(order + "\n  - RequestIdMiddleware"))
+    got = []
+    for _ in range(3):
+        status, h, _ = request(srv, "OPTIONS", "/items", PREFLIGHT)
+        got.append(status)
+        # Whatever answered, every response part ran.
+        assert HEX32.match(h["x-request-id"])
+        assert h["access-control-allow-origin"] == "https://app.example"
+    assert got == statuses
+
+
+def test_request_id_in_error_log_lines(server):
+    # Redis is named but not there: the warning it causes is written
+    # while the request is served, and names its id.
+    srv = server(config("  - RequestIdMiddleware",
+                        top='cache:\n  redis_url: "unix://{TMP}/none.sock"'))
+    status, h, _ = request(srv, "GET", "/cached", {"X-Request-Id": "rid-err-1"})
+    assert status == 200 and h["x-request-id"] == "rid-err-1"
+    assert wait_until(lambda: "request rid-err-1: redis cache unreachable"
+                      in srv.log(), 5), srv.log()
+    # The master's lines (written outside any request) name none.
+    master = [ln for ln in srv.log().splitlines() if "#master:" in ln]
+    assert master and not [ln for ln in master if ": request " in ln]
