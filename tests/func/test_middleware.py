@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import WorkerConnections, wait_until
+from test_auth_util import HASHERS
 from test_cache import Redis
 
 BASE = """\
@@ -434,3 +435,44 @@ def test_request_id_in_error_log_lines(server):
     # The master's lines (written outside any request) name none.
     master = [ln for ln in srv.log().splitlines() if "#master:" in ln]
     assert master and not [ln for ln in master if ": request " in ln]
+
+
+LOGIN = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+server:
+%s
+auth:
+  jwt_secret: "mw-throttle-secret"
+  login_validator: {file: "{TMP}/users"}
+defaults:
+  authentication: {backend: JWTAuthentication, permission: IsAuthenticated}
+endpoints:
+  - route: /items
+    fields:
+      name: {type: str}
+"""
+
+
+def test_login_throttle_counts_the_forwarded_client(server, tmp_path):
+    (tmp_path / "users").write_text(
+        f'tina:{HASHERS["sha512"]("right-pw")}:{{"id": 1}}\n')
+    srv = server(LOGIN % PROXIES)
+
+    def login(xff, source, password="wrong-pw"):
+        body = json.dumps({"username": "tina", "password": password})
+        return request(srv, "POST", "/auth/login",
+                       {"Content-Type": "application/json",
+                        "X-Forwarded-For": xff}, body.encode(),
+                       source=source)[0]
+
+    # Ten failures of one client through the proxy throttle that client...
+    assert [login("198.51.100.1", "127.0.0.2") for _ in range(10)] == \
+        [401] * 10
+    assert login("198.51.100.1", "127.0.0.2", "right-pw") == 429
+    # ...not the proxy's other clients.
+    assert login("198.51.100.2", "127.0.0.2", "right-pw") == 200
+    # From an untrusted peer a changing header does not help.
+    assert [login(f"203.0.113.{i}", "127.0.0.9") for i in range(10)] == \
+        [401] * 10
+    assert login("203.0.113.99", "127.0.0.9", "right-pw") == 429
