@@ -261,6 +261,8 @@ la_pipeline_run(struct la_req *r)
 {
 	r->verb =
 	    r->http->method_id == LA_M_HEAD ? LA_M_GET : r->http->method_id;
+	/* Nothing of a request that never reached its log phases. */
+	la_log_set_request(NULL);
 	pipeline_stage(r, STAGE_REQUEST);
 	pipeline_stage(r, STAGE_RESPONSE);
 }
