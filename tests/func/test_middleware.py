@@ -88,6 +88,8 @@ def fill(srv, path, n=40):
 def test_rate_limit_counts_across_workers(server):
     srv = server(config("  - RateLimitMiddleware: {requests: 5, per: 2}"),
                  workers=3)
+    # /healthz answered by one worker: the others may still be starting.
+    assert wait_until(lambda: len(srv.worker_pids()) == 3, 10)
     pins = WorkerConnections(srv)
     pids = sorted(pins.conns)
     assert len(pids) == 3
