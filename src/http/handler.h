@@ -34,16 +34,16 @@ struct la_req {
 	unsigned verb;                /* the method as served: HEAD is GET */
 	const struct la_route *route; /* set by the route phase */
 	const char *id;               /* detail route: the id, else NULL */
+	const char *request_id;       /* RequestIdMiddleware's, or NULL */
 	size_t id_len;
-	unsigned allowed;       /* verbs of the matched route */
-	const char *endpoint;   /* route for logs and metrics, or NULL */
-	const char *peer;       /* the client's address (clientaddr.c) */
-	const char *request_id; /* RequestIdMiddleware's, or NULL */
-	yajl_val user;          /* the authenticated caller's claims, or NULL */
-	const char *user_id;    /* JWT sub or Basic user name, or NULL */
-	int64_t elapsed_ms;     /* set before the log phases */
-	struct {                /* the response cache's view (cache.c) */
-		int store;      /* 1: a miss, store the answer; 2: bypassed */
+	unsigned allowed;     /* verbs of the matched route */
+	const char *endpoint; /* route for logs and metrics, or NULL */
+	const char *peer;     /* the client's (clientaddr.h) */
+	yajl_val user;        /* the authenticated caller's claims, or NULL */
+	const char *user_id;  /* JWT sub or Basic user name, or NULL */
+	int64_t elapsed_ms;   /* set before the log phases */
+	struct {              /* the response cache's view (cache.c) */
+		int store;    /* 1: a miss, store the answer; 2: bypassed */
 		uint64_t hash, gen, epoch;
 		unsigned slot; /* the table's generation slot */
 		const char *key;
