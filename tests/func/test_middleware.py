@@ -8,11 +8,12 @@ import gzip
 import http.client
 import json
 import re
+import signal
 import time
 
 import pytest
 
-from conftest import WorkerConnections, wait_until
+from conftest import WorkerConnections, wait_until, write_config
 from test_auth_util import HASHERS
 from test_cache import Redis
 
@@ -120,6 +121,22 @@ def test_rate_limit_counts_across_workers(server):
                 for i in range(5)]
     assert statuses == [200] * 5
     pins.close()
+
+
+def test_rate_limit_counts_survive_a_reload(server):
+    srv = server(config("  - RateLimitMiddleware: {requests: 2, per: 60}"))
+    assert [request(srv, "GET", "/items")[0] for _ in range(2)] == [200, 200]
+    # Another cache size: the zones no longer fit, a new segment is
+    # mapped and the counts are carried into it.
+    write_config(srv.dir, config(
+        "  - RateLimitMiddleware: {requests: 2, per: 60}",
+        top="cache:\n  shm_size: 32M"), port=srv.port)
+    before = set(srv.worker_pids())
+    srv.signal(signal.SIGHUP)
+    assert wait_until(lambda: (lambda p: len(p) == 2 and not p & before)(
+        set(srv.worker_pids())), 10)
+    assert request(srv, "GET", "/items")[0] == 429
+    assert "new segment" in srv.log()
 
 
 def test_rate_limit_is_per_client_address(server):
