@@ -333,7 +333,8 @@ def test_gzip_cached_hit_is_the_stored_compressed_answer(gz):
     assert h2["content-encoding"] == "gzip" and h2["vary"] == \
         "Accept-Encoding"
     assert h2["etag"] == h1["etag"] and h1["etag"].endswith('-gz"')
-    # Same bytes: stored compressed, not compressed again.
+    # The stored answer is what the hit sends (that it is not compressed
+    # again cannot be seen from outside: zlib would give the same bytes).
     assert r2 == r1
     # Each request has its own id, never the stored one.
     assert h1["x-request-id"] != h2["x-request-id"]
