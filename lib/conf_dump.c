@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "coldef.h"
 #include "la.h"
+#include "proxyaddr.h"
 #include "yaml_conf.h"
 #include "conf_int.h"
 
@@ -82,6 +83,10 @@ conf_dump_top(const struct la_conf *c, struct la_buf *b)
 			    "\n  - RateLimitMiddleware: "
 			    "{requests: %d, per: %d}",
 			    c->ratelimit.requests, c->ratelimit.per);
+		else if (strcmp(c->middleware.v[i], "GzipMiddleware") == 0)
+			la_buf_printf(b,
+			    "\n  - GzipMiddleware: {min_length: %d}",
+			    c->gzip.min_length);
 		else
 			la_buf_printf(b, "\n  - %s", c->middleware.v[i]);
 	}
@@ -240,6 +245,22 @@ conf_dump_opt(struct la_buf *b, const char *key, const char *v)
 }
 
 static void
+conf_dump_proxies(const struct la_conf_server *s, struct la_buf *b)
+{
+	char net[LA_CIDR_LEN];
+	size_t i;
+
+	if (s->trusted_proxies == NULL)
+		return;
+	la_buf_puts(b, "  trusted_proxies: [");
+	for (i = 0; i < s->ntrusted_proxies; i++) {
+		la_cidr_format(&s->trusted_proxies[i], net);
+		la_buf_printf(b, "%s\"%s\"", i > 0 ? ", " : "", net);
+	}
+	la_buf_puts(b, "]\n");
+}
+
+static void
 conf_dump_server(const struct la_conf_server *s, struct la_buf *b)
 {
 	struct la_strlist l = s->listen;
@@ -274,6 +295,7 @@ conf_dump_server(const struct la_conf_server *s, struct la_buf *b)
 	    : s->metrics == LA_CONF_METRICS_OFF ? "off"
 	                                        : "local");
 	conf_dump_opt(b, "metrics_listen", s->metrics_listen);
+	conf_dump_proxies(s, b);
 }
 
 static void

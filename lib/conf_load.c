@@ -39,6 +39,7 @@ conf_init(struct la_conf *c, const char *name, struct la_arena *a)
 	c->enable_swagger = 1;
 	c->ratelimit.requests = 100;
 	c->ratelimit.per = 60;
+	c->gzip.min_length = 1024;
 	c->auth.auth_path = "/auth";
 	c->auth.jwt_expiration = 3600;
 	c->auth.jwt_algorithm = "HS256";

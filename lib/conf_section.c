@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "la.h"
+#include "proxyaddr.h"
 #include "str.h"
 #include "yaml_conf.h"
 #include "conf_int.h"
@@ -196,6 +197,10 @@ static const struct conf_key conf_ratelimit_keys[] = {
     K("per", CONF_INT, struct la_conf_ratelimit, per, 1),
 };
 
+static const struct conf_key conf_gzip_keys[] = {
+    K("min_length", CONF_INT, struct la_conf_gzip, min_length, 0),
+};
+
 /* One middleware item: a name, or { Name: options }. */
 static const char *
 conf_mw_item(struct conf_ctx *x, yaml_node_t *e, const char *path)
@@ -233,6 +238,9 @@ conf_mw_item(struct conf_ctx *x, yaml_node_t *e, const char *path)
 		la_conf_read_map(x, opts, la_conf_node_path(x, path, name),
 		    conf_ratelimit_keys, LA_NELEM(conf_ratelimit_keys),
 		    &x->c->ratelimit);
+	else if (strcmp(name, "GzipMiddleware") == 0)
+		la_conf_read_map(x, opts, la_conf_node_path(x, path, name),
+		    conf_gzip_keys, LA_NELEM(conf_gzip_keys), &x->c->gzip);
 	else
 		la_conf_node_err(x, opts, "middleware '%s' takes no options",
 		    name);
@@ -363,6 +371,40 @@ conf_s_metrics_listen(struct conf_ctx *x, yaml_node_t *v, void *obj,
 		((struct la_conf_server *)obj)->metrics_listen = one[0];
 }
 
+static int
+conf_proxy_add(struct conf_ctx *x, yaml_node_t *n, const char *s, void *arg)
+{
+	struct la_conf_server *sv = arg;
+
+	if (la_cidr_parse(s, &sv->trusted_proxies[sv->ntrusted_proxies]) != 0) {
+		la_conf_node_err(x, n,
+		    "bad trusted proxy '%s' (expected an IPv4 or IPv6 address "
+		    "or ADDR/BITS)",
+		    s);
+		return (-1);
+	}
+	sv->ntrusted_proxies++;
+	return (0);
+}
+
+/* server.trusted_proxies: addresses and networks (CIDR). */
+static void
+conf_s_proxies(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	struct la_conf_server *sv = obj;
+
+	if (la_conf_node_is_null(v))
+		return;
+	sv->ntrusted_proxies = 0;
+	sv->trusted_proxies = la_arena_calloc(x->a, la_conf_read_nitems(v) + 1,
+	    sizeof(*sv->trusted_proxies));
+	if (la_conf_read_items(x, v, path, conf_proxy_add, sv) == -1)
+		return;
+	if (la_conf_read_nitems(v) == 0)
+		la_conf_node_err(x, v,
+		    "%s is empty (leave it out to trust loopback only)", path);
+}
+
 static const struct conf_key conf_server_keys[] = {
     K_FN("listen", conf_s_listen),
     K_FN("workers", conf_s_workers),
@@ -384,6 +426,7 @@ static const struct conf_key conf_server_keys[] = {
     K("trust_proxy", CONF_BOOL, struct la_conf_server, trust_proxy, 0),
     K_FN("metrics", conf_s_metrics),
     K_FN("metrics_listen", conf_s_metrics_listen),
+    K_FN("trusted_proxies", conf_s_proxies),
 };
 
 static void

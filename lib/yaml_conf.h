@@ -17,6 +17,7 @@
 #include "dburl.h"
 
 struct la_arena;
+struct la_cidr;
 
 /* Position in the file, 1-based; 0 when the value came from a default. */
 struct la_pos {
@@ -103,6 +104,10 @@ struct la_conf_server {
 	int trust_proxy;        /* default 0 */
 	int metrics;            /* who may GET /metrics: LA_CONF_METRICS_* */
 	const char *metrics_listen; /* "ADDR:PORT" serving /metrics, or NULL */
+	/* With trust_proxy: the proxies whose forwarding headers are
+	 * believed; not given (NULL): loopback only. */
+	struct la_cidr *trusted_proxies;
+	size_t ntrusted_proxies;
 };
 
 #define LA_CONF_METRICS_LOCAL 0 /* default: loopback and Unix sockets */
@@ -111,6 +116,11 @@ struct la_conf_server {
 
 struct la_conf_ratelimit {
 	int requests, per; /* default 100 per 60 s */
+};
+
+struct la_conf_gzip {
+	int min_length; /* bytes of body below which none is compressed,
+	                   default 1024 */
 };
 
 struct la_conf {
@@ -127,6 +137,7 @@ struct la_conf {
 	struct la_strlist cors_origins;
 	struct la_strlist middleware; /* names, in order */
 	struct la_conf_ratelimit ratelimit;
+	struct la_conf_gzip gzip;
 	struct {
 		const char *auth_path; /* default "/auth" */
 		const char *jwt_secret;

@@ -6,7 +6,7 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config
 libyaml-dev libyajl-dev libsqlite3-dev libpq-dev libmariadb-dev
-libhiredis-dev libssl-dev libcrypt-dev
+libhiredis-dev libssl-dev libcrypt-dev zlib1g-dev
 python3 python3-pytest sqlite3 curl clang
 postgresql mariadb-server mariadb-client redis-server
 chromium"

@@ -26,6 +26,7 @@ static char *error_path, *access_path;
 static int log_slot = -1;
 static uid_t log_uid = (uid_t)-1; /* owner of the files this process */
 static gid_t log_gid = (gid_t)-1; /* creates, when it runs as root */
+static const char *log_request; /* the request being served, or NULL */
 
 #define LOG_BURST 10 /* lines per call site per second */
 #define LOG_SITES 32
@@ -153,6 +154,12 @@ la_log_set_slot(int slot)
 	log_slot = slot;
 }
 
+void
+la_log_set_request(const char *id)
+{
+	log_request = id;
+}
+
 /* The site of fmt, reusing the least recently used slot for a new one. */
 static struct log_site *
 log_site(const char *fmt)
@@ -220,6 +227,11 @@ la_log(enum la_log_level level, const char *fmt, ...)
 		    " [%s] %d#%d: ", level_names[level], (int)getpid(),
 		    log_slot);
 	n += (size_t)r;
+	if (log_request != NULL && n < sizeof(line) / 2) {
+		r = snprintf(line + n, sizeof(line) - n,
+		    "request %.200s: ", log_request);
+		n += (size_t)r;
+	}
 	va_start(ap, fmt);
 	r = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);

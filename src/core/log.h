@@ -30,6 +30,11 @@ void la_log_set_owner(const char *user, const char *group);
 int la_log_reopen(void);
 /* Which process writes: -1 master, else the worker slot. */
 void la_log_set_slot(int slot);
+/*
+ * The id of the request being served, named in every error line until
+ * it is set again (NULL: none).
+ */
+void la_log_set_request(const char *id);
 void la_log(enum la_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int la_log_access_enabled(void);

@@ -15,6 +15,7 @@
 #include "la.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelimit.h"
 #include "shm.h"
 #include "throttle.h"
 
@@ -84,8 +85,8 @@ shm_attach_db_write(struct la_shmseg *s, struct la_shmseg_zone *z)
  * as it is in a kept one (its keys carry the configuration's stamp, see
  * cache.c). The metrics counters have a fixed size, so they never make a
  * reload change the segment, and are carried when something else does:
- * counters must not go down. Later zones (rate limits, count cache) are
- * added here.
+ * counters must not go down. The rate limit counts are kept like the
+ * throttle's. The count cache starts empty in a new segment.
  */
 static const struct shm_zone shm_zones[] = {
     {LA_THROTTLE_ZONE, LA_SHMSEG_KEEP, shm_want_login, shm_throttle_size,
@@ -95,6 +96,8 @@ static const struct shm_zone shm_zones[] = {
     {LA_COUNT_ZONE, 0, la_count_wanted, la_count_size, la_count_attach},
     {LA_METRICS_ZONE, LA_SHMSEG_KEEP, shm_want_always, shm_metrics_size,
         la_metrics_attach},
+    {LA_RATELIMIT_ZONE, LA_SHMSEG_KEEP, la_ratelimit_wanted, la_ratelimit_size,
+        la_ratelimit_attach},
 };
 
 /* The segment of this process; workers inherit it. */

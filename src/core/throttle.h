@@ -19,7 +19,11 @@ struct la_shmseg_zone;
 size_t la_throttle_size(void);
 /* Uses zone z of s (set by the master before forking); NULL: off. */
 void la_throttle_attach(struct la_shmseg *s, struct la_shmseg_zone *z);
-/* Seconds until addr may try again, or 0 when it may now. */
+/*
+ * addr is the client's address as the request sees it (r->peer): behind
+ * trusted proxies, the forwarded one (clientaddr.h).
+ * Seconds until addr may try again, or 0 when it may now.
+ */
 int la_throttle_wait(const char *addr);
 /* Counts a failed attempt from addr. */
 void la_throttle_fail(const char *addr);

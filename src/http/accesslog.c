@@ -25,12 +25,13 @@ la_accesslog_phase(struct la_req *r)
 	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 	n = snprintf(line, sizeof(line),
 	    "%s - - [%s] \"%.*s %.*s HTTP/1.%d\" %d %zu \"%.*s\" \"%.*s\" "
-	    "%.3f\n",
+	    "%.3f %s\n",
 	    r->peer, when, (int)h->method.len, h->method.p, (int)h->target.len,
 	    h->target.p, h->minor, r->resp.status,
 	    r->head_only || r->resp.no_body ? 0 : r->resp.body->len,
 	    ref ? (int)ref->len : 1, ref ? ref->p : "-", ua ? (int)ua->len : 1,
-	    ua ? ua->p : "-", (double)r->elapsed_ms / 1000.0);
+	    ua ? ua->p : "-", (double)r->elapsed_ms / 1000.0,
+	    r->request_id != NULL ? r->request_id : "-");
 	if (n > 0)
 		la_log_access(line,
 		    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);

@@ -1,6 +1,7 @@
 /*
  * The access log phase: one line per request in the combined format plus
- * the request time, when server.access_log names a file.
+ * the request time in seconds and the request id (RequestIdMiddleware;
+ * "-" without it), when server.access_log names a file.
  */
 #ifndef LA_ACCESSLOG_H
 #define LA_ACCESSLOG_H

@@ -6,12 +6,15 @@
  * by key then value and re-encoded canonically), the Host header, the
  * X-Forwarded-Proto/Host headers when server.trust_proxy (page links are
  * built from them) and the caller's identity when credentials were
- * verified. Each field is length-prefixed, so no field can run into the
+ * verified, and whether the answer is gzip-compressed for the client
+ * (GzipMiddleware: the stored variant is the compressed one, served to a
+ * client that takes gzip without compressing again). Each field is
+ * length-prefixed, so no field can run into the
  * next. The table keeps the whole key and compares it on every hit.
  *
  * Value: content type, the answer's own headers (not Date, which the
- * writer adds, nor CORS headers, which the response stage adds per
- * request after the store), then the body. Status 200 only.
+ * writer adds, nor CORS headers or X-Request-Id, which are per request),
+ * then the body. Status 200 only.
  *
  * Reload: the zone may be kept over a SIGHUP (shm.c keeps a segment whose
  * zones still fit), so entries are not wiped; instead every key carries
@@ -36,6 +39,7 @@
 #include "arena.h"
 #include "cache.h"
 #include "gen.h"
+#include "gzip.h"
 #include "log.h"
 #include "pipeline.h"
 #include "shm.h"
@@ -239,6 +243,7 @@ cache_key(struct la_req *r)
 		cache_header_field(&b, r, "X-Forwarded-Host");
 	}
 	cache_identity(r, &b);
+	la_buf_puts(&b, la_gzip_wanted(r) ? "gzip" : "-");
 	if (rc == 0) {
 		r->cache.klen = b.len;
 		r->cache.key = la_arena_strndup(r->a, b.data, b.len);
@@ -452,7 +457,8 @@ la_cache_store(struct la_req *r)
 		la_buf_putc(&v, 0);
 		for (i = 0; i < p->nh; i++) {
 			if (strncasecmp(p->h[i].name, "Access-Control-", 15) ==
-			    0)
+			        0 ||
+			    strcasecmp(p->h[i].name, "X-Request-Id") == 0)
 				continue;
 			la_buf_append(&v, p->h[i].name,
 			    strlen(p->h[i].name) + 1);

@@ -331,3 +331,78 @@ la_credis_put(const char *url, const char *table, uint64_t gen, uint64_t hash,
 		freeReplyObject(rep);
 	la_buf_free(&v);
 }
+
+static void
+credis_rate_key(char *k, size_t n, const char *addr, int64_t window, int per)
+{
+	snprintf(k, n, "lightapi:rl:%d:%lld:%s", per, (long long)window, addr);
+}
+
+/* The reply to a pipelined command, or NULL (Redis is then lost). */
+static redisReply *
+credis_reply(void)
+{
+	void *rep = NULL;
+
+	if (redisGetReply(credis_c, &rep) != REDIS_OK || rep == NULL) {
+		credis_fail("no reply");
+		return (NULL);
+	}
+	return (rep);
+}
+
+int
+la_credis_rate(const char *url, const char *addr, int64_t window, int per,
+    uint64_t *prev, uint64_t *cur)
+{
+	char k[200], kp[200], ex[24];
+	const char *incr[2] = {"INCR", k}, *expire[3] = {"EXPIRE", k, ex};
+	const char *get[2] = {"GET", kp};
+	redisReply *rep[3];
+	int i, rc = 0;
+
+	if (credis_ready(url) != 0)
+		return (-1);
+	credis_rate_key(k, sizeof(k), addr, window, per);
+	credis_rate_key(kp, sizeof(kp), addr, window - 1, per);
+	snprintf(ex, sizeof(ex), "%d", 2 * per + 1);
+	/* One round trip for the three. */
+	redisAppendCommandArgv(credis_c, 2, incr, NULL);
+	redisAppendCommandArgv(credis_c, 3, expire, NULL);
+	redisAppendCommandArgv(credis_c, 2, get, NULL);
+	for (i = 0; i < 3; i++)
+		if ((rep[i] = credis_reply()) == NULL) {
+			while (i-- > 0)
+				freeReplyObject(rep[i]);
+			return (-1);
+		}
+	if (rep[0]->type != REDIS_REPLY_INTEGER || rep[0]->integer < 1) {
+		la_log(LA_LOG_ERR, "redis rate limit: unexpected INCR reply");
+		rc = -1;
+	} else {
+		*cur = (uint64_t)rep[0]->integer;
+		*prev = rep[2]->type == REDIS_REPLY_STRING
+		            ? strtoull(rep[2]->str, NULL, 10)
+		            : 0;
+	}
+	for (i = 0; i < 3; i++)
+		freeReplyObject(rep[i]);
+	return (rc);
+}
+
+void
+la_credis_rate_undo(const char *url, const char *addr, int64_t window, int per)
+{
+	char k[200];
+	const char *argv[2] = {"DECR", k};
+	size_t len[2];
+	redisReply *rep;
+
+	if (credis_ready(url) != 0)
+		return;
+	credis_rate_key(k, sizeof(k), addr, window, per);
+	len[0] = 4;
+	len[1] = strlen(k);
+	if ((rep = credis_cmd(2, argv, len)) != NULL)
+		freeReplyObject(rep);
+}

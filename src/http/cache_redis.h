@@ -36,4 +36,16 @@ uint64_t la_credis_failures(void);
 /* After a committed write: INCR, or remembered until Redis is back. */
 void la_credis_bump(const char *url, const char *table);
 
+/*
+ * Rate limiting across hosts (ratelimit.c): lightapi:rl:<per>:<window>:
+ * <addr> counts addr's requests in that window. INCRs this window's
+ * counter (which expires after two windows) and reads the previous one:
+ * 0 with *prev and *cur (this request included), -1 when Redis is away.
+ */
+int la_credis_rate(const char *url, const char *addr, int64_t window, int per,
+    uint64_t *prev, uint64_t *cur);
+/* Takes back the count of a refused request. */
+void la_credis_rate_undo(const char *url, const char *addr, int64_t window,
+    int per);
+
 #endif

@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "log.h"
 #include "metrics.h"
+#include "requestid.h"
 #include "response.h"
 #include "xalloc.h"
 
@@ -250,7 +251,13 @@ static void
 conn_fail(struct la_conn_set *s, struct la_conn *c, int status,
     const char *detail)
 {
-	la_resp_raw_error(status, detail, s->date, &c->out);
+	/* A 413 and whatever fails in the body come after a parsed head. */
+	const struct la_http_req *req =
+	    c->state == LA_CONN_BODY || status == 413 ? &c->req : NULL;
+	char id[LA_REQUESTID_MAX + 1];
+
+	la_resp_raw_error_id(status, detail, la_requestid_raw(s->conf, req, id),
+	    s->date, &c->out);
 	c->close_after = 2;
 	c->state = LA_CONN_WRITE;
 	c->deadline = s->now_ms + conn_ms(s->conf->server.body_timeout);

@@ -33,11 +33,12 @@ struct la_req {
 	int head_only;                /* HEAD: headers of the GET, no body */
 	unsigned verb;                /* the method as served: HEAD is GET */
 	const struct la_route *route; /* set by the route phase */
+	const char *request_id;       /* RequestIdMiddleware's, or NULL */
 	const char *id;               /* detail route: the id, else NULL */
 	size_t id_len;
 	unsigned allowed;     /* verbs of the matched route */
 	const char *endpoint; /* route for logs and metrics, or NULL */
-	const char *peer;     /* the client's address */
+	const char *peer;     /* the client's (clientaddr.h) */
 	int metrics_only;     /* came on server.metrics_listen */
 	yajl_val user;        /* the authenticated caller's claims, or NULL */
 	const char *user_id;  /* JWT sub or Basic user name, or NULL */

@@ -9,10 +9,15 @@
 #include "arena.h"
 #include "auth.h"
 #include "cache.h"
+#include "clientaddr.h"
 #include "cors.h"
 #include "count.h"
 #include "metrics.h"
+#include "gzip.h"
+#include "log.h"
 #include "pipeline.h"
+#include "ratelimit.h"
+#include "requestid.h"
 #include "str.h"
 #include "url.h"
 #include "uuid.h"
@@ -31,24 +36,102 @@ struct pipeline_phase {
 
 static int pipeline_route(struct la_req *r);
 static int pipeline_handler(struct la_req *r);
+static int pipeline_mw_request(struct la_req *r);
+static int pipeline_mw_response(struct la_req *r);
 
 static const struct pipeline_phase pipeline_phases[] = {
+    {"client address", STAGE_REQUEST, la_clientaddr_phase},
     {"route", STAGE_REQUEST, pipeline_route},
-    {"cors", STAGE_REQUEST, la_cors_phase},
-    {"rate limit", STAGE_REQUEST, NULL},
+    {"middlewares", STAGE_REQUEST, pipeline_mw_request},
     {"authentication", STAGE_REQUEST, la_auth_phase},
     {"cache lookup", STAGE_REQUEST, la_cache_lookup},
     {"handler", STAGE_REQUEST, pipeline_handler},
     {"invalidation", STAGE_RESPONSE, la_cache_invalidate},
     {"count invalidation", STAGE_RESPONSE, la_count_invalidate},
     {"etag", STAGE_RESPONSE, la_cache_etag},
+    {"middlewares, reversed", STAGE_RESPONSE, pipeline_mw_response},
     {"cache store", STAGE_RESPONSE, la_cache_store},
     {"conditional", STAGE_RESPONSE, la_cache_conditional},
-    {"cors headers", STAGE_RESPONSE, la_cors_filter},
-    {"gzip", STAGE_RESPONSE, NULL},
+    {"gzip 304", STAGE_RESPONSE, la_gzip_not_modified},
     {"access log", STAGE_LOG, la_accesslog_phase},
     {"metrics", STAGE_LOG, la_metrics_phase},
 };
+
+/* A middleware's two parts (NULL: none). */
+struct pipeline_mw {
+	const char *name; /* as the middleware: list names it */
+	int (*request)(struct la_req *r);
+	int (*response)(struct la_req *r);
+};
+
+/*
+ * The configurable middlewares. CORS also answers for cors_origins
+ * without CORSMiddleware being named: then it is the outermost.
+ */
+static const struct pipeline_mw pipeline_mws[] = {
+    {"CORSMiddleware", la_cors_phase, la_cors_filter},
+    {"RateLimitMiddleware", la_ratelimit_phase, NULL},
+    {"RequestIdMiddleware", la_requestid_phase, la_requestid_filter},
+    {"GzipMiddleware", NULL, la_gzip_filter},
+};
+
+int
+la_pipeline_uses(const struct la_conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->middleware.n; i++)
+		if (strcmp(c->middleware.v[i], name) == 0)
+			return (1);
+	return (0);
+}
+
+static const struct pipeline_mw *
+pipeline_mw(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < LA_NELEM(pipeline_mws); i++)
+		if (strcmp(pipeline_mws[i].name, name) == 0)
+			return (&pipeline_mws[i]);
+	return (NULL);
+}
+
+/* The request parts in the middleware: order; the first to answer ends
+ * the request stage. */
+static int
+pipeline_mw_request(struct la_req *r)
+{
+	const struct la_strlist *l = &r->ctx->conf->middleware;
+	const struct pipeline_mw *m;
+	size_t i;
+
+	if (!la_pipeline_uses(r->ctx->conf, "CORSMiddleware") &&
+	    la_cors_phase(r) == LA_PHASE_DONE)
+		return (LA_PHASE_DONE);
+	for (i = 0; i < l->n; i++)
+		if ((m = pipeline_mw(l->v[i])) != NULL && m->request != NULL &&
+		    m->request(r) == LA_PHASE_DONE)
+			return (LA_PHASE_DONE);
+	return (LA_PHASE_NEXT);
+}
+
+/* The response parts in reverse order, every one of them whether or not
+ * the request got this far (a 404 has its request id too). */
+static int
+pipeline_mw_response(struct la_req *r)
+{
+	const struct la_strlist *l = &r->ctx->conf->middleware;
+	const struct pipeline_mw *m;
+	size_t i;
+
+	for (i = l->n; i-- > 0;)
+		if ((m = pipeline_mw(l->v[i])) != NULL && m->response != NULL)
+			m->response(r);
+	if (!la_pipeline_uses(r->ctx->conf, "CORSMiddleware"))
+		la_cors_filter(r);
+	return (LA_PHASE_NEXT);
+}
 
 /* 405 naming the allowed verbs in a fixed order, with Allow. */
 static void
@@ -186,6 +269,8 @@ la_pipeline_run(struct la_req *r)
 {
 	r->verb =
 	    r->http->method_id == LA_M_HEAD ? LA_M_GET : r->http->method_id;
+	/* Nothing of a request that never reached its log phases. */
+	la_log_set_request(NULL);
 	pipeline_stage(r, STAGE_REQUEST);
 	pipeline_stage(r, STAGE_RESPONSE);
 }
@@ -194,4 +279,5 @@ void
 la_pipeline_log(struct la_req *r)
 {
 	pipeline_stage(r, STAGE_LOG);
+	la_log_set_request(NULL);
 }

@@ -5,15 +5,22 @@
  * request phases are skipped but the response phases still run; the log
  * phases run once the response has been serialised.
  *
- *   route → CORS → rate limit → authentication and permission → cache
- *   lookup → handler | invalidation → etag → cache store → conditional
- *   (304) → CORS headers → output filters | access log, metrics
+ *   client address → route → middlewares → authentication and
+ *   permission → cache lookup → handler | invalidation → etag →
+ *   middlewares reversed → cache store → conditional (304) → gzip 304 |
+ *   access log, metrics
  *
- * The ETag is set before the store so that a hit carries it, and the 304
- * is decided after it so that the full answer is what gets stored; CORS
- * headers come last so that no stored answer holds another origin's.
- * Empty slots (rate limit, gzip, metrics) are where those features
- * attach.
+ * The middlewares (CORS, rate limit, request id, gzip) are one slot in
+ * each stage: their request parts run in the order the middleware: list
+ * names them, the first that answers (a preflight, a 429) ending the
+ * request stage; their response parts run in the reverse order, all of
+ * them, whatever answered. CORS also serves cors_origins without being
+ * named, as the outermost. The ETag is set before the middlewares so that
+ * gzip can derive its own from it, and the store follows them so that a
+ * hit is what they made of the answer (compressed, never again); the
+ * store leaves out what is per request (CORS headers, the request id).
+ * The 304 is decided after the store so that the full answer is what
+ * gets stored. An empty slot (metrics) is where that feature attaches.
  */
 #ifndef LA_PIPELINE_H
 #define LA_PIPELINE_H
@@ -23,6 +30,8 @@
 #define LA_PHASE_NEXT 0 /* go on with the next phase */
 #define LA_PHASE_DONE 1 /* the response is set: skip to the response phases */
 
+/* 1 when the configuration's middleware: list names that middleware. */
+int la_pipeline_uses(const struct la_conf *c, const char *name);
 /* Runs the request and response phases: r->resp is set on return. */
 void la_pipeline_run(struct la_req *r);
 /* Runs the log phases, after the response was written (elapsed_ms set). */

@@ -269,6 +269,13 @@ void
 la_resp_raw_error(int status, const char *detail, const char *date,
     struct la_buf *out)
 {
+	la_resp_raw_error_id(status, detail, NULL, date, out);
+}
+
+void
+la_resp_raw_error_id(int status, const char *detail, const char *request_id,
+    const char *date, struct la_buf *out)
+{
 	struct la_buf body;
 
 	la_buf_init(&body);
@@ -276,6 +283,8 @@ la_resp_raw_error(int status, const char *detail, const char *date,
 	la_json_cstr(&body, detail);
 	la_buf_putc(&body, '}');
 	resp_head(out, status, date);
+	if (request_id != NULL)
+		la_buf_printf(out, "X-Request-Id: %s\r\n", request_id);
 	la_buf_printf(out,
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\n\r\n",

@@ -103,6 +103,9 @@ void la_resp_write(const struct la_resp *p, int head_only,
 /* A bare error response for a request that never reached a handler. */
 void la_resp_raw_error(int status, const char *detail, const char *date,
     struct la_buf *out);
+/* The same with an X-Request-Id header (request_id NULL: none). */
+void la_resp_raw_error_id(int status, const char *detail,
+    const char *request_id, const char *date, struct la_buf *out);
 
 /* A strong entity tag for a body: a quoted digest, NUL-terminated. */
 #define LA_ETAG_LEN 35

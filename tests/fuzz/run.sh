@@ -10,7 +10,7 @@
 set -u
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"http json yaml jwt query datetime decimal uuid url dburl users"}
+targets=${*:-"http json yaml jwt query datetime decimal uuid url dburl users headers"}
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bin=${top_builddir:-.}/tests/fuzz
 out=${FUZZ_OUT:-fuzz-out}

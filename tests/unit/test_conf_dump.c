@@ -15,6 +15,49 @@
 
 #include "conf_fixture.h"
 
+/* trusted_proxies and GzipMiddleware's options survive the dump. */
+static void
+test_dump_middleware(struct la_arena *a)
+{
+	struct la_buf errs, d1, d2;
+	struct la_conf *c;
+
+	la_buf_init(&errs);
+	la_buf_init(&d1);
+	la_buf_init(&d2);
+	c = load(a,
+	    DB "server:\n"
+	       "  trust_proxy: true\n"
+	       "  trusted_proxies: [10.1.2.3/8, \"FD00::/8\", \"::1\"]\n"
+	       "middleware: [{GzipMiddleware: {min_length: 99}}]\n",
+	    &errs);
+	if (c != NULL)
+		la_conf_dump(c, &d1);
+	ok(c != NULL && strstr(d1.data, "  trusted_proxies: [\"10.0.0.0/8\", "
+	                                "\"fd00::/8\", \"::1/128\"]\n") != NULL,
+	    "dump has the trusted proxies as networks");
+	ok(c != NULL &&
+	        strstr(d1.data, "  - GzipMiddleware: {min_length: 99}") != NULL,
+	    "dump has gzip's threshold");
+	c = c != NULL ? la_conf_load_mem("dump.yaml", d1.data, d1.len, a, &errs,
+	                    fake_getenv)
+	              : NULL;
+	if (c != NULL)
+		la_conf_dump(c, &d2);
+	ok(c != NULL &&
+	        strcmp(strchr(d1.data, '\n'), strchr(d2.data, '\n')) == 0,
+	    "and they load back the same");
+	c = load(a, DB "server: {trust_proxy: true}\n", &errs);
+	la_buf_reset(&d1);
+	if (c != NULL)
+		la_conf_dump(c, &d1);
+	ok(c != NULL && strstr(d1.data, "trusted_proxies") == NULL,
+	    "without the list, none is dumped (loopback stays the default)");
+	la_buf_free(&errs);
+	la_buf_free(&d1);
+	la_buf_free(&d2);
+}
+
 static void
 test_dump(struct la_arena *a)
 {
@@ -134,6 +177,7 @@ main(void)
 	struct la_arena *a = la_arena_new(65536);
 
 	test_dump(a);
+	test_dump_middleware(a);
 	test_dump_escapes(a);
 	la_arena_free(a);
 	return (done_testing());

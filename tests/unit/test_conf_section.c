@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "la.h"
+#include "proxyaddr.h"
 #include "tap.h"
 #include "yaml_conf.h"
 
@@ -137,12 +138,68 @@ test_middleware(struct la_arena *a)
 		    "null options are no options");
 	}
 	la_buf_free(&errs);
-	is_str(errs_of(a, DB "middleware: [{GzipMiddleware: {level: 9}}]\n"),
-	    "t.yaml:2:31: middleware 'GzipMiddleware' takes no options\n",
+	is_str(errs_of(a, DB "middleware: [{RequestIdMiddleware: {len: 9}}]\n"),
+	    "t.yaml:2:36: middleware 'RequestIdMiddleware' takes no options\n",
 	    "options for a middleware without any");
+	c = load(a, DB "middleware: [GzipMiddleware]\n", &errs);
+	ok(c != NULL && c->gzip.min_length == 1024,
+	    "gzip's threshold defaults to 1024 bytes");
+	c = load(a, DB "middleware: [{GzipMiddleware: {min_length: 0}}]\n",
+	    &errs);
+	ok(c != NULL && c->gzip.min_length == 0, "min_length: 0");
+	is_str(errs_of(a, DB "middleware: [{GzipMiddleware: {level: 9}}]\n"),
+	    "t.yaml:2:32: unknown key 'level' in "
+	    "middleware[0].GzipMiddleware\n",
+	    "gzip takes min_length only");
 	is_str(errs_of(a, DB "middleware: [{A: 1, B: 2}]\n"),
 	    "t.yaml:2:14: expected one middleware name in middleware[0]\n",
 	    "two names in one item");
+}
+
+static void
+test_proxies(struct la_arena *a)
+{
+	struct la_buf errs;
+	struct la_conf *c;
+
+	la_buf_init(&errs);
+	c = load(a, DB "server: {trust_proxy: true}\n", &errs);
+	ok(c != NULL && c->server.trusted_proxies == NULL &&
+	        c->server.ntrusted_proxies == 0,
+	    "trusted_proxies not given: NULL (loopback at run time)");
+	c = load(a,
+	    DB "server:\n"
+	       "  trust_proxy: true\n"
+	       "  trusted_proxies: [10.0.0.0/8, \"fd00::/8\", 192.0.2.1]\n",
+	    &errs);
+	ok(c != NULL, "trusted_proxies loads");
+	if (c != NULL) {
+		is_int(c->server.ntrusted_proxies, 3, "three networks");
+		ok(la_cidr_match(c->server.trusted_proxies, 3, "10.2.3.4", 8),
+		    "10.2.3.4 is trusted");
+		ok(la_cidr_match(c->server.trusted_proxies, 3, "fd00::5", 7),
+		    "fd00::5 is trusted");
+		ok(la_cidr_match(c->server.trusted_proxies, 3, "192.0.2.1", 9),
+		    "a bare address is trusted");
+		ok(!la_cidr_match(c->server.trusted_proxies, 3, "192.0.2.2", 9),
+		    "its neighbour is not");
+	}
+	c = load(a, DB "server: {trusted_proxies: 127.0.0.1}\n", &errs);
+	ok(c != NULL && c->server.ntrusted_proxies == 1,
+	    "a lone address is a list of one");
+	la_buf_free(&errs);
+	is_str(errs_of(a, DB "server: {trusted_proxies: [10.0.0.0/40]}\n"),
+	    "t.yaml:2:28: bad trusted proxy '10.0.0.0/40' (expected an IPv4 "
+	    "or IPv6 address or ADDR/BITS)\n",
+	    "a prefix too long is refused");
+	is_str(errs_of(a, DB "server: {trusted_proxies: [proxy.local]}\n"),
+	    "t.yaml:2:28: bad trusted proxy 'proxy.local' (expected an IPv4 "
+	    "or IPv6 address or ADDR/BITS)\n",
+	    "a host name is refused");
+	is_str(errs_of(a, DB "server: {trusted_proxies: []}\n"),
+	    "t.yaml:2:27: server.trusted_proxies is empty (leave it out to "
+	    "trust loopback only)\n",
+	    "an empty list is refused");
 }
 
 static void
@@ -207,6 +264,7 @@ main(void)
 	test_server(a);
 	test_metrics(a);
 	test_middleware(a);
+	test_proxies(a);
 	test_mode_auth(a);
 	test_database(a);
 	la_arena_free(a);

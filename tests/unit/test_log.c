@@ -111,6 +111,14 @@ main(void)
 	is_int(count_lines("write failed: 100"), 1, "then the line itself");
 	la_log(LA_LOG_ERR, "write failed: %d", 101);
 	is_int(count_lines("more lines like"), 1, "and counted only once");
+	la_log_set_request("req-7");
+	la_log(LA_LOG_WARN, "during %s", "a request");
+	is_int(count_lines("#3: request req-7: during a request"), 1,
+	    "a line written while serving a request names its id");
+	la_log_set_request(NULL);
+	la_log(LA_LOG_WARN, "between %s", "requests");
+	is_int(count_lines("#3: between requests"), 1,
+	    "and one written after it does not");
 	test_switch();
 	unlink(path);
 	return (done_testing());

@@ -136,6 +136,14 @@ main(void)
 	        strstr(out.data, "Connection: close\r\n\r\n{\"detail\":\"too "
 	                         "big\"}") != NULL,
 	    "a raw error closes the connection");
+	la_buf_reset(&out);
+	la_resp_raw_error_id(413, "too large", "abc-1", "D", &out);
+	ok(strstr(out.data, "\r\nX-Request-Id: abc-1\r\n") != NULL &&
+	        strstr(out.data, "\r\n\r\n{\"detail\":\"too large\"}") != NULL,
+	    "a raw error may carry a request id");
+	la_buf_reset(&out);
+	la_resp_raw_error_id(400, "bad", NULL, "D", &out);
+	ok(strstr(out.data, "X-Request-Id") == NULL, "or none");
 	la_buf_free(&body);
 	la_buf_free(&out);
 	la_arena_free(a);
