@@ -328,3 +328,14 @@ la_conf_load(const char *path, struct la_arena *arena, struct la_buf *errs,
 	la_buf_free(&b);
 	return (c);
 }
+
+int
+la_conf_has_middleware(const struct la_conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->middleware.n; i++)
+		if (strcmp(c->middleware.v[i], name) == 0)
+			return (1);
+	return (0);
+}

@@ -172,6 +172,8 @@ struct la_conf *la_conf_load(const char *path, struct la_arena *arena,
 struct la_conf *la_conf_load_mem(const char *name, const char *data, size_t len,
     struct la_arena *arena, struct la_buf *errs,
     const char *(*getenv_fn)(const char *));
+/* 1 when the middleware: list names name (a built-in's short name). */
+int la_conf_has_middleware(const struct la_conf *c, const char *name);
 /* Writes the effective configuration as YAML (for -T). */
 void la_conf_dump(const struct la_conf *c, struct la_buf *out);
 

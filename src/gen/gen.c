@@ -299,8 +299,9 @@ gen_openapi(struct la_gen *g)
 	oc.version = VERSION;
 	oc.auth_path = g->login ? g->conf->auth.auth_path : NULL;
 	oc.login_token = g->token.alg != 0;
-	/* The rate-limit phase is an empty slot still: no 429 but login's. */
-	oc.rate_limited = 0;
+	/* 429 from the rate limit, besides login's throttle. */
+	oc.rate_limited =
+	    la_conf_has_middleware(g->conf, "RateLimitMiddleware");
 	/* Every write takes If-Match with a row's ETag (412 on a mismatch). */
 	oc.etags = 1;
 	la_openapi_write(g->cat, &oc, &g->openapi);

@@ -4,7 +4,7 @@
  * Key: a version tag, the reload stamp, "GET" (HEAD shares it), the
  * decoded path, the query string normalised (parameters decoded, sorted
  * by key then value and re-encoded canonically), the Host header, the
- * X-Forwarded-Proto/Host headers when server.trust_proxy (page links are
+ * X-Forwarded-Proto/Host headers when a trusted proxy sent them (page links are
  * built from them) and the caller's identity when credentials were
  * verified, and whether the answer is gzip-compressed for the client
  * (GzipMiddleware: the stored variant is the compressed one, served to a
@@ -238,7 +238,10 @@ cache_key(struct la_req *r)
 	if (cache_query(r, &b) != 0)
 		rc = -1;
 	cache_field(&b, r->http->host.p, r->http->host.len);
-	if (r->ctx->conf->server.trust_proxy) {
+	/* The same request from a client and through a trusted proxy may
+	 * differ in its links: P and D keep them apart. */
+	la_buf_putc(&b, r->via_proxy ? 'P' : 'D');
+	if (r->via_proxy) {
 		cache_header_field(&b, r, "X-Forwarded-Proto");
 		cache_header_field(&b, r, "X-Forwarded-Host");
 	}

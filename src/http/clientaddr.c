@@ -63,6 +63,7 @@ la_clientaddr_phase(struct la_req *r)
 	/* Cheap refusal first: an untrusted peer's headers are not read. */
 	if (!la_cidr_match(t, nt, r->peer, strlen(r->peer)))
 		return (LA_PHASE_NEXT);
+	r->via_proxy = 1;
 	xff = clientaddr_joined(r, "X-Forwarded-For", &xlen);
 	fwd = clientaddr_joined(r, "Forwarded", &flen);
 	addr = la_proxyaddr_client(r->peer, xff, xlen, fwd, flen, t, nt, out);

@@ -26,7 +26,8 @@ la_gzip_wanted(const struct la_req *r)
 {
 	const struct la_str *ae;
 
-	if (r->head_only || !la_pipeline_uses(r->ctx->conf, "GzipMiddleware") ||
+	if (r->head_only ||
+	    !la_conf_has_middleware(r->ctx->conf, "GzipMiddleware") ||
 	    (ae = la_http_header(r->http, "Accept-Encoding")) == NULL)
 		return (0);
 	return (la_acceptenc_gzip(ae->p, ae->len));

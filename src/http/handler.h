@@ -40,11 +40,13 @@ struct la_req {
 	const char *endpoint; /* route for logs and metrics, or NULL */
 	const char *peer;     /* the client's (clientaddr.h) */
 	int metrics_only;     /* came on server.metrics_listen */
-	yajl_val user;        /* the authenticated caller's claims, or NULL */
-	const char *user_id;  /* JWT sub or Basic user name, or NULL */
-	int64_t elapsed_ms;   /* set before the log phases */
-	struct {              /* the response cache's view (cache.c) */
-		int store;    /* 1: a miss, store the answer; 2: bypassed */
+	int via_proxy; /* the socket's peer is a trusted proxy (clientaddr.c):
+	                  its X-Forwarded-* headers are believed */
+	yajl_val user; /* the authenticated caller's claims, or NULL */
+	const char *user_id; /* JWT sub or Basic user name, or NULL */
+	int64_t elapsed_ms;  /* set before the log phases */
+	struct {             /* the response cache's view (cache.c) */
+		int store;   /* 1: a miss, store the answer; 2: bypassed */
 		uint64_t hash, gen, epoch;
 		unsigned slot; /* the table's generation slot */
 		const char *key;

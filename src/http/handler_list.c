@@ -199,7 +199,7 @@ list_origin(struct la_crud *x, struct la_buf *b)
 	const struct la_str *proto = NULL, *host = NULL;
 	size_t n;
 
-	if (x->ctx->conf->server.trust_proxy) {
+	if (x->r->via_proxy) {
 		proto = list_header(x, "X-Forwarded-Proto");
 		host = list_header(x, "X-Forwarded-Host");
 	}

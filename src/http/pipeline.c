@@ -75,16 +75,6 @@ static const struct pipeline_mw pipeline_mws[] = {
     {"GzipMiddleware", NULL, la_gzip_filter},
 };
 
-int
-la_pipeline_uses(const struct la_conf *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->middleware.n; i++)
-		if (strcmp(c->middleware.v[i], name) == 0)
-			return (1);
-	return (0);
-}
 
 static const struct pipeline_mw *
 pipeline_mw(const char *name)
@@ -106,7 +96,7 @@ pipeline_mw_request(struct la_req *r)
 	const struct pipeline_mw *m;
 	size_t i;
 
-	if (!la_pipeline_uses(r->ctx->conf, "CORSMiddleware") &&
+	if (!la_conf_has_middleware(r->ctx->conf, "CORSMiddleware") &&
 	    la_cors_phase(r) == LA_PHASE_DONE)
 		return (LA_PHASE_DONE);
 	for (i = 0; i < l->n; i++)
@@ -128,7 +118,7 @@ pipeline_mw_response(struct la_req *r)
 	for (i = l->n; i-- > 0;)
 		if ((m = pipeline_mw(l->v[i])) != NULL && m->response != NULL)
 			m->response(r);
-	if (!la_pipeline_uses(r->ctx->conf, "CORSMiddleware"))
+	if (!la_conf_has_middleware(r->ctx->conf, "CORSMiddleware"))
 		la_cors_filter(r);
 	return (LA_PHASE_NEXT);
 }

@@ -30,8 +30,6 @@
 #define LA_PHASE_NEXT 0 /* go on with the next phase */
 #define LA_PHASE_DONE 1 /* the response is set: skip to the response phases */
 
-/* 1 when the configuration's middleware: list names that middleware. */
-int la_pipeline_uses(const struct la_conf *c, const char *name);
 /* Runs the request and response phases: r->resp is set on return. */
 void la_pipeline_run(struct la_req *r);
 /* Runs the log phases, after the response was written (elapsed_ms set). */

@@ -17,6 +17,7 @@
 #include "la.h"
 #include "gen.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "ratelimit.h"
 #include "ratewin.h"
@@ -43,7 +44,7 @@ static struct la_shmseg_zone *ratelimit_z;
 int
 la_ratelimit_wanted(const struct la_gen *g)
 {
-	return (la_pipeline_uses(g->conf, "RateLimitMiddleware"));
+	return (la_conf_has_middleware(g->conf, "RateLimitMiddleware"));
 }
 
 size_t
@@ -198,6 +199,7 @@ la_ratelimit_phase(struct la_req *r)
 	if (ok != 0)
 		return (LA_PHASE_NEXT);
 	ratelimit_count_rejected();
+	la_metrics_count_ratelimited();
 	snprintf(v, sizeof(v), "%d", retry);
 	la_resp_fail(&r->resp, LA_ERR_THROTTLED, "rate limit exceeded");
 	la_resp_header(&r->resp, "Retry-After", v);

@@ -120,7 +120,7 @@ la_requestid_raw(const struct la_conf *c, const struct la_http_req *req,
 {
 	const struct la_str *in;
 
-	if (!la_pipeline_uses(c, "RequestIdMiddleware"))
+	if (!la_conf_has_middleware(c, "RequestIdMiddleware"))
 		return (NULL);
 	in = req != NULL ? la_http_header(req, "X-Request-Id") : NULL;
 	if (in != NULL && la_requestid_sane(in->p, in->len)) {
