@@ -26,6 +26,13 @@ struct main_opts {
 	struct la_overrides ov;
 };
 
+/* What -V says of the response cache's tiers. */
+#ifdef HAVE_REDIS
+#define MAIN_CACHE_TIERS "shared memory, redis"
+#else
+#define MAIN_CACHE_TIERS "shared memory (built without hiredis: no redis)"
+#endif
+
 static void
 main_usage(FILE *fp)
 {
@@ -105,8 +112,8 @@ main_parse(int argc, char **argv, struct main_opts *o)
 			o->ov.listen = optarg;
 			break;
 		case 'V':
-			printf("lightapid %s\ndrivers: %s\n", PACKAGE_VERSION,
-			    la_db_drivers());
+			printf("lightapid %s\ndrivers: %s\ncache: %s\n",
+			    PACKAGE_VERSION, la_db_drivers(), MAIN_CACHE_TIERS);
 			exit(0);
 		case 'h':
 			main_usage(stdout);

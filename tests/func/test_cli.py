@@ -27,6 +27,10 @@ def test_version_prints_version_and_exits_0():
     rc, out, err = run_cli(["-V"])
     assert rc == 0, err
     assert re.search(r"\d+\.\d+", out + err), (out, err)
+    # The drivers and the cache tiers built in.
+    assert re.search(r"^drivers: sqlite( \w+)*$", out, re.M), out
+    assert re.search(r"^cache: shared memory(, redis| \(built without "
+                     r"hiredis: no redis\))$", out, re.M), out
 
 
 def test_help_prints_usage_and_exits_0():
