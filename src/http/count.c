@@ -34,13 +34,15 @@ static void *count_mem;
 int
 la_count_wanted(const struct la_gen *g)
 {
-	const struct la_cat_table *t;
+	const struct la_conf *c = g->conf;
+	const struct la_conf_pagination *p;
 	size_t i;
 
-	for (i = 0; i < g->cat->ntables; i++) {
-		t = la_catalog_table(g->cat, i);
-		if (t->page_style == LA_PAGE_NUMBER &&
-		    t->count_mode != LA_COUNT_NONE && t->count_ttl > 0)
+	for (i = 0; i < c->nendpoints; i++) {
+		p = c->endpoints[i].pagination.set ? &c->endpoints[i].pagination
+		                                   : &c->default_pagination;
+		if (p->style == LA_PAGE_NUMBER && p->count != LA_COUNT_NONE &&
+		    p->count_ttl > 0)
 			return (1);
 	}
 	return (0);
