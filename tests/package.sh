@@ -118,9 +118,17 @@ check "lightapid -t as the unit creates no file" \
     test "$(ls -A /var/lib/lightapi)" = "$before"
 sed 's/^/# /' "$work/t.log"
 
+check "port 8000 is free for the example" \
+    sh -c "! curl -s -o /dev/null http://127.0.0.1:8000/"
 # ExecStart, in the background (the subshell becomes lightapid by exec);
 # the example listens on port 8000.
-as_unit lightapid -f -c /etc/lightapi.yaml >"$work/daemon.log" 2>&1 &
+# Not through as_unit: a function run in the background is a subshell of
+# its own, and $! would be that shell rather than lightapid.
+(cd /var/lib/lightapi &&
+    exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    LIGHTAPI_DB=/var/lib/lightapi/lightapi.db \
+    setpriv --reuid=lightapi --regid=lightapi --init-groups \
+    lightapid -f -c /etc/lightapi.yaml) >"$work/daemon.log" 2>&1 &
 daemon=$!
 up() {
 	i=0
