@@ -404,21 +404,25 @@ json_escape(struct la_buf *b, unsigned char c)
 void
 la_json_str(struct la_buf *b, const char *s, size_t len)
 {
-	size_t i, run = 0;
-	unsigned char c;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *d;
 
-	la_buf_putc(b, '"');
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+	/* Room for the common case, no escapes: copy while scanning and only
+	 * fall back to the buffer calls at an escape. */
+	d = la_buf_reserve(b, len + 2);
+	*d++ = '"';
+	while (p < end) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			*d++ = (char)*p++;
 			continue;
-		/* Copy the clean run in one go, then the escape. */
-		la_buf_append(b, s + run, i - run);
-		json_escape(b, c);
-		run = i + 1;
+		}
+		b->len = (size_t)(d - b->data);
+		json_escape(b, *p++);
+		d = la_buf_reserve(b, (size_t)(end - p) + 1);
 	}
-	la_buf_append(b, s + run, len - run);
-	la_buf_putc(b, '"');
+	*d++ = '"';
+	*d = '\0';
+	b->len = (size_t)(d - b->data);
 }
 
 void
