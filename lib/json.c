@@ -401,6 +401,13 @@ json_escape(struct la_buf *b, unsigned char c)
 	}
 }
 
+/* 1 for the bytes a JSON string cannot hold as they are: one load per
+ * byte instead of three comparisons. */
+#define JSON_ESC4(n) [(n)] = 1, [(n) + 1] = 1, [(n) + 2] = 1, [(n) + 3] = 1
+static const unsigned char json_esc[256] = {JSON_ESC4(0x00), JSON_ESC4(0x04),
+    JSON_ESC4(0x08), JSON_ESC4(0x0c), JSON_ESC4(0x10), JSON_ESC4(0x14),
+    JSON_ESC4(0x18), JSON_ESC4(0x1c), ['"'] = 1, ['\\'] = 1};
+
 void
 la_json_str(struct la_buf *b, const char *s, size_t len)
 {
@@ -412,7 +419,7 @@ la_json_str(struct la_buf *b, const char *s, size_t len)
 	d = la_buf_reserve(b, len + 2);
 	*d++ = '"';
 	while (p < end) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+		if (!json_esc[*p]) {
 			*d++ = (char)*p++;
 			continue;
 		}
