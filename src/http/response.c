@@ -5,10 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-
 #include "la.h"
 #include "arena.h"
+#include "blake2b.h"
 #include "json.h"
 #include "response.h"
 
@@ -307,47 +306,16 @@ la_resp_raw_error(int status, const char *detail, const char *date,
 	la_buf_free(&body);
 }
 
-/*
- * The digest behind the tags, fetched once per process: an implicit fetch
- * on every call costs more than digesting a small body. BLAKE2b is the
- * cheapest collision-resistant digest the library offers; SHA-256 stands
- * in where a provider lacks it.
- */
-static EVP_MD_CTX *
-resp_digest(void)
-{
-	static EVP_MD *md;
-	static EVP_MD_CTX *ctx;
-
-	if (ctx != NULL)
-		return (ctx);
-	if ((md = EVP_MD_fetch(NULL, "BLAKE2B-512", NULL)) == NULL &&
-	    (md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
-		return (NULL);
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex2(ctx, md, NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return (ctx);
-}
-
 void
 la_resp_etag(const char *body, size_t len, char tag[LA_ETAG_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = resp_digest();
+	unsigned char md[16];
 	size_t i;
 
 	/* A digest, not a fast hash: a strong tag must never match two
-	 * bodies, even ones a client chose. 128 bits are plenty. Passing no
-	 * type re-initialises the context with the digest it has. */
-	if (ctx == NULL || EVP_DigestInit_ex2(ctx, NULL, NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, body, len) != 1 ||
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen < 16)
-		memset(md, 0, 16);
+	 * bodies, even ones a client chose. 128 bits are plenty. */
+	la_blake2b(md, sizeof(md), body, len);
 	tag[0] = '"';
 	for (i = 0; i < 16; i++) {
 		tag[1 + 2 * i] = hex[md[i] >> 4];
