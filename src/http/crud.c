@@ -160,9 +160,9 @@ crud_value_out(struct la_crud *x, struct la_buf *b, const struct la_value *v,
 	enum la_type ty = (enum la_type)col->type;
 
 	if (v->kind == LA_V_NULL)
-		la_buf_puts(b, "null");
+		la_buf_append(b, "null", 4);
 	else if (ty == LA_T_BOOL && v->kind == LA_V_INT)
-		la_buf_puts(b, v->i ? "true" : "false");
+		la_buf_append(b, v->i ? "true" : "false", v->i ? 4 : 5);
 	else if (ty == LA_T_JSON && v->kind == LA_V_TEXT)
 		crud_json_out(x, b, v);
 	else if (ty == LA_T_DECIMAL && v->kind != LA_V_TEXT)
