@@ -710,10 +710,19 @@ sqlite_was_opened(const char *path)
 static int
 sqlite_open_file(struct la_db *db, const char *path)
 {
+	static int configured;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	struct stat st;
 	char *p;
 	int rc;
+
+	/* No memory statistics (nothing reads them): keeping them takes a
+	 * global mutex on every allocation the library makes. Only possible
+	 * before the library initialises, so at the first open. */
+	if (!configured) {
+		configured = 1;
+		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	}
 
 	if (strncmp(path, "file:", 5) == 0) {
 		p = la_xmalloc(strlen(path) + 3);
