@@ -214,9 +214,15 @@ b2_run(b2_compress_fn *compress, void *out, size_t outlen, const void *in,
 	b2_words(m, p, len);
 	t += len;
 	compress(h, m, t, 1);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	(void)i;
+	(void)md;
+	memcpy(out, h, outlen);
+#else
 	for (i = 0; i < 64; i++)
 		md[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
 	memcpy(out, md, outlen);
+#endif
 }
 
 void
