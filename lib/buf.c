@@ -48,12 +48,6 @@ la_buf_reserve(struct la_buf *b, size_t n)
 }
 
 void
-la_buf_puts(struct la_buf *b, const char *s)
-{
-	la_buf_append(b, s, strlen(s));
-}
-
-void
 la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

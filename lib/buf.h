@@ -31,7 +31,12 @@ la_buf_append(struct la_buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 }
-void la_buf_puts(struct la_buf *b, const char *s);
+/* Inline so that a literal's length is known when compiling. */
+static inline void
+la_buf_puts(struct la_buf *b, const char *s)
+{
+	la_buf_append(b, s, strlen(s));
+}
 /* Inline: the JSON writer calls it for every comma and colon. */
 static inline void
 la_buf_putc(struct la_buf *b, char c)
