@@ -48,23 +48,6 @@ la_buf_reserve(struct la_buf *b, size_t n)
 }
 
 void
-la_buf_append(struct la_buf *b, const void *p, size_t n)
-{
-	char *dst = la_buf_reserve(b, n);
-
-	if (n > 0)
-		memcpy(dst, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
-la_buf_puts(struct la_buf *b, const char *s)
-{
-	la_buf_append(b, s, strlen(s));
-}
-
-void
 la_buf_vprintf(struct la_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct la_buf {
 	char *data;
@@ -19,8 +20,23 @@ void la_buf_free(struct la_buf *b);
 void la_buf_reset(struct la_buf *b);
 /* Makes room for n more bytes; returns a pointer to where they go. */
 char *la_buf_reserve(struct la_buf *b, size_t n);
-void la_buf_append(struct la_buf *b, const void *p, size_t n);
-void la_buf_puts(struct la_buf *b, const char *s);
+/* Inline like la_buf_putc: the JSON writers append many short pieces. */
+static inline void
+la_buf_append(struct la_buf *b, const void *p, size_t n)
+{
+	if (b->data == NULL || b->cap - b->len <= n)
+		la_buf_reserve(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+/* Inline so that a literal's length is known when compiling. */
+static inline void
+la_buf_puts(struct la_buf *b, const char *s)
+{
+	la_buf_append(b, s, strlen(s));
+}
 /* Inline: the JSON writer calls it for every comma and colon. */
 static inline void
 la_buf_putc(struct la_buf *b, char c)

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "arena.h"
 #include "json.h"
 #include "str.h"
@@ -401,24 +405,75 @@ json_escape(struct la_buf *b, unsigned char c)
 	}
 }
 
+/* 1 for the bytes a JSON string cannot hold as they are: one load per
+ * byte instead of three comparisons. */
+#define JSON_ESC4(n) [(n)] = 1, [(n) + 1] = 1, [(n) + 2] = 1, [(n) + 3] = 1
+static const unsigned char json_esc[256] = {JSON_ESC4(0x00), JSON_ESC4(0x04),
+    JSON_ESC4(0x08), JSON_ESC4(0x0c), JSON_ESC4(0x10), JSON_ESC4(0x14),
+    JSON_ESC4(0x18), JSON_ESC4(0x1c), ['"'] = 1, ['\\'] = 1};
+
+#ifdef __SSE2__
+/* Bytes of p[0..15] that need escaping, as a bit mask: control
+ * characters (min(c, 0x1f) == c), '"' and '\\'. */
+static unsigned
+json_esc16(const unsigned char *p)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i e = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+
+	e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+	e = _mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+	return ((unsigned)_mm_movemask_epi8(e));
+}
+#endif
+
+#ifdef __SSE2__
+/* 1 when none of len >= 16 bytes needs escaping: sixteen at a time, the
+ * last sixteen overlapping what was checked, so nothing is read past s. */
+static int
+json_clean(const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 16 <= len; i += 16)
+		if (json_esc16(s + i) != 0)
+			return (0);
+	return (i == len || json_esc16(s + len - 16) == 0);
+}
+#endif
+
 void
 la_json_str(struct la_buf *b, const char *s, size_t len)
 {
-	size_t i, run = 0;
-	unsigned char c;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	char *d;
 
-	la_buf_putc(b, '"');
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		/* Copy the clean run in one go, then the escape. */
-		la_buf_append(b, s + run, i - run);
-		json_escape(b, c);
-		run = i + 1;
+	/* Room for the common case, no escapes: copy while scanning and only
+	 * fall back to the buffer calls at an escape. */
+	if (b->data != NULL && b->cap - b->len > len + 2)
+		d = b->data + b->len;
+	else
+		d = la_buf_reserve(b, len + 2);
+	*d++ = '"';
+#ifdef __SSE2__
+	if (len >= 16 && json_clean(p, len)) {
+		memcpy(d, p, len);
+		d += len;
+		p = end;
 	}
-	la_buf_append(b, s + run, len - run);
-	la_buf_putc(b, '"');
+#endif
+	while (p < end) {
+		if (!json_esc[*p]) {
+			*d++ = (char)*p++;
+			continue;
+		}
+		b->len = (size_t)(d - b->data);
+		json_escape(b, *p++);
+		d = la_buf_reserve(b, (size_t)(end - p) + 1);
+	}
+	*d++ = '"';
+	*d = '\0';
+	b->len = (size_t)(d - b->data);
 }
 
 void
@@ -430,7 +485,7 @@ la_json_cstr(struct la_buf *b, const char *s)
 void
 la_json_int(struct la_buf *b, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[24], *p = tmp + sizeof(tmp), *d;
 	/* Through uint64_t, so INT64_MIN negates without overflow. */
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
@@ -440,7 +495,12 @@ la_json_int(struct la_buf *b, int64_t v)
 	} while (u != 0);
 	if (v < 0)
 		*--p = '-';
-	la_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+	/* A byte loop: the text is short, a memcpy call is not. */
+	d = la_buf_reserve(b, sizeof(tmp));
+	while (p < tmp + sizeof(tmp))
+		*d++ = *p++;
+	*d = '\0';
+	b->len = (size_t)(d - b->data);
 }
 
 /*
@@ -488,9 +548,11 @@ json_short_decimal(struct la_buf *b, double v)
 		scaled = v * p10[k];
 		/* Up to 15 digits no other decimal that short maps to the
 		 * same double, so the text is also the shortest. */
-		if (scaled >= 1e15)
+		if (!(scaled < 1e15)) /* NaN too */
 			return (0);
-		if (scaled != floor(scaled) || scaled / p10[k] != v)
+		/* Below 1e15 the cast is exact for an integral value and
+		 * cheaper than floor(). */
+		if (scaled != (double)(int64_t)scaled || scaled / p10[k] != v)
 			continue;
 		m = (uint64_t)scaled;
 		n = json_udigits(m, k + 1, digits);

@@ -17,7 +17,19 @@ la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect)
 	q->nparams = 0;
 	q->params = NULL;
 	q->cap = 0;
+	q->select_t = NULL;
+	q->select = NULL;
+	q->select_len = 0;
 	la_buf_reset(b);
+}
+
+void
+la_sqlb_reuse_select(struct la_sqlb *q, const struct la_cat_table *t,
+    const char *text, size_t len)
+{
+	q->select_t = t;
+	q->select = text;
+	q->select_len = len;
 }
 
 void
@@ -90,6 +102,10 @@ void
 la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
+	if (q->select != NULL && q->select_t == t) {
+		la_buf_append(q->b, q->select, q->select_len);
+		return;
+	}
 	la_buf_puts(q->b, "SELECT ");
 	sqlb_all_cols(q, c, t);
 	la_buf_puts(q->b, " FROM ");

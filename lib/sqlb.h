@@ -19,9 +19,18 @@ struct la_sqlb {
 	int nparams;
 	struct la_value *params; /* values bound by la_sqlb_bind, in order */
 	size_t cap;
+	/* la_sqlb_select's text for select_t, built once by the caller and
+	 * copied instead of built again; NULL: build it. */
+	const struct la_cat_table *select_t;
+	const char *select;
+	size_t select_len;
 };
 
 void la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect);
+/* Lets la_sqlb_select copy text (its own earlier output for t, in this
+ * dialect, which the caller keeps) rather than build it again. */
+void la_sqlb_reuse_select(struct la_sqlb *q, const struct la_cat_table *t,
+    const char *text, size_t len);
 /* Appends the next placeholder: "?" or "$n". */
 void la_sqlb_param(struct la_sqlb *q);
 /* Where la_sqlb_bind records values: cap of them at params. */

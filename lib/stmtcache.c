@@ -26,13 +26,30 @@ struct la_stmtcache {
 };
 
 /* FNV-1a: short strings, and the text is ours, not an adversary's. */
+/*
+ * Eight bytes a step, then a final mix so the bucket bits (the low ones)
+ * depend on every byte: the texts are long and a lookup hashes one on
+ * every statement run.
+ */
 static uint64_t
 sc_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = 0xcbf29ce484222325ULL, w;
+	size_t n = strlen(s);
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	h ^= n;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * k;
+	h ^= h >> 32;
+	h *= k;
+	h ^= h >> 29;
 	return (h);
 }
 

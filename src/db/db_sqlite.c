@@ -368,33 +368,41 @@ la_db_sqlite_next(struct la_db_rstmt *s)
 	return (rc);
 }
 
+/*
+ * One column call, then the value's own accessors: each sqlite3_column_*
+ * call repeats the statement's bookkeeping. The connection is opened
+ * without mutexes and used by one thread, so the unprotected value that
+ * sqlite3_column_value() returns may be read directly.
+ */
 void
 la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 {
+	sqlite3_value *sv;
 	const void *p;
 
 	*v = LA_VALUE_NULL;
 	if (!s->active || i < 0 || i >= sqlite3_column_count(s->st))
 		return;
-	switch (sqlite3_column_type(s->st, i)) {
+	sv = sqlite3_column_value(s->st, i);
+	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
 		if (s->real != NULL && s->real[i])
-			*v = la_value_float(sqlite3_column_double(s->st, i));
+			*v = la_value_float(sqlite3_value_double(sv));
 		else
-			*v = la_value_int(sqlite3_column_int64(s->st, i));
+			*v = la_value_int(sqlite3_value_int64(sv));
 		break;
 	case SQLITE_FLOAT:
-		*v = la_value_float(sqlite3_column_double(s->st, i));
+		*v = la_value_float(sqlite3_value_double(sv));
 		break;
 	case SQLITE_TEXT:
-		p = sqlite3_column_text(s->st, i);
+		p = sqlite3_value_text(sv);
 		*v = la_value_text(p != NULL ? p : "",
-		    (size_t)sqlite3_column_bytes(s->st, i));
+		    (size_t)sqlite3_value_bytes(sv));
 		break;
 	case SQLITE_BLOB:
-		p = sqlite3_column_blob(s->st, i);
+		p = sqlite3_value_blob(sv);
 		*v = la_value_text(p != NULL ? p : "",
-		    (size_t)sqlite3_column_bytes(s->st, i));
+		    (size_t)sqlite3_value_bytes(sv));
 		break;
 	}
 }
@@ -702,10 +710,19 @@ sqlite_was_opened(const char *path)
 static int
 sqlite_open_file(struct la_db *db, const char *path)
 {
+	static int configured;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	struct stat st;
 	char *p;
 	int rc;
+
+	/* No memory statistics (nothing reads them): keeping them takes a
+	 * global mutex on every allocation the library makes. Only possible
+	 * before the library initialises, so at the first open. */
+	if (!configured) {
+		configured = 1;
+		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	}
 
 	if (strncmp(path, "file:", 5) == 0) {
 		p = la_xmalloc(strlen(path) + 3);

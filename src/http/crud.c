@@ -11,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "response.h"
+#include "xalloc.h"
 
 void
 la_crud_db_error(struct la_crud *x, int rc)
@@ -47,12 +48,65 @@ la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
 	    stp));
 }
 
+/*
+ * "SELECT <every column> FROM <table>" per context, table and dialect,
+ * built at the table's first statement: every read starts with it, and it
+ * is most of the text. A worker keeps its context, catalog and connection
+ * dialect for its life, so an entry never goes stale.
+ */
+struct crud_select {
+	const struct la_ctx *ctx;
+	const struct la_catalog *cat;
+	const struct la_cat_table *t;
+	enum la_dialect dialect;
+	char *text;
+	size_t len;
+};
+
+static struct crud_select *crud_selects;
+static size_t crud_nselects, crud_capselects;
+
+static const struct crud_select *
+crud_select_text(struct la_crud *x, enum la_dialect d)
+{
+	struct crud_select *e;
+	struct la_buf b;
+	struct la_sqlb q;
+	size_t i;
+
+	for (i = 0; i < crud_nselects; i++) {
+		e = &crud_selects[i];
+		if (e->t == x->t && e->ctx == x->ctx && e->cat == x->cat &&
+		    e->dialect == d)
+			return (e);
+	}
+	if (crud_nselects == crud_capselects) {
+		crud_capselects = crud_capselects ? 2 * crud_capselects : 8;
+		crud_selects = la_xrealloc(crud_selects,
+		    crud_capselects * sizeof(*crud_selects));
+	}
+	la_buf_init(&b);
+	la_sqlb_init(&q, &b, d);
+	la_sqlb_select(&q, x->cat, x->t);
+	e = &crud_selects[crud_nselects++];
+	e->ctx = x->ctx;
+	e->cat = x->cat;
+	e->t = x->t;
+	e->dialect = d;
+	e->len = b.len;
+	e->text = b.data; /* owned by the entry from now on */
+	return (e);
+}
+
 struct la_sqlb
 la_crud_sql(struct la_crud *x)
 {
+	enum la_dialect d = la_db_dialect(&x->ctx->db);
+	const struct crud_select *e = crud_select_text(x, d);
 	struct la_sqlb q;
 
-	la_sqlb_init(&q, &x->ctx->sql, la_db_dialect(&x->ctx->db));
+	la_sqlb_init(&q, &x->ctx->sql, d);
+	la_sqlb_reuse_select(&q, x->t, e->text, e->len);
 	return (q);
 }
 
@@ -106,9 +160,9 @@ crud_value_out(struct la_crud *x, struct la_buf *b, const struct la_value *v,
 	enum la_type ty = (enum la_type)col->type;
 
 	if (v->kind == LA_V_NULL)
-		la_buf_puts(b, "null");
+		la_buf_append(b, "null", 4);
 	else if (ty == LA_T_BOOL && v->kind == LA_V_INT)
-		la_buf_puts(b, v->i ? "true" : "false");
+		la_buf_append(b, v->i ? "true" : "false", v->i ? 4 : 5);
 	else if (ty == LA_T_JSON && v->kind == LA_V_TEXT)
 		crud_json_out(x, b, v);
 	else if (ty == LA_T_DECIMAL && v->kind != LA_V_TEXT)

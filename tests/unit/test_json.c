@@ -140,6 +140,67 @@ test_get(void)
 	ok(la_json_get(NULL, "a", 1) == NULL, "NULL object");
 }
 
+/* Escapes one byte the way la_json_str must, for the long cases. */
+static void
+ref_escape(struct la_buf *b, unsigned char c)
+{
+	if (c == '"' || c == '\\')
+		la_buf_printf(b, "\\%c", c);
+	else if (c == '\n')
+		la_buf_puts(b, "\\n");
+	else if (c == '\r')
+		la_buf_puts(b, "\\r");
+	else if (c == '\t')
+		la_buf_puts(b, "\\t");
+	else if (c == '\b')
+		la_buf_puts(b, "\\b");
+	else if (c == '\f')
+		la_buf_puts(b, "\\f");
+	else if (c < 0x20)
+		la_buf_printf(b, "\\u%04x", c);
+	else
+		la_buf_putc(b, (char)c);
+}
+
+/*
+ * Strings longer than the sixteen bytes the writer checks at once, with
+ * one byte to escape at every position (and UTF-8 bytes around it), must
+ * come out as byte-by-byte escaping gives them.
+ */
+static void
+test_str_long(void)
+{
+	static const unsigned char special[] = {'"', '\\', '\n', 0x01, 0x1f,
+	    0x00, 0x20, 0x7f, 0x80, 0xc3, 0xff};
+	struct la_buf want;
+	char s[70];
+	size_t len, pos, k, i;
+	int bad = 0;
+
+	la_buf_init(&want);
+	for (len = 15; len <= 66; len += 17)
+		for (pos = 0; pos < len; pos++)
+			for (k = 0; k < sizeof(special); k++) {
+				for (i = 0; i < len; i++)
+					s[i] = (char)('a' + i % 26);
+				s[pos] = (char)special[k];
+				if (pos + 1 < len)
+					s[pos + 1] = (char)0xa9;
+				la_buf_reset(&want);
+				la_buf_putc(&want, '"');
+				for (i = 0; i < len; i++)
+					ref_escape(&want, (unsigned char)s[i]);
+				la_buf_putc(&want, '"');
+				if (strcmp(str(s, len), want.data) != 0) {
+					diag("length %zu, 0x%02x at %zu", len,
+					    special[k], pos);
+					bad++;
+				}
+			}
+	ok(bad == 0, "long strings: every byte position escapes as alone");
+	la_buf_free(&want);
+}
+
 static void
 test_str(void)
 {
@@ -151,6 +212,7 @@ test_str(void)
 	is_str(str("caf\xc3\xa9 \xe2\x82\xac", 9),
 	    "\"caf\xc3\xa9 \xe2\x82\xac\"", "UTF-8 not escaped");
 	is_str(str("", 0), "\"\"", "empty string");
+	test_str_long();
 }
 
 static void
