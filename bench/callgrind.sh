@@ -7,6 +7,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 LIGHTAPID=${LIGHTAPID:-}
+# As root, the worker stays root only when told to (lightapid(8), -u).
+root_user=
+[ "$(id -u)" -ne 0 ] || root_user=1
 if [ -z "$LIGHTAPID" ]; then
 	for cand in "$repo/src/lightapid" "$repo/build/src/lightapid"; do
 		if [ -x "$cand" ]; then LIGHTAPID=$cand; break; fi
@@ -83,7 +86,7 @@ endpoints:
 YAML
 
 # First start (not under valgrind) creates the table.
-"$LIGHTAPID" -f -c "$tmp/lightapi.yaml" -w 1 -l "127.0.0.1:$port" \
+"$LIGHTAPID" ${root_user:+-u root} -f -c "$tmp/lightapi.yaml" -w 1 -l "127.0.0.1:$port" \
 	>>"$tmp/lightapid.log" 2>&1 &
 la_pid=$!
 wait_http "http://127.0.0.1:$port/healthz" 10 || {
@@ -127,7 +130,7 @@ YAML
 # warm-up, the connection and the exit cancel out.
 cg_start() {
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.%p" \
-		"$LIGHTAPID" -f -c "$tmp/lightapi.yaml" -w 1 -l "127.0.0.1:$port" \
+		"$LIGHTAPID" ${root_user:+-u root} -f -c "$tmp/lightapi.yaml" -w 1 -l "127.0.0.1:$port" \
 		>>"$tmp/lightapid.log" 2>&1 &
 	la_pid=$!
 	wait_http "http://127.0.0.1:$port/healthz" 120 || {
