@@ -82,6 +82,8 @@ def test_config_dump_prints_config_and_routes(tmp_path):
     assert "/books" in text and "/authors" in text, text
     # The effective configuration includes the declared fields.
     assert "title" in text and "pages" in text, text
+    # The route table, last, ends its last line.
+    assert out.endswith("\n") and not out.endswith("\n\n"), repr(out[-80:])
 
 
 def test_missing_config_file(tmp_path):
