@@ -6,7 +6,7 @@ a claim missing from the token is a 403, never an unscoped answer."""
 import pytest
 
 from conftest import pos_of, render, run_cli, write_config
-from test_auth_util import bearer, make_token
+from test_auth_util import basic, bearer, hash_sha512, make_token
 
 SECRET = "scope-secret-Vb61qT-do-not-log"
 
@@ -317,6 +317,53 @@ def test_cached_scoped_list_never_serves_one_callers_page_to_another(srv):
         assert [r["title"] for r in data["results"]] == ["b"]
     status, _, _, raw = srv.get("/teams", headers=token(sub="carol"))
     assert status == 403, raw
+
+
+# ---- Basic authentication: the login validator's claims ------------------
+
+BASIC_CONFIG = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+auth:
+  jwt_secret: "%(secret)s"
+  login_validator: {file: "{TMP}/users"}
+endpoints:
+  - route: /desks
+    fields:
+      owner: {type: str}
+      label: {type: str}
+    meta:
+      authentication: {backend: BasicAuthentication}
+      where: {owner: "{user.username}"}
+      set: {owner: "{user.username}"}
+""" % {"secret": SECRET}
+
+PW = "desk-password-Rt5"
+
+
+@pytest.fixture(scope="module")
+def basic_srv(module_server_factory, tmp_path_factory):
+    d = tmp_path_factory.mktemp("scope-basic")
+    (d / "users").write_text(
+        f'dave:{hash_sha512(PW)}:{{"username": "dave"}}\n'
+        f'erin:{hash_sha512(PW)}:{{"username": "erin"}}\n'
+        f'nemo:{hash_sha512(PW)}:{{"id": 7}}\n')
+    return module_server_factory(BASIC_CONFIG, directory=d)
+
+
+def test_basic_users_are_scoped_by_their_validator_claims(basic_srv):
+    dave, erin = basic("dave", PW), basic("erin", PW)
+    d = create(basic_srv, "/desks", {"label": "d", "owner": "erin"}, dave)
+    assert d["owner"] == "dave"
+    create(basic_srv, "/desks", {"label": "e"}, erin)
+    status, _, data, raw = basic_srv.get("/desks", headers=dave)
+    assert status == 200, raw
+    assert [r["label"] for r in data["results"]] == ["d"]
+    assert basic_srv.get(f"/desks/{d['id']}", headers=erin)[0] == 404
+    status, _, data, raw = basic_srv.get("/desks",
+                                         headers=basic("nemo", PW))
+    assert status == 403, raw
+    assert data == {"detail": "the credentials lack the claim 'username'"}
 
 
 # ---- configuration errors ------------------------------------------------
