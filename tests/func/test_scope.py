@@ -417,3 +417,22 @@ def test_claim_on_an_endpoint_without_authentication_is_an_error(tmp_path):
     rc, out, err = run_cli(["-t", "-c", cfg])
     assert rc == 1, (out, err)
     assert "no authentication to read it from" in err, err
+
+
+# ---- OpenAPI -------------------------------------------------------------
+
+def test_openapi_describes_the_scope_and_its_403(srv):
+    status, _, doc, raw = srv.get("/openapi.json")
+    assert status == 200, raw
+    listing = doc["paths"]["/notes"]["get"]
+    assert listing["description"] == \
+        "Only the rows where owner_id = the caller's claim 'sub'."
+    assert "403" in listing["responses"]
+    create_op = doc["paths"]["/notes"]["post"]
+    assert create_op["description"] == (
+        "Set by the server, whatever the body says: owner_id = the "
+        "caller's claim 'sub'.")
+    read = doc["paths"]["/posts/{id}"]["get"]
+    assert read["description"] == "Only the rows where published = 'true'."
+    assert "403" not in read["responses"]
+    assert "description" not in doc["paths"]["/articles"]["post"]
