@@ -136,7 +136,8 @@ cat_check_scope(const char *base, size_t size, const struct la_cat_table *t)
 		return (-1);
 	sc = (const struct la_cat_scope *)(base + t->scope);
 	for (i = 0; i < t->nscope; i++)
-		if (sc[i].col >= t->ncols ||
+		if (sc[i].col >= t->ncols || sc[i].kind > LA_SCOPE_SET ||
+		    sc[i].src > LA_SCOPE_NULL ||
 		    cat_check_str(base, size, sc[i].value) ||
 		    (sc[i].src != LA_SCOPE_NULL && sc[i].value == 0))
 			return (-1);
