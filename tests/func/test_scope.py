@@ -64,6 +64,14 @@ endpoints:
       title: {type: str}
     meta:
       where: {tenant: "{user.tenant}"}
+  - route: /cnotes
+    fields:
+      owner_id: {type: str}
+      title: {type: str}
+    meta:
+      where: {owner_id: "{user.sub}"}
+      set: {owner_id: "{user.sub}"}
+      pagination: {style: cursor, page_size: 2}
   - route: /open
     fields:
       owner_id: {type: str}
@@ -130,6 +138,22 @@ def test_each_caller_lists_only_their_rows_with_their_count(srv, notes):
     count, rows = all_pages(srv, "/notes", BOB)
     assert count == 2
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in theirs)
+
+
+def test_cursor_pages_walk_only_the_callers_rows(srv):
+    for who, n in ((ALICE, 3), (BOB, 2)):
+        for i in range(n):
+            create(srv, "/cnotes", {"title": f"c{i}"}, who)
+    for who, want in ((ALICE, "alice"), (BOB, "bob")):
+        seen, url = [], "/cnotes"
+        while url:
+            status, _, data, raw = srv.get(url, headers=who)
+            assert status == 200, raw
+            seen += data["results"]
+            nxt = data["next"]
+            url = None if nxt is None else "/cnotes?cursor=" + nxt
+        assert len(seen) == (3 if want == "alice" else 2)
+        assert {r["owner_id"] for r in seen} == {want}
 
 
 def test_filters_combine_with_the_scope(srv, notes):
