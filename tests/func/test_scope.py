@@ -72,6 +72,11 @@ endpoints:
       where: {owner_id: "{user.sub}"}
       set: {owner_id: "{user.sub}"}
       pagination: {style: cursor, page_size: 2}
+  - route: /drafts
+    fields:
+      owner_id: {type: str}
+    meta:
+      where: {GET: {owner_id: "{user.sub}"}}
   - route: /open
     fields:
       owner_id: {type: str}
@@ -322,6 +327,15 @@ def test_per_verb_scope_reads_published_writes_owned(srv):
     assert status == 404, raw
     assert srv.delete(f"/posts/{b_pub['id']}", headers=ALICE)[0] == 404
     assert srv.delete(f"/posts/{b_pub['id']}", headers=BOB)[0] == 204
+
+
+def test_a_verb_left_out_of_the_per_verb_form_is_not_scoped(srv):
+    row = create(srv, "/drafts", {"owner_id": "alice"}, ALICE)
+    assert srv.get(f"/drafts/{row['id']}", headers=BOB)[0] == 404
+    # DELETE is not in the map: as a verb left out of a permission map is
+    # public, it reaches every row.
+    assert srv.delete(f"/drafts/{row['id']}", headers=BOB)[0] == 204
+    assert srv.get(f"/drafts/{row['id']}", headers=ALICE)[0] == 404
 
 
 # ---- the response cache ----------------------------------------------------
