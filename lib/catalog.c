@@ -72,6 +72,16 @@ la_catalog_auth(const struct la_catalog *c, const struct la_cat_table *t)
 	            : (const struct la_cat_auth *)(cat_base(c) + t->auth));
 }
 
+const struct la_cat_scope *
+la_catalog_scope(const struct la_catalog *c, const struct la_cat_table *t,
+    size_t *n)
+{
+	*n = t->nscope;
+	return (t->nscope == 0
+	            ? NULL
+	            : (const struct la_cat_scope *)(cat_base(c) + t->scope));
+}
+
 const struct la_cat_table *
 la_catalog_find(const struct la_catalog *c, const char *route, size_t len)
 {
@@ -115,6 +125,26 @@ cat_check_str(const char *base, size_t size, uint32_t off)
 }
 
 static int
+cat_check_scope(const char *base, size_t size, const struct la_cat_table *t)
+{
+	const struct la_cat_scope *sc;
+	uint32_t i;
+
+	if (t->nscope == 0)
+		return (0);
+	if (t->scope > size || t->nscope > (size - t->scope) / sizeof(*sc))
+		return (-1);
+	sc = (const struct la_cat_scope *)(base + t->scope);
+	for (i = 0; i < t->nscope; i++)
+		if (sc[i].col >= t->ncols || sc[i].kind > LA_SCOPE_SET ||
+		    sc[i].src > LA_SCOPE_NULL ||
+		    cat_check_str(base, size, sc[i].value) ||
+		    (sc[i].src != LA_SCOPE_NULL && sc[i].value == 0))
+			return (-1);
+	return (0);
+}
+
+static int
 cat_check_table(const char *base, size_t size, const struct la_cat_table *t)
 {
 	const struct la_cat_col *col;
@@ -129,7 +159,7 @@ cat_check_table(const char *base, size_t size, const struct la_cat_table *t)
 	for (i = 0; i < t->ncols; i++)
 		if (cat_check_str(base, size, col[i].name) || col[i].name == 0)
 			return (-1);
-	return (0);
+	return (cat_check_scope(base, size, t));
 }
 
 int
@@ -339,6 +369,36 @@ catb_pk(const struct catb_table *bt)
 	return (-1);
 }
 
+/* Scope entries whose column is not in the table are dropped. */
+static void
+catb_scope(struct la_catb *b, const struct catb_table *bt,
+    struct la_cat_table *t)
+{
+	const struct la_catb_table *s = &bt->t;
+	struct la_cat_scope e;
+	size_t i;
+	int c;
+
+	if (s->nscope == 0)
+		return;
+	t->scope = catb_reserve(b, s->nscope * sizeof(e));
+	for (i = 0; i < s->nscope; i++) {
+		if ((c = catb_find_col(bt, s->scope[i].col)) < 0)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.col = (uint16_t)c;
+		e.kind = (uint8_t)s->scope[i].kind;
+		e.src = (uint8_t)s->scope[i].src;
+		e.verbs = s->scope[i].verbs;
+		e.value = s->scope[i].src == LA_SCOPE_NULL
+		              ? 0
+		              : catb_str(b, s->scope[i].value);
+		memcpy(catb_at(b, t->scope + t->nscope * (uint32_t)sizeof(e)),
+		    &e, sizeof(e));
+		t->nscope++;
+	}
+}
+
 static void
 catb_lay_table(struct la_catb *b, uint32_t toff, const struct catb_table *bt)
 {
@@ -371,6 +431,7 @@ catb_lay_table(struct la_catb *b, uint32_t toff, const struct catb_table *bt)
 	t.ordering = catb_list(b, bt, s->ordering, s->nordering);
 	t.ser_read = catb_list(b, bt, s->ser_read, s->nser_read);
 	t.ser_write = catb_list(b, bt, s->ser_write, s->nser_write);
+	catb_scope(b, bt, &t);
 	if (bt->has_auth) {
 		t.auth = catb_reserve(b, sizeof(struct la_cat_auth));
 		memcpy(catb_at(b, t.auth), &bt->auth, sizeof(bt->auth));

@@ -16,7 +16,7 @@
 #include "coldef.h"
 
 #define LA_CATALOG_MAGIC   0x6c616361u /* "laca" */
-#define LA_CATALOG_VERSION 2u
+#define LA_CATALOG_VERSION 3u
 
 /* Table flags. */
 #define LA_TBL_DECLARED  0x01u /* created from declared fields */
@@ -62,7 +62,25 @@ struct la_cat_table {
 	int32_t count_mode, count_ttl; /* LA_COUNT_*; seconds, 0: no cache */
 	struct la_cat_list filter, search, ordering;
 	struct la_cat_list ser_read, ser_write; /* n == 0: every column */
-	uint32_t auth; /* offset of a struct la_cat_auth, or 0 */
+	uint32_t auth;          /* offset of a struct la_cat_auth, or 0 */
+	uint32_t scope, nscope; /* offset and count of struct la_cat_scope */
+};
+
+/*
+ * Row scoping (meta.where, meta.set): a column held to a constant, to
+ * NULL or to a claim of the caller's credentials, for some verbs.
+ */
+#define LA_SCOPE_WHERE 0 /* selects: only rows with col = value */
+#define LA_SCOPE_SET   1 /* writes: col = value, whatever the body says */
+#define LA_SCOPE_CONST 0 /* value: the constant as text */
+#define LA_SCOPE_CLAIM 1 /* value: the claim's name */
+#define LA_SCOPE_NULL  2 /* no value */
+
+struct la_cat_scope {
+	uint16_t col;
+	uint8_t kind, src; /* LA_SCOPE_WHERE/SET, LA_SCOPE_CONST/CLAIM/NULL */
+	uint32_t verbs;    /* LA_M_* bits */
+	uint32_t value;    /* string offset, 0 for NULL */
 };
 
 /* Who may call an endpoint; one permission per verb. */
@@ -102,6 +120,9 @@ const struct la_cat_table *la_catalog_find(const struct la_catalog *c,
 /* Index of the named column, or -1. */
 int la_catalog_col_index(const struct la_catalog *c,
     const struct la_cat_table *t, const char *name, size_t len);
+/* The scope entries of t (*n of them), or NULL. */
+const struct la_cat_scope *la_catalog_scope(const struct la_catalog *c,
+    const struct la_cat_table *t, size_t *n);
 /* 0 when img looks like a catalog whose offsets stay inside size. */
 int la_catalog_check(const void *img, size_t size);
 
@@ -116,6 +137,15 @@ struct la_catb_table {
 	const char **filter, **search, **ordering, **ser_read, **ser_write;
 	size_t nfilter, nsearch, nordering, nser_read, nser_write;
 	const struct la_cat_auth *auth; /* NULL: open */
+	const struct la_catb_scope *scope;
+	size_t nscope;
+};
+
+struct la_catb_scope {
+	const char *col; /* must name a column of the table */
+	int kind, src;   /* LA_SCOPE_* */
+	uint32_t verbs;
+	const char *value;
 };
 
 struct la_catb *la_catb_new(void);

@@ -410,6 +410,41 @@ conf_dump_named(struct la_buf *b, const char *indent, const char *name,
 	la_buf_putc(b, '\n');
 }
 
+/* meta.where and meta.set in the per-verb form, which says everything. */
+static void
+conf_dump_scope(struct la_buf *b, const char *key,
+    const struct la_conf_scope *sc)
+{
+	const struct la_conf_scope_item *it;
+	size_t i, n;
+	int vi;
+
+	if (sc->n == 0)
+		return;
+	la_buf_printf(b, "      %s:\n", key);
+	for (vi = 0; vi < LA_NVERBS; vi++) {
+		for (i = 0, n = 0; i < sc->n; i++) {
+			it = &sc->v[i];
+			if (!(it->verbs & (1u << vi)))
+				continue;
+			if (n++ == 0)
+				la_buf_printf(b, "        %s: {",
+				    la_verb_name(1u << vi));
+			else
+				la_buf_puts(b, ", ");
+			la_buf_printf(b, "%s: ", it->col);
+			if (it->claim != NULL)
+				la_buf_printf(b, "\"{user.%s}\"", it->claim);
+			else if (it->value != NULL)
+				la_conf_node_quote(b, it->value);
+			else
+				la_buf_puts(b, "null");
+		}
+		if (n > 0)
+			la_buf_puts(b, "}\n");
+	}
+}
+
 static void
 conf_dump_meta(const struct la_conf_endpoint *e, struct la_buf *b)
 {
@@ -447,6 +482,8 @@ conf_dump_meta(const struct la_conf_endpoint *e, struct la_buf *b)
 		conf_dump_named(b, "        ", "read", &e->ser_read);
 		conf_dump_named(b, "        ", "write", &e->ser_write);
 	}
+	conf_dump_scope(b, "where", &e->where);
+	conf_dump_scope(b, "set", &e->set);
 }
 
 static void

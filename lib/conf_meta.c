@@ -8,6 +8,7 @@
 
 #include <yaml.h>
 
+#include "arena.h"
 #include "catalog.h"
 #include "la.h"
 #include "yaml_conf.h"
@@ -464,6 +465,187 @@ conf_m_table(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 	ep->table_pos = la_conf_node_pos(v);
 }
 
+/* ---- row scoping: where and set ------------------------------------ */
+
+/* Which verbs each key can serve: where selects rows, set writes them. */
+#define CONF_WHERE_VERBS (LA_M_GET | LA_M_PUT | LA_M_PATCH | LA_M_DELETE)
+#define CONF_SET_VERBS   (LA_M_POST | LA_M_PUT | LA_M_PATCH)
+
+struct conf_scope {
+	struct la_conf_scope *sc;
+	const char *key; /* "where" or "set" */
+	uint32_t allowed;
+};
+
+/* "{user.CLAIM}": the claim's name, else NULL. */
+static const char *
+conf_scope_claim(struct conf_ctx *x, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 7 || strncmp(s, "{user.", 6) != 0 || s[n - 1] != '}')
+		return (NULL);
+	return (la_arena_strndup(x->a, s + 6, n - 7));
+}
+
+static void
+conf_scope_item(struct conf_ctx *x, struct conf_scope *cs, yaml_node_pair_t *p,
+    yaml_node_t *map, uint32_t verbs, const char *path)
+{
+	yaml_node_t *v = la_conf_node_get(x, p->value);
+	struct la_conf_scope_item *it;
+	const char *name, *s;
+
+	if ((name = la_conf_read_keyname(x, map, p, path)) == NULL)
+		return;
+	path = la_conf_node_path(x, path, name);
+	if (v->type != YAML_SCALAR_NODE) {
+		/* An unquoted {user.sub} is a YAML mapping. */
+		la_conf_node_err(x, v,
+		    "%s must be a constant or \"{user.CLAIM}\" (in quotes)",
+		    path);
+		return;
+	}
+	if (!la_conf_node_ident_ok(name, strlen(name))) {
+		la_conf_node_err(x, la_conf_node_get(x, p->key),
+		    "'%s' in %s is not a column name", name, path);
+		return;
+	}
+	it = &cs->sc->v[cs->sc->n++];
+	memset(it, 0, sizeof(*it));
+	it->col = la_arena_strdup(x->a, name); /* outlives the document */
+	it->verbs = verbs;
+	it->pos = la_conf_node_pos(la_conf_node_get(x, p->key));
+	if (la_conf_node_is_null(v) ||
+	    (s = la_conf_read_str(x, v, path)) == NULL)
+		return;
+	if ((it->claim = conf_scope_claim(x, s)) != NULL &&
+	    it->claim[0] == '\0')
+		la_conf_node_err(x, v, "no claim named in %s", path);
+	if (it->claim == NULL)
+		it->value = s;
+}
+
+static void
+conf_scope_map(struct conf_ctx *x, struct conf_scope *cs, yaml_node_t *v,
+    uint32_t verbs, const char *path)
+{
+	yaml_node_pair_t *p;
+
+	if (v->type != YAML_MAPPING_NODE) {
+		la_conf_node_err(x, v, "expected a mapping of columns for %s",
+		    path);
+		return;
+	}
+	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+	     p++)
+		conf_scope_item(x, cs, p, v, verbs, path);
+}
+
+/* The per-verb form: every key a verb, each with its own mapping. */
+static void
+conf_scope_verbs(struct conf_ctx *x, struct conf_scope *cs, yaml_node_t *v,
+    const char *path)
+{
+	yaml_node_pair_t *p;
+	const char *name;
+	int vi;
+
+	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+	     p++) {
+		if ((name = la_conf_read_keyname(x, v, p, path)) == NULL ||
+		    (vi = conf_verb(x, la_conf_node_get(x, p->key), name,
+		         path)) == -1)
+			continue;
+		if (!(cs->allowed & (1u << vi))) {
+			la_conf_node_err(x, la_conf_node_get(x, p->key),
+			    "%s has no meaning for %s in %s (%s)", cs->key,
+			    name, path,
+			    cs->allowed == CONF_SET_VERBS
+			        ? "use POST, PUT or PATCH"
+			        : "use GET, PUT, PATCH or DELETE; meta.set "
+			          "fills the rows a POST creates");
+			continue;
+		}
+		if (la_conf_node_is_null(la_conf_node_get(x, p->value)))
+			continue;
+		conf_scope_map(x, cs, la_conf_node_get(x, p->value), 1u << vi,
+		    la_conf_node_path(x, path, name));
+	}
+}
+
+/* Room for every item of a mapping, or of each verb's mapping. */
+static size_t
+conf_scope_room(struct conf_ctx *x, yaml_node_t *v)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *m;
+	size_t n = 0;
+
+	for (p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top;
+	     p++) {
+		n++;
+		m = la_conf_node_get(x, p->value);
+		if (m->type == YAML_MAPPING_NODE)
+			n += (size_t)(m->data.mapping.pairs.top -
+			              m->data.mapping.pairs.start);
+	}
+	return (n);
+}
+
+/* A mapping whose first key names an HTTP verb is the per-verb form. */
+static int
+conf_scope_is_verbmap(struct conf_ctx *x, yaml_node_t *v)
+{
+	yaml_node_t *k;
+
+	if (v->data.mapping.pairs.start == v->data.mapping.pairs.top)
+		return (0);
+	k = la_conf_node_get(x, v->data.mapping.pairs.start->key);
+	return (k->type == YAML_SCALAR_NODE &&
+	        la_conf_node_find(conf_verb_names, LA_NVERBS,
+	            (const char *)k->data.scalar.value) != -1);
+}
+
+static void
+conf_scope_read(struct conf_ctx *x, yaml_node_t *v, struct conf_scope *cs,
+    const char *path)
+{
+	if (la_conf_node_is_null(v))
+		return;
+	if (v->type != YAML_MAPPING_NODE) {
+		la_conf_node_err(x, v,
+		    "expected a mapping of columns (or of HTTP methods) for %s",
+		    path);
+		return;
+	}
+	cs->sc->v = la_arena_calloc(x->a, conf_scope_room(x, v) + 1,
+	    sizeof(*cs->sc->v));
+	cs->sc->n = 0;
+	if (conf_scope_is_verbmap(x, v))
+		conf_scope_verbs(x, cs, v, path);
+	else
+		conf_scope_map(x, cs, v, cs->allowed, path);
+}
+
+static void
+conf_m_where(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	struct conf_scope cs = {&((struct la_conf_endpoint *)obj)->where,
+	    "where", CONF_WHERE_VERBS};
+
+	conf_scope_read(x, v, &cs, path);
+}
+
+static void
+conf_m_set(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+{
+	struct conf_scope cs = {&((struct la_conf_endpoint *)obj)->set, "set",
+	    CONF_SET_VERBS};
+
+	conf_scope_read(x, v, &cs, path);
+}
+
 static const struct conf_key conf_meta_keys[] = {
     K_FN("methods", conf_m_methods),
     K_FN("authentication", conf_m_authentication),
@@ -472,6 +654,8 @@ static const struct conf_key conf_meta_keys[] = {
     K_FN("cache", conf_m_cache),
     K_FN("serializer", conf_m_serializer),
     K_FN("table", conf_m_table),
+    K_FN("where", conf_m_where),
+    K_FN("set", conf_m_set),
 };
 
 /* The meta: block of one endpoint (obj is its struct la_conf_endpoint). */

@@ -53,6 +53,70 @@ oa_scheme_name(uint32_t backend)
 	return (backend == LA_AUTH_BASIC ? "basicAuth" : "bearerAuth");
 }
 
+/* ---- row scoping -------------------------------------------------------- */
+
+/* 1 when verb's scope reads a claim, which the caller's credentials may
+ * lack (403). */
+static int
+oa_scope_claims(struct oa *x, const struct la_cat_table *t, unsigned verb)
+{
+	const struct la_cat_scope *sc;
+	size_t n, i;
+
+	sc = la_catalog_scope(x->c, t, &n);
+	for (i = 0; i < n; i++)
+		if ((sc[i].verbs & verb) && sc[i].src == LA_SCOPE_CLAIM)
+			return (1);
+	return (0);
+}
+
+static void
+oa_scope_list(struct oa *x, const struct la_cat_table *t, unsigned verb,
+    int kind, const char *head, struct la_buf *d)
+{
+	const struct la_cat_col *cols = la_catalog_cols(x->c, t);
+	const struct la_cat_scope *sc;
+	size_t n, i;
+	int k = 0;
+
+	sc = la_catalog_scope(x->c, t, &n);
+	for (i = 0; i < n; i++) {
+		if (!(sc[i].verbs & verb) || sc[i].kind != kind)
+			continue;
+		la_buf_puts(d, k++ ? ", " : head);
+		la_buf_printf(d,
+		    "%s = ", la_catalog_str(x->c, cols[sc[i].col].name));
+		if (sc[i].src == LA_SCOPE_NULL)
+			la_buf_puts(d, "null");
+		else {
+			la_buf_puts(d, sc[i].src == LA_SCOPE_CLAIM
+			                   ? "the caller's claim '"
+			                   : "'");
+			la_buf_puts(d, la_catalog_str(x->c, sc[i].value));
+			la_buf_putc(d, '\'');
+		}
+	}
+	if (k > 0)
+		la_buf_puts(d, ". ");
+}
+
+/* meta.where and meta.set of the operation, in words. */
+static void
+oa_scope(struct oa *x, const struct la_cat_table *t, unsigned verb)
+{
+	struct la_buf d;
+
+	la_buf_init(&d);
+	oa_scope_list(x, t, verb, LA_SCOPE_WHERE, "Only the rows where ", &d);
+	oa_scope_list(x, t, verb, LA_SCOPE_SET,
+	    "Set by the server, whatever the body says: ", &d);
+	if (d.len > 0) {
+		d.data[--d.len] = '\0';
+		oa_str(x->b, "description", d.data);
+	}
+	la_buf_free(&d);
+}
+
 /*
  * As auth.c applies it: with a backend, AllowAny still checks credentials
  * that are sent (optional security, "{}" first), any other permission
@@ -65,6 +129,7 @@ oa_security(struct oa *x, const struct la_cat_table *t, unsigned verb)
 	struct la_buf *b = x->b;
 	int vi = la_verb_index(verb);
 
+	oa_scope(x, t, verb);
 	/* Open: said explicitly, so that no operation is left unsaid. */
 	if (au == NULL || vi < 0 || au->backend[vi] == LA_AUTH_NONE) {
 		oa_raw(b, "security", "[]");
@@ -92,7 +157,7 @@ oa_auth_errors(struct oa *x, const struct la_cat_table *t, unsigned verb)
 	if (au == NULL || vi < 0 || au->backend[vi] == LA_AUTH_NONE)
 		return;
 	la_openapi_error(x, "401");
-	if (au->permission[vi] == LA_PERM_ADMIN)
+	if (au->permission[vi] == LA_PERM_ADMIN || oa_scope_claims(x, t, verb))
 		la_openapi_error(x, "403");
 }
 

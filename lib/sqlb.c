@@ -545,3 +545,17 @@ la_sqlb_count(struct la_sqlb *q, const struct la_catalog *c,
 	sqlb_ident(q, c, t->name);
 	sqlb_where(q, c, t, qq);
 }
+
+/* ---- row scoping -------------------------------------------------------- */
+
+void
+la_sqlb_scope(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, const struct la_qfilter *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		la_buf_puts(q->b, " AND ");
+		sqlb_filter(q, c, t, &f[i]);
+	}
+}

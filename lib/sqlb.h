@@ -83,5 +83,14 @@ void la_sqlb_returning(struct la_sqlb *q, const struct la_catalog *c,
 /* "DELETE FROM t WHERE pk = ?": the key. */
 void la_sqlb_delete(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);
+/*
+ * Row scoping: appends " AND <filter>" for each of the n filters to a
+ * statement that has a WHERE already (the detail SELECT, UPDATE, DELETE
+ * and the exists check), binding their values through la_sqlb_bind after
+ * the statement's own. A scope's columns and operators are fixed per
+ * endpoint and verb, so the text stays stable; only the values vary.
+ */
+void la_sqlb_scope(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, const struct la_qfilter *f, size_t n);
 
 #endif

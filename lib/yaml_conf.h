@@ -55,6 +55,25 @@ struct la_conf_pagination {
 	struct la_pos pos;
 };
 
+/*
+ * One entry of meta.where or meta.set: a column and the value it is held
+ * to, a constant (NULL: SQL NULL) or a claim of the caller's credentials
+ * ("{user.CLAIM}" as written). verbs: the LA_M_* bits it applies to.
+ */
+struct la_conf_scope_item {
+	const char *col;
+	const char *claim; /* the claim's name, or NULL for a constant */
+	const char
+	    *value; /* the constant as text; NULL with claim NULL: null */
+	uint32_t verbs;
+	struct la_pos pos;
+};
+
+struct la_conf_scope {
+	struct la_conf_scope_item *v;
+	size_t n;
+};
+
 struct la_conf_endpoint {
 	const char *route; /* as written, trailing '/' removed unless "/" */
 	const char *table; /* meta.table, or the route's last segment */
@@ -71,6 +90,7 @@ struct la_conf_endpoint {
 	struct la_conf_pagination pagination;
 	int cache_ttl; /* 0: no cache */
 	struct la_strlist ser_fields, ser_read, ser_write;
+	struct la_conf_scope where, set; /* meta.where, meta.set */
 };
 
 /* meta.filtering.backends; without it, each non-empty list is active. */

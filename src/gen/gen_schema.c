@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "ddl.h"
 #include "gen_auth.h"
+#include "validate.h"
 
 static int
 gen_schema_declared_has(const struct la_conf_endpoint *e, const char *col)
@@ -370,6 +371,115 @@ gen_schema_reflected(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	return (cols);
 }
 
+
+/* ---- row scoping -------------------------------------------------------- */
+
+/* 0 when the constant coerces to d's type, as a filter value would. */
+static int
+gen_schema_const_ok(struct la_gen_ctx *x, const struct la_col_def *d,
+    const char *text)
+{
+	struct la_cat_col col;
+	struct la_value v;
+	struct la_buf errs;
+	int rc;
+
+	memset(&col, 0, sizeof(col));
+	col.type = (uint32_t)d->type;
+	col.flags = d->flags;
+	col.decimal_places = d->decimal_places;
+	col.max_digits = d->max_digits;
+	col.min_length = col.max_length = -1;
+	la_buf_init(&errs);
+	rc = la_validate_text(&col, d->name, text, strlen(text), &v, &errs,
+	    x->arena);
+	la_buf_free(&errs);
+	return (rc);
+}
+
+/* A claim is read from credentials: every verb it serves must have them. */
+static void
+gen_schema_scope_auth(struct la_gen_ctx *x, const struct la_conf_scope_item *it,
+    const char *key, const struct la_cat_auth *au, uint32_t methods)
+{
+	int vi;
+
+	for (vi = 0; vi < LA_NVERBS; vi++)
+		if ((it->verbs & methods & (1u << vi)) &&
+		    (au == NULL || au->backend[vi] == LA_AUTH_NONE)) {
+			la_gen_ctx_err(x, it->pos,
+			    "meta.%s: column '%s' takes claim '%s', but %s has "
+			    "no authentication to read it from",
+			    key, it->col, it->claim, la_verb_name(1u << vi));
+			return;
+		}
+}
+
+static int
+gen_schema_scope_item(struct la_gen_ctx *x, const struct la_conf_scope_item *it,
+    int kind, const struct la_col_def *cols, size_t n,
+    struct la_catb_scope *out)
+{
+	const char *key = kind == LA_SCOPE_WHERE ? "where" : "set";
+	int k = la_gen_ctx_find_def(cols, n, it->col);
+
+	if (k < 0) {
+		la_gen_ctx_err(x, it->pos, "meta.%s: unknown column '%s'", key,
+		    it->col);
+		return (-1);
+	}
+	if (kind == LA_SCOPE_SET && (cols[k].flags & LA_COL_AUTO)) {
+		la_gen_ctx_err(x, it->pos,
+		    "meta.set: column '%s' is managed by the server", it->col);
+		return (-1);
+	}
+	if (it->claim == NULL && it->value == NULL && kind == LA_SCOPE_SET &&
+	    !(cols[k].flags & LA_COL_NULLABLE)) {
+		la_gen_ctx_err(x, it->pos,
+		    "meta.set: column '%s' cannot be null", it->col);
+		return (-1);
+	}
+	if (it->value != NULL && gen_schema_const_ok(x, &cols[k], it->value)) {
+		la_gen_ctx_err(x, it->pos,
+		    "meta.%s: '%s' is not a valid %s for column '%s'", key,
+		    it->value, la_type_name(cols[k].type), it->col);
+		return (-1);
+	}
+	out->col = it->col;
+	out->kind = kind;
+	out->verbs = it->verbs;
+	out->src = it->claim != NULL   ? LA_SCOPE_CLAIM
+	           : it->value != NULL ? LA_SCOPE_CONST
+	                               : LA_SCOPE_NULL;
+	out->value = it->claim != NULL ? it->claim : it->value;
+	return (0);
+}
+
+/* meta.where then meta.set, checked against the table's columns. */
+static const struct la_catb_scope *
+gen_schema_scope(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
+    const struct la_col_def *cols, size_t n, const struct la_catb_table *t,
+    size_t *nscope)
+{
+	const struct la_conf_scope *sc[2] = {&e->where, &e->set};
+	struct la_catb_scope *v;
+	size_t i, k;
+
+	*nscope = 0;
+	v = la_arena_calloc(x->arena, e->where.n + e->set.n + 1, sizeof(*v));
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sc[k]->n; i++) {
+			if (gen_schema_scope_item(x, &sc[k]->v[i], (int)k, cols,
+			        n, &v[*nscope]) != 0)
+				continue;
+			if (sc[k]->v[i].claim != NULL)
+				gen_schema_scope_auth(x, &sc[k]->v[i],
+				    k ? "set" : "where", t->auth, t->methods);
+			(*nscope)++;
+		}
+	return (v);
+}
+
 static void
 gen_schema_catalog_table(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
     const struct la_col_def *cols, size_t n)
@@ -412,6 +522,7 @@ gen_schema_catalog_table(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	t.ser_write = e->ser_fields.n ? e->ser_fields.v : e->ser_write.v;
 	t.nser_write = e->ser_fields.n ? e->ser_fields.n : e->ser_write.n;
 	t.auth = la_gen_auth_endpoint(x, e, &au);
+	t.scope = gen_schema_scope(x, e, cols, n, &t, &t.nscope);
 	la_catb_table(x->catb, &t);
 	for (i = 0; i < n; i++)
 		la_catb_column(x->catb, &cols[i]);

@@ -42,6 +42,7 @@
 #include "gzip.h"
 #include "log.h"
 #include "pipeline.h"
+#include "scope.h"
 #include "shm.h"
 #include "shmseg.h"
 #include "url.h"
@@ -246,6 +247,7 @@ cache_key(struct la_req *r)
 		cache_header_field(&b, r, "X-Forwarded-Host");
 	}
 	cache_identity(r, &b);
+	la_scope_key(r, r->ctx->cat, r->route->t, &b);
 	la_buf_puts(&b, la_gzip_wanted(r) ? "gzip" : "-");
 	if (rc == 0) {
 		r->cache.klen = b.len;

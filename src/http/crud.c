@@ -237,16 +237,44 @@ la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
 	la_db_finish(st);
 }
 
+/* ---- row scoping -------------------------------------------------------- */
+
+size_t
+la_crud_scope(struct la_crud *x, struct la_sqlb *q, struct la_value *params,
+    size_t n)
+{
+	if (x->scope.nwhere == 0)
+		return (n);
+	LA_ASSERT(q->nparams == (int)n);
+	la_sqlb_params(q, params, n + x->scope.nwhere);
+	la_sqlb_scope(q, x->cat, x->t, x->scope.where, x->scope.nwhere);
+	return ((size_t)q->nparams);
+}
+
+struct la_value *
+la_crud_keyed(struct la_crud *x, struct la_sqlb *q, size_t *n)
+{
+	struct la_value *p =
+	    la_arena_calloc(x->r->a, 1 + x->scope.nwhere, sizeof(*p));
+
+	p[0] = x->key;
+	*n = la_crud_scope(x, q, p, 1);
+	return (p);
+}
+
 /* Reads the row with x->key and answers status with it, or 404. */
 void
 la_crud_send_row(struct la_crud *x, int status, int write)
 {
 	struct la_sqlb q = la_crud_sql(x);
 	struct la_db_stmt *st;
+	struct la_value *p;
+	size_t n;
 	int rc;
 
 	la_sqlb_select_pk(&q, x->cat, x->t);
-	rc = la_crud_run(x, &x->key, 1, &st);
+	p = la_crud_keyed(x, &q, &n);
+	rc = la_crud_run(x, p, n, &st);
 	la_crud_answer_row(x, status, write, rc, st);
 }
 

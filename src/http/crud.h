@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "handler.h"
+#include "scope.h"
 #include "sqlb.h"
 #include "value.h"
 
@@ -21,6 +22,7 @@ struct la_crud {
 	const struct la_cat_table *t;
 	const struct la_cat_col *cols;
 	struct la_value key;
+	struct la_scope scope; /* the verb's row scope (scope.h) */
 };
 
 /* 409 for constraint errors, 503 when the database is gone, else 500. */
@@ -40,6 +42,15 @@ void la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
  * LA_DB_DONE) or the error rc, and finishes st. */
 void la_crud_answer_row(struct la_crud *x, int status, int write, int rc,
     struct la_db_stmt *st);
+/*
+ * The key's statement in q scoped: the scope's conditions appended and
+ * the key's value then theirs in a new array (*n of them).
+ */
+struct la_value *la_crud_keyed(struct la_crud *x, struct la_sqlb *q, size_t *n);
+/* Appends the scope's conditions to the statement in q, which binds the
+ * n values at params; the count with theirs (params has room). */
+size_t la_crud_scope(struct la_crud *x, struct la_sqlb *q,
+    struct la_value *params, size_t n);
 /* Reads the row with x->key and answers status with it, or 404. */
 void la_crud_send_row(struct la_crud *x, int status, int write);
 /* A transaction for a write the engine cannot answer with RETURNING:

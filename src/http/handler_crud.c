@@ -40,7 +40,10 @@ static const char version_missing[] =
 static yajl_val
 crud_body(struct la_crud *x)
 {
-	return (la_body_object(x->r));
+	yajl_val body = la_body_object(x->r);
+
+	/* meta.set: the body's word on those columns is replaced. */
+	return (body != NULL ? la_scope_body(x->r, &x->scope, body) : NULL);
 }
 
 /* Validates; on failure answers 422 and returns -1. */
@@ -209,11 +212,14 @@ crud_if_match(struct la_crud *x, const struct la_str *im, int64_t *version)
 	struct la_buf *b = x->r->resp.body;
 	struct la_db_stmt *st;
 	struct la_value v;
+	struct la_value *p;
 	char tag[LA_ETAG_LEN];
+	size_t n;
 	int rc;
 
 	la_sqlb_select_pk(&q, x->cat, x->t);
-	rc = la_crud_run(x, &x->key, 1, &st);
+	p = la_crud_keyed(x, &q, &n);
+	rc = la_crud_run(x, p, n, &st);
 	if (rc != LA_DB_ROW) {
 		la_crud_answer_row(x, 200, 0, rc, st);
 		return (-1);
@@ -243,6 +249,8 @@ crud_update_missed(struct la_crud *x, int versioned, int by_tag)
 {
 	struct la_sqlb q = la_crud_sql(x);
 	struct la_db_stmt *st;
+	struct la_value *p;
+	size_t n;
 	int rc;
 
 	if (!versioned) {
@@ -250,7 +258,8 @@ crud_update_missed(struct la_crud *x, int versioned, int by_tag)
 		return;
 	}
 	la_sqlb_exists(&q, x->cat, x->t);
-	rc = la_crud_run(x, &x->key, 1, &st);
+	p = la_crud_keyed(x, &q, &n);
+	rc = la_crud_run(x, p, n, &st);
 	la_db_finish(st);
 	if (rc == LA_DB_ROW && by_tag)
 		la_resp_fail(&x->r->resp, LA_ERR_PRECONDITION,
@@ -280,8 +289,12 @@ crud_update_tx(struct la_crud *x, const struct la_value *params, size_t n,
 		la_crud_db_error(x, rc);
 	else if (la_db_changes(&x->ctx->db) == 0)
 		crud_update_missed(x, versioned, by_tag);
-	else
+	else {
+		/* The UPDATE was scoped; the row is read back as written,
+		 * as RETURNING shows it, even if it left the scope. */
+		x->scope.nwhere = 0;
 		la_crud_send_row(x, 200, 1);
+	}
 	la_crud_end(x, 200);
 }
 
@@ -310,13 +323,15 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 	if (crud_validate(x, body, mode, &vals, &set) != 0)
 		return;
 	crud_stamp(x, vals, set, 0);
-	params = la_arena_calloc(x->r->a, x->t->ncols + 2, sizeof(*params));
+	params = la_arena_calloc(x->r->a, x->t->ncols + 2 + x->scope.nwhere,
+	    sizeof(*params));
 	n = crud_params(x, vals, set, 1, params);
 	params[n++] = x->key;
 	if (versioned)
 		params[n++] = la_value_int(version);
 	q = la_crud_sql(x);
 	la_sqlb_update(&q, x->cat, x->t, set, versioned);
+	n = la_crud_scope(x, &q, params, n);
 	if (!la_db_returning(&x->ctx->db, LA_DIALECT_UPDATE)) {
 		crud_update_tx(x, params, n, versioned, by_tag);
 		return;
@@ -337,14 +352,17 @@ crud_destroy(struct la_crud *x)
 	const struct la_str *im = la_http_header(x->r->http, "If-Match");
 	struct la_sqlb q;
 	struct la_db_stmt *st;
+	struct la_value *p;
 	int64_t version;
+	size_t n;
 	int rc;
 
 	if (im != NULL && crud_if_match(x, im, &version) != 0)
 		return;
 	q = la_crud_sql(x);
 	la_sqlb_delete(&q, x->cat, x->t);
-	rc = la_crud_run(x, &x->key, 1, &st);
+	p = la_crud_keyed(x, &q, &n);
+	rc = la_crud_run(x, p, n, &st);
 	la_db_finish(st);
 	if (rc < 0)
 		la_crud_db_error(x, rc);
@@ -412,6 +430,10 @@ la_handler_crud(struct la_req *r)
 		    "database unavailable");
 		return;
 	}
+	/* Before the body or any row: a scope that cannot be resolved
+	 * refuses the request rather than run it unscoped. */
+	if (la_scope_resolve(r, x.cat, x.t, r->verb, &x.scope) != 0)
+		return;
 	if (r->id != NULL) {
 		crud_key(&x, r->id, r->id_len);
 		crud_detail(&x, r->verb);

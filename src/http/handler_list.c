@@ -513,6 +513,24 @@ list_cursor(struct la_crud *x, const struct la_query *q)
 	la_buf_free(&pg.rows);
 }
 
+/* The verb's row scope goes first among the filters: counted, cached
+ * and paged with them, its values bound like theirs. */
+static void
+list_scope(struct la_crud *x, struct la_query *q)
+{
+	struct la_qfilter *f;
+
+	if (x->scope.nwhere == 0)
+		return;
+	f = la_arena_calloc(x->r->a, x->scope.nwhere + q->nfilters, sizeof(*f));
+	memcpy(f, x->scope.where, x->scope.nwhere * sizeof(*f));
+	if (q->nfilters > 0)
+		memcpy(f + x->scope.nwhere, q->filters,
+		    q->nfilters * sizeof(*f));
+	q->filters = f;
+	q->nfilters += x->scope.nwhere;
+}
+
 void
 la_handler_list(struct la_crud *x)
 {
@@ -534,6 +552,7 @@ la_handler_list(struct la_crud *x)
 		la_resp_fail_body(&x->r->resp, LA_ERR_INVALID);
 		return;
 	}
+	list_scope(x, &q);
 	if (x->t->page_style == LA_PAGE_NUMBER)
 		list_pages(x, &q);
 	else if (x->t->page_style == LA_PAGE_CURSOR && x->t->pk >= 0)

@@ -14,6 +14,10 @@ build(size_t *size)
 	struct la_col_def d, autos[4];
 	const char *filter[] = {"price", "nope"};
 	const char *ser[] = {"price", "name"};
+	struct la_catb_scope scope[3] = {
+	    {"name", LA_SCOPE_WHERE, LA_SCOPE_CLAIM, LA_M_GET, "sub"},
+	    {"gone", LA_SCOPE_WHERE, LA_SCOPE_CONST, LA_M_GET, "x"},
+	    {"price", LA_SCOPE_SET, LA_SCOPE_NULL, LA_M_POST, NULL}};
 	struct la_catalog *c;
 	int i;
 
@@ -26,6 +30,8 @@ build(size_t *size)
 	t.nfilter = 2;
 	t.ser_read = ser;
 	t.nser_read = 2;
+	t.scope = scope;
+	t.nscope = 3;
 	la_catb_table(b, &t);
 	la_col_def_init(&d, "name", LA_T_STR);
 	d.min_length = 1;
@@ -58,6 +64,8 @@ main(void)
 	const struct la_cat_table *t, *log;
 	const struct la_cat_col *cols;
 	const uint16_t *l;
+	const struct la_cat_scope *sc;
+	size_t nsc;
 
 	ok(la_catalog_check(c, size) == 0, "a built image checks");
 	/* The image is position independent: read it at another address. */
@@ -91,10 +99,25 @@ main(void)
 	ok(log->pk == -1 && (log->flags & LA_TBL_LISTONLY),
 	    "no primary key: list only");
 	ok(la_catalog_auth(c, t) == NULL, "no auth block");
+	sc = la_catalog_scope(c, t, &nsc);
+	is_int(nsc, 2, "scope entries on unknown columns are dropped");
+	ok(sc[0].col == 0 && sc[0].kind == LA_SCOPE_WHERE &&
+	        sc[0].src == LA_SCOPE_CLAIM && sc[0].verbs == LA_M_GET,
+	    "where entry");
+	is_str(la_catalog_str(c, sc[0].value), "sub", "the claim's name");
+	ok(sc[1].col == 1 && sc[1].kind == LA_SCOPE_SET &&
+	        sc[1].src == LA_SCOPE_NULL && sc[1].value == 0,
+	    "set entry to null");
+	ok(la_catalog_scope(c, log, &nsc) == NULL && nsc == 0,
+	    "no scope on the other table");
 	ok(la_catalog_check(c, size - 1) != 0, "wrong size fails the check");
 	c->magic ^= 1;
 	ok(la_catalog_check(c, size) != 0, "bad magic fails the check");
 	c->magic ^= 1;
+	((struct la_cat_table *)((char *)c + c->tables))->nscope = 1u << 30;
+	ok(la_catalog_check(c, size) != 0, "a scope past the end fails");
+	((struct la_cat_table *)((char *)c + c->tables))->nscope = 2;
+	ok(la_catalog_check(c, size) == 0, "and checks again when restored");
 	((struct la_cat_table *)((char *)c + c->tables))->name = (uint32_t)size;
 	ok(la_catalog_check(c, size) != 0, "an offset past the end fails");
 	free(c);

@@ -58,6 +58,46 @@ test_dump_middleware(struct la_arena *a)
 	la_buf_free(&d2);
 }
 
+/* meta.where and meta.set come out in the per-verb form and load back. */
+static void
+test_dump_scope(struct la_arena *a)
+{
+	struct la_buf errs, d1, d2;
+	struct la_conf *c;
+
+	la_buf_init(&errs);
+	la_buf_init(&d1);
+	la_buf_init(&d2);
+	c = load(a,
+	    DB "endpoints:\n"
+	       "  - route: /a\n"
+	       "    meta:\n"
+	       "      where: {GET: {owner: \"{user.sub}\", gone: null}}\n"
+	       "      set: {owner: \"{user.sub}\", live: true}\n",
+	    &errs);
+	if (c != NULL)
+		la_conf_dump(c, &d1);
+	ok(c != NULL &&
+	        strstr(d1.data, "      where:\n        GET: {owner: "
+	                        "\"{user.sub}\", gone: null}\n") != NULL,
+	    "dump has the where scope, null plain");
+	ok(c != NULL &&
+	        strstr(d1.data, "        PATCH: {owner: \"{user.sub}\", "
+	                        "live: \"true\"}\n") != NULL,
+	    "dump has the set scope for each of its verbs");
+	c = c != NULL ? la_conf_load_mem("dump.yaml", d1.data, d1.len, a, &errs,
+	                    fake_getenv)
+	              : NULL;
+	if (c != NULL)
+		la_conf_dump(c, &d2);
+	ok(c != NULL &&
+	        strcmp(strchr(d1.data, '\n'), strchr(d2.data, '\n')) == 0,
+	    "and they load back the same");
+	la_buf_free(&errs);
+	la_buf_free(&d1);
+	la_buf_free(&d2);
+}
+
 static void
 test_dump(struct la_arena *a)
 {
@@ -117,9 +157,8 @@ test_dump(struct la_arena *a)
 	la_buf_reset(&d1);
 	if (c != NULL)
 		la_conf_dump(c, &d1);
-	ok(c != NULL &&
-	        strstr(d1.data, "max_page_size: 100, count: none, "
-	                        "count_ttl: 9}\n") != NULL,
+	ok(c != NULL && strstr(d1.data, "max_page_size: 100, count: none, "
+	                                "count_ttl: 9}\n") != NULL,
 	    "dump has the count mode and TTL");
 	ok(c != NULL && strstr(d1.data, "count_ttl: 5") == NULL &&
 	        strstr(d1.data, "count: exact") == NULL,
@@ -178,6 +217,7 @@ main(void)
 
 	test_dump(a);
 	test_dump_middleware(a);
+	test_dump_scope(a);
 	test_dump_escapes(a);
 	la_arena_free(a);
 	return (done_testing());

@@ -91,6 +91,46 @@ test_queries(const struct la_catalog *c, const struct la_cat_table *t,
 	    "count with a filter");
 }
 
+/* A row scope after the key (and the version), values bound after theirs. */
+static void
+test_scope(const struct la_catalog *c, const struct la_cat_table *t,
+    struct la_buf *b)
+{
+	struct la_value owner = la_value_text("ann", 3), one = la_value_int(1);
+	struct la_qfilter f[2] = {{0, LA_Q_EQ, &owner, 1},
+	    {1, LA_Q_ISNULL, &one, 1}};
+	unsigned char upd[6] = {0, 1, 0, 0, 0, 0};
+	struct la_value params[8];
+	struct la_sqlb s;
+
+	la_sqlb_init(&s, b, LA_DIALECT_PGSQL);
+	la_sqlb_select_pk(&s, c, t);
+	params[0] = la_value_int(7);
+	la_sqlb_params(&s, params, 8);
+	la_sqlb_scope(&s, c, t, f, 2);
+	ok(strstr(b->data,
+	       " WHERE \"id\" = CAST($1 AS BIGINT) AND \"name\" = $2 AND "
+	       "\"qty\" IS NULL") != NULL,
+	    "detail select scoped");
+	ok(s.nparams == 2 && params[0].i == 7 && params[1].s == owner.s,
+	    "the scope's value follows the key");
+	la_sqlb_init(&s, b, LA_DIALECT_MYSQL);
+	la_sqlb_update(&s, c, t, upd, 1);
+	la_sqlb_params(&s, params, 8);
+	la_sqlb_scope(&s, c, t, f, 1);
+	is_str(b->data,
+	    "UPDATE `items` SET `qty` = ?, `version` = `version` + 1 WHERE "
+	    "`id` = ? AND `version` = ? AND `name` = ?",
+	    "versioned update scoped");
+	is_int(s.nparams, 4, "set value, key, version, scope");
+	la_sqlb_init(&s, b, LA_DIALECT_SQLITE);
+	la_sqlb_delete(&s, c, t);
+	la_sqlb_params(&s, params, 8);
+	la_sqlb_scope(&s, c, t, f, 0);
+	is_str(b->data, "DELETE FROM \"items\" WHERE \"id\" = ?",
+	    "no scope, no change");
+}
+
 int
 main(void)
 {
@@ -125,6 +165,7 @@ main(void)
 	la_sqlb_update(&q, c, t, none, 0);
 	is_str(b.data, "UPDATE \"items\" SET \"id\" = \"id\" WHERE \"id\" = ?",
 	    "an update with nothing to set stays valid SQL");
+	test_scope(c, t, &b);
 	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
 	la_sqlb_insert(&q, c, t, none);
 	is_str(b.data, "INSERT INTO \"items\" DEFAULT VALUES", "empty insert");
