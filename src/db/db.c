@@ -18,7 +18,6 @@
 #include "db.h"
 #include "arena.h"
 #include "la.h"
-#include "metrics.h"
 #include "stmtcache.h"
 #include "xalloc.h"
 
@@ -157,13 +156,24 @@ db_timed(struct la_db_conn *c, int64_t t0)
 		c->timing.max_ns = d;
 }
 
+/* Who is told of every result (metrics): a hook, so that the database
+ * layer depends on nothing above it. */
+static void (*db_observer)(int rc);
+
+void
+la_db_observe(void (*fn)(int rc))
+{
+	db_observer = fn;
+}
+
 /* Every result passes here: a lost server is remembered for reconnect. */
 static int
 db_result(struct la_db_conn *c, int rc)
 {
 	if (rc == LA_DB_EUNAVAIL)
 		c->lost = 1;
-	la_metrics_db(rc);
+	if (db_observer != NULL)
+		db_observer(rc);
 	return (rc);
 }
 

@@ -248,4 +248,7 @@ const char *la_db_errmsg(const struct la_db_conn *c);
 const char *la_db_rawmsg(const struct la_db_conn *c);
 int la_db_errcode(const struct la_db_conn *c);
 
+/* fn is called with the result of every statement (metrics.c). */
+void la_db_observe(void (*fn)(int rc));
+
 #endif

@@ -41,6 +41,7 @@
 #include "gen.h"
 #include "gzip.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "scope.h"
 #include "shm.h"
@@ -102,6 +103,7 @@ la_cache_attach(struct la_shmseg *s, struct la_shmseg_zone *z)
 	}
 	cache_mem = mem;
 	cache_stamp++;
+	la_metrics_cache_source(la_cache_stats);
 }
 
 int

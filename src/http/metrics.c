@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "la.h"
-#include "cache.h"
 #include "ctable.h"
 #include "db.h"
 #include "handler.h"
@@ -66,6 +65,16 @@ la_metrics_zone_size(void)
 	return (la_prom_size());
 }
 
+/* The response cache's counters, registered by the cache (cache.c
+ * depends on metrics, not the other way round). */
+static int (*metrics_cache_stats)(struct la_ctable_stats *st);
+
+void
+la_metrics_cache_source(int (*fn)(struct la_ctable_stats *st))
+{
+	metrics_cache_stats = fn;
+}
+
 void
 la_metrics_attach(struct la_shmseg *s, struct la_shmseg_zone *z)
 {
@@ -77,6 +86,7 @@ la_metrics_attach(struct la_shmseg *s, struct la_shmseg_zone *z)
 	                : NULL;
 	if (metrics_z != NULL)
 		la_prom_init(metrics_z, (int64_t)time(NULL));
+	la_db_observe(metrics_z != NULL ? la_metrics_db : NULL);
 	if (!registered++)
 		pthread_atfork(NULL, NULL, metrics_forked);
 }
@@ -227,7 +237,7 @@ la_handler_metrics(struct la_req *r)
 	info.version = PACKAGE_VERSION;
 	info.drivers = la_db_drivers();
 	info.alive = metrics_alive;
-	if (la_cache_stats(&st)) {
+	if (metrics_cache_stats != NULL && metrics_cache_stats(&st)) {
 		cache[0] = st.hits;
 		cache[1] = st.misses;
 		cache[2] = st.stores;

@@ -47,4 +47,8 @@ int la_metrics_phase(struct la_req *r);
 /* GET /metrics. */
 void la_handler_metrics(struct la_req *r);
 
+struct la_ctable_stats;
+/* Where the response cache's counters come from (cache.c registers). */
+void la_metrics_cache_source(int (*fn)(struct la_ctable_stats *st));
+
 #endif
