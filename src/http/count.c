@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "la.h"
 #include "arena.h"
@@ -78,16 +77,6 @@ la_count_stats(struct la_ctable_stats *st)
 		return (0);
 	la_ctable_stats(count_mem, st);
 	return (1);
-}
-
-/* Milliseconds on the monotonic clock all workers share. */
-static int64_t
-count_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 static void
@@ -156,7 +145,7 @@ la_count_lookup(struct la_req *r, const struct la_cat_table *t,
 	e->epoch = la_shm_epoch();
 	la_buf_init(&v);
 	rc = la_ctable_get(count_mem, e->hash, e->key, e->klen, e->epoch,
-	    count_now(), &v);
+	    la_monotonic_ms(), &v);
 	if (rc == LA_CTABLE_HIT && v.len == sizeof(*count))
 		memcpy(count, v.data, sizeof(*count));
 	else if (rc == LA_CTABLE_HIT)
@@ -172,7 +161,7 @@ la_count_lookup(struct la_req *r, const struct la_cat_table *t,
 void
 la_count_store(const struct la_count_entry *e, int64_t count)
 {
-	int64_t now = count_now();
+	int64_t now = la_monotonic_ms();
 
 	if (la_ctable_put(count_mem, e->hash, e->key, e->klen, &count,
 	        sizeof(count), e->slot, e->gen, e->epoch, now,
