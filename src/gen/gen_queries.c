@@ -66,6 +66,16 @@ gen_queries_prepare(struct la_gen_ctx *x, const struct la_conf_query *q,
 	int ro, np;
 
 	if (la_db_check(&x->db, sql, &ro, &np) != LA_DB_DONE) {
+		if (x->pending_ddl) {
+			/* -t: the tables it reads may be among those the
+			 * start creates; it says then. */
+			la_buf_printf(x->warnings,
+			    "%s:%d:%d: note: query '%s' is checked at start, "
+			    "once the tables above exist: %s\n",
+			    x->conf->path, pos.line, pos.col, q->ep.route,
+			    la_db_rawmsg(&x->db));
+			return (-1);
+		}
 		la_gen_ctx_err(x, pos, "query '%s': %s", q->ep.route,
 		    la_db_rawmsg(&x->db));
 		return (-1);

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import pos_of, render, run_cli, write_config
+from conftest import pos_of, render, run_cli, sqlite_db, write_config
 from test_auth_util import make_token
 
 SECRET = "queries-test-secret-0123456789abcdef"
@@ -239,23 +239,26 @@ def test_write_without_invalidates_leaves_cache(srv):
     assert beta["category"] == "changed"
 
 
+# A reflected table, made beforehand: -t on a server database creates
+# nothing, and the statements are checked against what is there.
 HEAD = """\
 database:
   url: "sqlite:///{TMP}/test.db"
 endpoints:
   - route: /books
-    fields:
-      title: {type: str}
-      year: {type: int}
+    reflect: true
 queries:
 """
+
+BOOKS_DDL = ("CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT, "
+             "year INTEGER)")
 
 BAD = {
     "undeclared": ("""\
   - route: /q
     sql: "SELECT title FROM books WHERE year = :year AND title = :title"
     params: {year: {type: int}}
-""", "sql:", "parameter ':title' is not declared"),
+""", "sql: \"", "parameter ':title' is not declared"),
     "unused": ("""\
   - route: /q
     sql: "SELECT title FROM books WHERE year = :year"
@@ -265,20 +268,20 @@ BAD = {
   - route: /q
     sql: "SELECT title FROM no_such_table WHERE year = :year"
     params: {year: {type: int}}
-""", "sql:", "query '/q': "),
+""", "sql: \"", "query '/q': "),
     "syntax": ("""\
   - route: /q
     sql: "SELEC title FROM books"
-""", "sql:", "query '/q': "),
+""", "sql: \"", "query '/q': "),
     "read_only": ("""\
   - route: /q
     sql: "DELETE FROM books WHERE year = :year"
     params: {year: {type: int}}
-""", "sql:", "write: true"),
+""", "sql: \"", "write: true"),
     "two_statements": ("""\
   - route: /q
     sql: "SELECT 1; DROP TABLE books"
-""", "sql:", "only one statement"),
+""", "sql: \"", "only one statement"),
     "invalidates_unknown": ("""\
   - route: /q
     sql: "UPDATE books SET year = 1"
@@ -291,14 +294,15 @@ BAD = {
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_config_errors_at_their_line(tmp_path, name):
     body, needle, msg = BAD[name]
+    sqlite_db(tmp_path, BOOKS_DDL)
     text = HEAD + body
     cfg = write_config(tmp_path, text)
     rc, out, err = run_cli(["-t", "-c", cfg])
     assert rc == 1, err
     rendered = render(text, tmp_path)
     line, col = pos_of(rendered, needle)
-    if needle.endswith(":"):
-        col += len(needle) + 1      # the value after "key: "
+    if needle == 'sql: "':
+        col += len("sql: ")         # the value after the key
     want = "%s:%d:%d: " % (cfg, line, col)
     lines = [ln for ln in err.splitlines() if ln.startswith(want)]
     assert lines, err
@@ -311,6 +315,7 @@ def test_good_config_passes_t(tmp_path):
     sql: "SELECT title FROM books WHERE title = ':not_a_param' OR year = :year -- :nor_this"
     params: {year: {type: int}}
 """
+    sqlite_db(tmp_path, BOOKS_DDL)
     cfg = write_config(tmp_path, text)
     rc, out, err = run_cli(["-t", "-c", cfg])
     assert rc == 0, err
