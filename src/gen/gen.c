@@ -304,6 +304,7 @@ gen_openapi(struct la_gen *g)
 	    la_conf_has_middleware(g->conf, "RateLimitMiddleware");
 	/* Every write takes If-Match with a row's ETag (412 on a mismatch). */
 	oc.etags = 1;
+	oc.queries = g->queries != NULL ? g->queries->cat : NULL;
 	la_openapi_write(g->cat, &oc, &g->openapi);
 }
 

@@ -195,6 +195,13 @@ gen_queries_catalog(struct la_gen_ctx *x, struct la_canned_set *s)
 		memset(&tt, 0, sizeof(tt));
 		tt.name = tt.route = s->v[i].route;
 		tt.methods = s->v[i].methods;
+		tt.auth = s->v[i].auth;
+		tt.flags = s->v[i].write ? LA_TBL_WRITE : 0;
+		if (s->v[i].page_sql != NULL) {
+			tt.page_style = LA_PAGE_NUMBER;
+			tt.page_size = s->v[i].page_size;
+			tt.max_page_size = s->v[i].max_page_size;
+		}
 		la_catb_table(b, &tt);
 		for (k = 0; k < s->v[i].conf->ep.nfields; k++)
 			la_catb_column(b, &s->v[i].conf->ep.fields[k]);

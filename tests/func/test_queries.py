@@ -319,3 +319,29 @@ def test_good_config_passes_t(tmp_path):
     cfg = write_config(tmp_path, text)
     rc, out, err = run_cli(["-t", "-c", cfg])
     assert rc == 0, err
+
+
+def test_openapi_lists_queries(srv):
+    status, _, doc, raw = srv.get("/openapi.json")
+    assert status == 200, raw
+    paths = doc["paths"]
+    op = paths["/reports/books_by_category"]["get"]
+    params = {p["name"]: p for p in op["parameters"]}
+    assert params["min_price"]["schema"]["minimum"] == 0
+    assert params["min_price"]["schema"]["default"] == 0
+    assert "required" not in params["min_price"]
+    assert set(params) == {"min_price", "page", "page_size"}
+    answer = op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert set(answer["properties"]) == {"results", "next", "previous"}
+    assert op["security"] == []
+    assert set(paths["/search"]) == {"get", "post"}
+    body = paths["/search"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    assert body["required"] == ["title"]
+    assert set(paths["/ops/archive_old"]) == {"post"}
+    private = paths["/private/count"]["get"]
+    assert private["security"] == [{"bearerAuth": []}]
+    assert "401" in private["responses"]
+    assert "bearerAuth" in doc["components"]["securitySchemes"]
+    ref = op["responses"]["422"]["$ref"].split("/")[-1]
+    assert ref in doc["components"]["responses"]
