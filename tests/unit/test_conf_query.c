@@ -101,6 +101,46 @@ test_errors(struct la_arena *a)
 	    "a collection route: %s", e);
 }
 
+/* -T prints the queries so that the output loads to the same. */
+static void
+test_dump(struct la_arena *a)
+{
+	struct la_buf errs, out;
+	struct la_conf *c, *d;
+
+	la_buf_init(&errs);
+	la_buf_init(&out);
+	c = load(a,
+	    DB "queries:\n"
+	       "  - route: /r\n"
+	       "    sql: \"SELECT ':x' WHERE 1 = :n\"\n"
+	       "    params: {n: {type: int, ge: 1, default: 2}}\n"
+	       "    methods: [GET, POST]\n"
+	       "    pagination: {page_size: 3}\n"
+	       "  - {route: /w, sql: UPDATE t SET a = 1, write: true, "
+	       "invalidates: [t, u]}\n",
+	    &errs);
+	ok(c != NULL, "loads");
+	if (c == NULL)
+		goto out;
+	la_conf_dump(c, &out);
+	d = load(a, out.data, &errs);
+	ok(d != NULL, "the dump loads: %s", errs.data ? errs.data : "");
+	if (d == NULL)
+		goto out;
+	is_int(d->nqueries, 2, "two queries again");
+	is_str(d->queries[0].sql, "SELECT ':x' WHERE 1 = :n", "sql kept");
+	is_int(d->queries[0].ep.methods, LA_M_GET | LA_M_POST, "methods");
+	is_int(d->queries[0].ep.nfields, 1, "param kept");
+	is_str(d->queries[0].ep.fields[0].dflt, "2", "its default");
+	is_int(d->queries[0].ep.pagination.page_size, 3, "page size kept");
+	is_int(d->queries[1].write, 1, "write kept");
+	is_int(d->queries[1].invalidates.n, 2, "invalidates kept");
+out:
+	la_buf_free(&errs);
+	la_buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -108,6 +148,7 @@ main(void)
 
 	test_load(a);
 	test_errors(a);
+	test_dump(a);
 	la_arena_free(a);
 	return (done_testing());
 }
