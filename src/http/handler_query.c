@@ -29,11 +29,33 @@ struct query_page {
 	int nqs;
 };
 
+/*
+ * PostgreSQL refuses a write in a read-only transaction with the SQLSTATE
+ * of a standby, which the driver takes for an outage; here it is the
+ * statement's fault (a WITH holding a DELETE), and the server is fine.
+ */
+static int
+query_refused_write(struct la_req *r, int rc)
+{
+	const char *raw = la_db_rawmsg(&r->ctx->db);
+
+	return (rc == LA_DB_EUNAVAIL && !r->route->q->write && raw != NULL &&
+	        strstr(raw, "SQLSTATE 25006") != NULL);
+}
+
 static void
 query_db_error(struct la_req *r, int rc)
 {
 	struct la_db_conn *db = &r->ctx->db;
 
+	if (query_refused_write(r, rc)) {
+		la_log(LA_LOG_ERR,
+		    "%s: the statement writes; set write: true to allow it: %s",
+		    r->endpoint, la_db_rawmsg(db));
+		la_resp_fail(&r->resp, LA_ERR_INTERNAL,
+		    "internal server error");
+		return;
+	}
 	switch (rc) {
 	case LA_DB_EUNIQUE:
 	case LA_DB_EFK:

@@ -345,3 +345,54 @@ def test_openapi_lists_queries(srv):
     assert "bearerAuth" in doc["components"]["securitySchemes"]
     ref = op["responses"]["422"]["$ref"].split("/")[-1]
     assert ref in doc["components"]["responses"]
+
+
+def test_t_before_the_tables_exist(tmp_path, server):
+    """-t on an existing database writes nothing: a query over a table the
+    start would create gets a note, and the start then checks it."""
+    sqlite_db(tmp_path, "CREATE TABLE other (id INTEGER PRIMARY KEY)")
+    text = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+endpoints:
+  - route: /books
+    fields:
+      title: {type: str}
+queries:
+  - route: /q
+    sql: "SELECT title FROM books WHERE title <> :t ORDER BY title"
+    params: {t: {type: str}}
+"""
+    cfg = write_config(tmp_path, text)
+    rc, out, err = run_cli(["-t", "-c", cfg])
+    assert rc == 0, err
+    assert "note: query '/q' is checked at start" in err
+    srv = server(text)
+    assert srv.post("/books", {"title": "A"})[0] == 201
+    status, _, data, raw = srv.get("/q?t=B")
+    assert status == 200, raw
+    assert data == {"results": [{"title": "A"}]}
+
+
+def test_read_only_transaction_refuses_a_hidden_write(engine, server):
+    """PostgreSQL lets a WITH hold a DELETE: the first keyword passes, the
+    read-only transaction does not, and the rows stay."""
+    if engine != "postgresql":
+        pytest.skip("only PostgreSQL writes from inside a WITH")
+    srv = server("""\
+database:
+  url: "sqlite:///{TMP}/test.db"
+endpoints:
+  - route: /books
+    fields:
+      title: {type: str}
+queries:
+  - route: /sneaky
+    sql: "WITH d AS (DELETE FROM books WHERE title <> :t RETURNING id) SELECT COUNT(*) AS n FROM d"
+    params: {t: {type: str}}
+""")
+    assert srv.post("/books", {"title": "A"})[0] == 201
+    status, _, _, raw = srv.get("/sneaky?t=x")
+    assert status == 500, raw
+    status, _, data, raw = srv.get("/books")
+    assert [b["title"] for b in data["results"]] == ["A"]
