@@ -89,6 +89,14 @@ conf_query(struct conf_ctx *x, yaml_node_t *v, const char *path,
 	if (q->ep.methods == 0)
 		q->ep.methods = LA_M_GET;
 	q->ep.table = "";
+	for (i = 0; q->ep.pagination.set && i < q->ep.nfields; i++)
+		if (strcmp(q->ep.fields[i].name, "page") == 0 ||
+		    strcmp(q->ep.fields[i].name, "page_size") == 0)
+			la_conf_node_errat(x, q->ep.fields[i].line,
+			    q->ep.fields[i].col,
+			    "%s: parameter '%s' is the page's own with "
+			    "pagination",
+			    path, q->ep.fields[i].name);
 	if (q->write && q->ep.pagination.set)
 		la_conf_node_err(x, la_conf_read_get(x, v, "pagination"),
 		    "%s: a query with write: true returns no pages", path);

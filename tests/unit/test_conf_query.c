@@ -88,6 +88,11 @@ test_errors(struct la_arena *a)
 	e = errs_of(a, DB "queries:\n  - {route: /q, sql: x, invalidates: "
 	                  "[t]}\n");
 	ok(strstr(e, "needs write: true") != NULL, "invalidates: %s", e);
+	e = errs_of(a, DB "queries:\n  - {route: /q, sql: x, params: {page: "
+	                  "{type: int}}, pagination: {page_size: 2}}\n");
+	ok(strstr(e, "t.yaml:3:34: ") != NULL &&
+	        strstr(e, "'page' is the page's own") != NULL,
+	    "page as a parameter with pagination: %s", e);
 	e = errs_of(a, DB "queries:\n  - {route: /q, sql: x, colour: red}\n");
 	ok(strstr(e, "colour") != NULL, "unknown key: %s", e);
 	e = errs_of(a, DB "endpoints:\n  - route: /books\n    fields: {a: "
