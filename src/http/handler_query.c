@@ -87,8 +87,9 @@ query_string_object(struct la_req *r, struct la_qparam *qs, int n)
 	o->u.object.keys = la_arena_calloc(r->a, (size_t)n + 1, sizeof(char *));
 	o->u.object.values =
 	    la_arena_calloc(r->a, (size_t)n + 1, sizeof(yajl_val));
-	/* The last of a repeated parameter wins: it is looked up last. */
-	for (i = n; i-- > 0;) {
+	/* The last of a repeated parameter wins, as in list routes (and
+	 * la_json_get takes the last of duplicate keys). */
+	for (i = 0; i < n; i++) {
 		v = la_arena_calloc(r->a, 1, sizeof(*v));
 		v->type = yajl_t_string;
 		v->u.string = (char *)qs[i].value;

@@ -157,6 +157,11 @@ def test_unicode_and_huge_numbers(srv):
     assert rows == []
 
 
+def test_repeated_parameter_last_wins(srv):
+    assert results(srv, "/search?title=Nope&title=Alpha") == [
+        {"title": "Alpha", "year": 1990}]
+
+
 def test_post_reads_the_body(srv):
     status, _, data, raw = srv.post("/search", {"title": "Nope",
                                                  "year": 2015})
