@@ -352,6 +352,13 @@ def test_openapi_lists_queries(srv):
     assert ref in doc["components"]["responses"]
 
 
+def test_openapi_with_queries_validates(srv, tmp_path):
+    from test_openapi import validate
+    status, _, doc, raw = srv.get("/openapi.json")
+    assert status == 200, raw
+    validate(doc, tmp_path)
+
+
 def test_t_before_the_tables_exist(tmp_path, server):
     """-t on an existing database writes nothing: a query over a table the
     start would create gets a note, and the start then checks it."""
