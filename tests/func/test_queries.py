@@ -53,6 +53,12 @@ queries:
     methods: [POST]
     write: true
     invalidates: [books]
+  - route: /ops/purge
+    sql: "DELETE FROM books WHERE title = :title RETURNING title"
+    params: {title: {type: str}}
+    methods: [POST]
+    write: true
+    invalidates: [books]
   - route: /ops/quiet_update
     sql: "UPDATE books SET category = :category WHERE title = :title"
     params: {category: {type: str}, title: {type: str}}
@@ -408,3 +414,13 @@ queries:
     assert status == 500, raw
     status, _, data, raw = srv.get("/books")
     assert [b["title"] for b in data["results"]] == ["A"]
+
+
+def test_write_returning_rows(srv):
+    status, _, data, raw = srv.post("/ops/purge", {"title": "Delta"})
+    assert status == 200, raw
+    assert data == {"results": [{"title": "Delta"}]}
+    assert "Delta" not in titles_by_year(srv)
+    status, _, data, raw = srv.post("/ops/purge", {"title": "Delta"})
+    assert status == 200, raw
+    assert data == {"rows_affected": 0}
