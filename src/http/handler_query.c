@@ -157,7 +157,10 @@ query_params(struct la_req *r, const struct la_canned *q, struct la_value *vals,
 		la_resp_fail(&r->resp, LA_ERR_BAD_REQUEST, "bad query string");
 		return (-1);
 	}
-	if (r->verb == LA_M_POST)
+	/* No body is no parameters: a query that takes none needs no {}. */
+	if (r->verb == LA_M_POST && r->body_len == 0)
+		in = query_string_object(r, NULL, 0);
+	else if (r->verb == LA_M_POST)
 		in = la_body_object(r);
 	else
 		in = query_string_object(r, pg->qs, pg->nqs);

@@ -231,6 +231,10 @@ def test_write_invalidates_named_tables(srv):
     status, _, data, raw = srv.post("/ops/archive_old", {})
     assert status == 422, raw
     assert data["detail"][0]["loc"][-1] == "year"
+    # No body at all is no parameters: the same 422, not a 400.
+    status, _, data, raw = srv.request("POST", "/ops/archive_old")
+    assert status == 422, raw
+    assert data["detail"][0]["type"] == "missing"
 
 
 def test_write_without_invalidates_leaves_cache(srv):
