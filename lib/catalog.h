@@ -23,6 +23,7 @@
 #define LA_TBL_REFLECTED 0x02u
 #define LA_TBL_LISTONLY  0x04u /* no primary key: list only */
 #define LA_TBL_HIDDEN    0x08u /* not served: the login validator's table */
+#define LA_TBL_WRITE     0x10u /* a canned query's parameters: it may write */
 
 /* Pagination styles. */
 #define LA_PAGE_NONE   0

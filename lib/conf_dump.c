@@ -502,6 +502,39 @@ conf_dump_endpoint(const struct la_conf_endpoint *e, struct la_buf *b)
 	conf_dump_meta(e, b);
 }
 
+static void
+conf_dump_query(const struct la_conf_query *q, struct la_buf *b)
+{
+	const struct la_conf_endpoint *e = &q->ep;
+	size_t i;
+
+	la_buf_puts(b, "  - route: ");
+	la_conf_node_quote(b, e->route);
+	la_buf_puts(b, "\n    sql: ");
+	la_conf_node_quote(b, q->sql);
+	la_buf_putc(b, '\n');
+	if (e->nfields > 0)
+		la_buf_puts(b, "    params:\n");
+	for (i = 0; i < e->nfields; i++)
+		conf_dump_field(b, &e->fields[i]);
+	la_buf_printf(b, "    methods: [%s%s%s]\n",
+	    e->methods & LA_M_GET ? "GET" : "",
+	    e->methods == (LA_M_GET | LA_M_POST) ? ", " : "",
+	    e->methods & LA_M_POST ? "POST" : "");
+	if (conf_auth_set(&e->auth)) {
+		la_buf_puts(b, "    authentication: ");
+		conf_dump_authcfg(&e->auth, b);
+		la_buf_putc(b, '\n');
+	}
+	if (e->pagination.set) {
+		la_buf_puts(b, "    pagination: ");
+		conf_dump_page(&e->pagination, b);
+		la_buf_putc(b, '\n');
+	}
+	la_buf_printf(b, "    write: %s\n", q->write ? "true" : "false");
+	conf_dump_named(b, "    ", "invalidates", &q->invalidates);
+}
+
 /* A newline in a file name would end the comment and start YAML. */
 static void
 conf_dump_comment(struct la_buf *b, const char *path)
@@ -529,4 +562,8 @@ la_conf_dump(const struct la_conf *c, struct la_buf *out)
 	la_buf_puts(out, c->nendpoints ? "endpoints:\n" : "endpoints: []\n");
 	for (i = 0; i < c->nendpoints; i++)
 		conf_dump_endpoint(&c->endpoints[i], out);
+	if (c->nqueries > 0)
+		la_buf_puts(out, "queries:\n");
+	for (i = 0; i < c->nqueries; i++)
+		conf_dump_query(&c->queries[i], out);
 }

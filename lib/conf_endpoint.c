@@ -32,8 +32,9 @@ la_conf_endpoint_route_ok(const char *s)
 	return (1);
 }
 
-static void
-conf_e_route(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
+void
+la_conf_endpoint_route(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path)
 {
 	struct la_conf_endpoint *ep = obj;
 	struct la_str r;
@@ -83,7 +84,7 @@ conf_e_reflect(struct conf_ctx *x, yaml_node_t *v, void *obj, const char *path)
 }
 
 static const struct conf_key conf_endpoint_keys[] = {
-    K_FN("route", conf_e_route),
+    K_FN("route", la_conf_endpoint_route),
     K_FN("fields", la_conf_field_specs),
     K_FN("reflect", conf_e_reflect),
     K_FN("meta", la_conf_meta_read),

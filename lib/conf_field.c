@@ -116,10 +116,10 @@ static const struct conf_key conf_field_keys[] = {
 
 static int
 conf_field_name(struct conf_ctx *x, yaml_node_t *k, const char *name,
-    const char *path)
+    const char *path, int reserved)
 {
-	if (la_conf_node_find(conf_reserved, LA_NELEM(conf_reserved), name) !=
-	    -1) {
+	if (reserved && la_conf_node_find(conf_reserved,
+	                    LA_NELEM(conf_reserved), name) != -1) {
 		la_conf_node_err(x, k,
 		    "field '%s' is managed by the server and cannot be "
 		    "declared",
@@ -157,11 +157,10 @@ conf_field(struct conf_ctx *x, yaml_node_t *k, yaml_node_t *v, const char *path,
 		    "min_length is greater than max_length in %s", path);
 }
 
-void
-la_conf_field_specs(struct conf_ctx *x, yaml_node_t *v, void *obj,
-    const char *path)
+static void
+conf_fields(struct conf_ctx *x, yaml_node_t *v, struct la_conf_endpoint *ep,
+    const char *path, int reserved)
 {
-	struct la_conf_endpoint *ep = obj;
 	yaml_node_pair_t *p;
 	const char *name;
 
@@ -180,12 +179,27 @@ la_conf_field_specs(struct conf_ctx *x, yaml_node_t *v, void *obj,
 		if (la_conf_node_visit(x, la_conf_node_get(x, p->value)) == -1)
 			return;
 		if ((name = la_conf_read_keyname(x, v, p, path)) == NULL ||
-		    conf_field_name(x, la_conf_node_get(x, p->key), name,
-		        path) == -1)
+		    conf_field_name(x, la_conf_node_get(x, p->key), name, path,
+		        reserved) == -1)
 			continue;
 		conf_field(x, la_conf_node_get(x, p->key),
 		    la_conf_node_get(x, p->value),
 		    la_conf_node_path(x, path, name),
 		    &ep->fields[ep->nfields++]);
 	}
+}
+
+void
+la_conf_field_specs(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path)
+{
+	conf_fields(x, v, obj, path, 1);
+}
+
+/* A canned query's params: fields of no table, so no name is reserved. */
+void
+la_conf_field_params(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path)
+{
+	conf_fields(x, v, obj, path, 0);
 }

@@ -3,7 +3,8 @@
  * and by nothing else: the walk context, the key-table row
  * and the functions one file offers the next. Layered, lowest first:
  * conf_node (nodes, errors, ${VAR}), conf_read (typed readers and key
- * tables), conf_field, conf_meta, conf_endpoint, conf_section, then
+ * tables), conf_field, conf_meta, conf_endpoint, conf_query, conf_section,
+ * then
  * conf_load (loading, checks across sections) and conf_dump (-T). A file
  * calls only into the files before it; the types they fill are the public
  * ones of yaml_conf.h.
@@ -131,6 +132,8 @@ int la_conf_read_json(struct conf_ctx *x, yaml_node_t *n, const char *path,
 
 void la_conf_field_specs(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path);
+void la_conf_field_params(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path);
 
 /* ---- conf_meta.c: endpoint meta, authentication and pagination blocks */
 
@@ -150,10 +153,19 @@ void la_conf_meta_read(struct conf_ctx *x, yaml_node_t *v, void *obj,
 /* ---- conf_endpoint.c: endpoints and the tables format */
 
 int la_conf_endpoint_route_ok(const char *s);
+void la_conf_endpoint_route(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path);
 void la_conf_endpoint_list(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path);
 void la_conf_endpoint_tables(struct conf_ctx *x, yaml_node_t *v, void *obj,
     const char *path);
+
+/* ---- conf_query.c: canned queries */
+
+void la_conf_query_list(struct conf_ctx *x, yaml_node_t *v, void *obj,
+    const char *path);
+/* A query's route taken by an endpoint or another query. */
+void la_conf_query_check_routes(struct conf_ctx *x);
 
 /* ---- conf_section.c: the top-level sections */
 

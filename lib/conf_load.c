@@ -135,6 +135,8 @@ conf_check_auth(struct conf_ctx *x)
 		conf_check_backend(x, &c->endpoints[i].auth);
 		conf_check_backend(x, &c->endpoints[i].verb_auth);
 	}
+	for (i = 0; i < c->nqueries && x->nerrs < CONF_MAX_ERRORS; i++)
+		conf_check_backend(x, &c->queries[i].ep.auth);
 }
 
 static int
@@ -245,6 +247,7 @@ conf_walk(struct conf_ctx *x, yaml_node_t *root)
 	conf_check_db(x);
 	conf_check_auth(x);
 	conf_check_routes(x);
+	la_conf_query_check_routes(x);
 }
 
 struct la_conf *

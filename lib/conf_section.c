@@ -479,6 +479,7 @@ static const struct conf_key conf_top_keys[] = {
     K_FN("cache", conf_cache),
     K_FN("endpoints", la_conf_endpoint_list),
     K_FN("tables", la_conf_endpoint_tables),
+    K_FN("queries", la_conf_query_list),
     K_FN("mode", conf_mode),
 };
 

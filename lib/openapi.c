@@ -615,6 +615,148 @@ oa_login_schemas(struct oa *x)
 	oa_end(b, '}');
 }
 
+/* ---- canned queries ----------------------------------------------------- */
+
+/* What a query answers: rows as the statement names their columns, which
+ * the server learns only when it runs, hence any object. */
+static void
+oa_query_answer(struct oa *x, const struct la_cat_table *t)
+{
+	struct la_buf *b = x->b;
+
+	oa_obj(b, "200");
+	oa_str(b, "description",
+	    t->flags & LA_TBL_WRITE
+	        ? "The rows the statement returns, or how many it changed"
+	        : "The rows, keyed by the statement's column names");
+	oa_obj(b, "content");
+	oa_obj(b, "application/json");
+	oa_obj(b, "schema");
+	oa_str(b, "type", "object");
+	oa_obj(b, "properties");
+	oa_raw(b, "results",
+	    "{\"type\":\"array\",\"items\":{\"type\":\"object\"}}");
+	if (t->page_style == LA_PAGE_NUMBER) {
+		oa_raw(b, "next", "{\"type\":[\"string\",\"null\"]}");
+		oa_raw(b, "previous", "{\"type\":[\"string\",\"null\"]}");
+	}
+	if (t->flags & LA_TBL_WRITE)
+		oa_raw(b, "rows_affected", "{\"type\":\"integer\"}");
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+}
+
+static int
+oa_query_required(const struct la_cat_col *c)
+{
+	return (!(c->flags & (LA_COL_NULLABLE | LA_COL_DEFAULT)));
+}
+
+static void
+oa_query_params(struct oa *x, const struct la_cat_table *t)
+{
+	const struct la_cat_col *cols = la_catalog_cols(x->c, t);
+	struct la_buf *b = x->b;
+	uint32_t i;
+
+	oa_arr(b, "parameters");
+	for (i = 0; i < t->ncols; i++) {
+		oa_param(b, la_catalog_str(x->c, cols[i].name), "query", NULL);
+		if (oa_query_required(&cols[i]))
+			oa_raw(b, "required", "true");
+		la_openapi_column_as(x, &cols[i], OA_CREATE, "schema");
+		oa_end(b, '}');
+	}
+	if (t->page_style == LA_PAGE_NUMBER) {
+		oa_param_simple(b, "page", "Page number, from 1",
+		    "{\"type\":\"integer\",\"minimum\":1}");
+		oa_param_simple(b, "page_size", "Rows per page",
+		    "{\"type\":\"integer\",\"minimum\":1}");
+	}
+	oa_end(b, ']');
+}
+
+static void
+oa_query_body(struct oa *x, const struct la_cat_table *t)
+{
+	const struct la_cat_col *cols = la_catalog_cols(x->c, t);
+	struct la_buf *b = x->b;
+	uint32_t i;
+
+	oa_obj(b, "requestBody");
+	oa_raw(b, "required", "true");
+	oa_obj(b, "content");
+	oa_obj(b, "application/json");
+	oa_obj(b, "schema");
+	oa_str(b, "type", "object");
+	oa_obj(b, "properties");
+	for (i = 0; i < t->ncols; i++)
+		la_openapi_column(x, &cols[i], OA_CREATE);
+	oa_end(b, '}');
+	oa_arr(b, "required");
+	for (i = 0; i < t->ncols; i++)
+		if (oa_query_required(&cols[i]))
+			oa_elem(b, la_catalog_str(x->c, cols[i].name));
+	oa_end(b, ']');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+}
+
+static void
+oa_query_op(struct oa *x, const struct la_cat_table *t, unsigned verb,
+    const char *name, const char *route)
+{
+	struct la_buf *b = x->b;
+
+	oa_op_head(x, verb == LA_M_GET ? "get" : "post",
+	    verb == LA_M_GET ? "query_get" : "query_post", name, "Run", route);
+	oa_security(x, t, verb);
+	if (verb == LA_M_GET)
+		oa_query_params(x, t);
+	else
+		oa_query_body(x, t);
+	oa_obj(b, "responses");
+	oa_query_answer(x, t);
+	oa_auth_errors(x, t, verb);
+	la_openapi_error(x, "422");
+	oa_end(b, '}');
+	oa_end(b, '}');
+}
+
+/* The queries' paths; x->c is their catalog meanwhile, since the
+ * helpers read columns, strings and authentication from it. */
+static void
+oa_queries(struct oa *x)
+{
+	const struct la_catalog *cat = x->c, *q = x->oc->queries;
+	const struct la_cat_table *t;
+	const char *route;
+	char *name;
+	size_t i;
+
+	if (q == NULL)
+		return;
+	x->c = q;
+	for (i = 0; i < q->ntables; i++) {
+		t = la_catalog_table(q, i);
+		route = la_catalog_str(q, t->route);
+		name = oa_name(x, 0, route);
+		oa_obj(x->b, route);
+		if (t->methods & LA_M_GET)
+			oa_query_op(x, t, LA_M_GET, name, route);
+		if (t->methods & LA_M_POST)
+			oa_query_op(x, t, LA_M_POST, name, route);
+		oa_end(x->b, '}');
+		free(name);
+	}
+	x->c = cat;
+}
+
 /* ---- the document ------------------------------------------------------- */
 
 static int
@@ -631,18 +773,16 @@ oa_has_detail(const struct la_cat_table *t)
 }
 
 static void
-oa_find_schemes(struct oa *x)
+oa_find_schemes_in(struct oa *x, const struct la_catalog *c)
 {
 	const struct la_cat_table *t;
 	const struct la_cat_auth *au;
 	size_t i;
 	int v;
 
-	if (x->oc->auth_path != NULL)
-		x->schemes |= OA_BASIC;
-	for (i = 0; i < x->c->ntables; i++) {
-		t = la_catalog_table(x->c, i);
-		if (!oa_served(t) || (au = la_catalog_auth(x->c, t)) == NULL)
+	for (i = 0; i < c->ntables; i++) {
+		t = la_catalog_table(c, i);
+		if (!oa_served(t) || (au = la_catalog_auth(c, t)) == NULL)
 			continue;
 		for (v = 0; v < LA_NVERBS; v++)
 			if (t->methods & (1u << v))
@@ -651,6 +791,16 @@ oa_find_schemes(struct oa *x)
 				    : au->backend[v] == LA_AUTH_JWT ? OA_BEARER
 				                                    : 0;
 	}
+}
+
+static void
+oa_find_schemes(struct oa *x)
+{
+	if (x->oc->auth_path != NULL)
+		x->schemes |= OA_BASIC;
+	oa_find_schemes_in(x, x->c);
+	if (x->oc->queries != NULL)
+		oa_find_schemes_in(x, x->oc->queries);
 }
 
 static void
@@ -675,6 +825,7 @@ oa_paths(struct oa *x)
 		oa_login_path(x, "login");
 		oa_login_path(x, "token");
 	}
+	oa_queries(x);
 	oa_end(x->b, '}');
 }
 

@@ -20,6 +20,9 @@ struct la_openapi_conf {
 	int login_token;  /* the login routes return a JWT */
 	int rate_limited; /* every operation may answer 429 */
 	int etags;        /* writes take If-Match (412 on a mismatch) */
+	/* Canned queries, one table each (route, methods, authentication,
+	 * parameters as columns, LA_TBL_WRITE, page_style); NULL: none. */
+	const struct la_catalog *queries;
 };
 
 /*

@@ -49,6 +49,7 @@ struct validate_ctx {
 	const struct validate_col *vc; /* NULL: type only, no constraints */
 	const char *name;
 	const char *param; /* query parameter, or NULL for a body field */
+	int query;         /* every field is a query parameter */
 	yajl_val in;
 	const char *s; /* in's text when it is a string */
 	size_t slen;
@@ -738,6 +739,8 @@ validate_field(struct validate_ctx *c, yajl_val body,
 	if (c->col->flags & (LA_COL_AUTO | LA_COL_EXCLUDE))
 		return (0);
 	c->name = la_catalog_str(c->cat, c->col->name);
+	if (c->query)
+		c->param = c->name;
 	in = la_json_get(body, c->name, strlen(c->name));
 	if (in == NULL)
 		return (validate_absent(c, body, mode, out, set));
@@ -778,6 +781,9 @@ la_validate_body(struct la_validator *v, const struct la_catalog *cat,
 	c.errs = errs;
 	c.scratch = errs;
 	c.a = a;
+	c.query = mode == LA_VALIDATE_QUERY;
+	if (c.query)
+		mode = LA_VALIDATE_CREATE;
 	for (i = 0; i < t->ncols; i++) {
 		c.col = &cols[i];
 		c.vc = &vcols[i];

@@ -24,7 +24,9 @@ struct la_arena;
 enum la_validate_mode {
 	LA_VALIDATE_CREATE,  /* POST: required fields must be present */
 	LA_VALIDATE_REPLACE, /* PUT: as POST; omitted optional fields reset */
-	LA_VALIDATE_PATCH    /* PATCH: only the fields present */
+	LA_VALIDATE_PATCH,   /* PATCH: only the fields present */
+	LA_VALIDATE_QUERY    /* as CREATE, the fields being query parameters
+	                        (text, loc ["query", name]) */
 };
 
 struct la_validator;

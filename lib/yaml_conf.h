@@ -102,6 +102,20 @@ struct la_conf_endpoint {
 #define LA_REFLECT_YES     1
 #define LA_REFLECT_PARTIAL 2
 
+/*
+ * A canned query (queries:): a route serving one SQL statement written by
+ * the administrator. ep holds what it shares with an endpoint: route,
+ * positions, methods (GET, POST), authentication, pagination, and the
+ * parameters as fields.
+ */
+struct la_conf_query {
+	struct la_conf_endpoint ep;
+	const char *sql;
+	struct la_pos sql_pos;
+	int write;                     /* write: true */
+	struct la_strlist invalidates; /* tables whose caches a write ends */
+};
+
 struct la_conf_login {
 	const char *table, *username_field, *password_field;
 	struct la_strlist claims;
@@ -178,6 +192,8 @@ struct la_conf {
 	int tables_format; /* 1 when the file used "tables:" */
 	struct la_conf_endpoint *endpoints;
 	size_t nendpoints;
+	struct la_conf_query *queries;
+	size_t nqueries;
 };
 
 /*

@@ -293,6 +293,35 @@ la_db_column(struct la_db_stmt *st, int i, struct la_value *v)
 	st->c->drv->column(st->rs, i, v);
 }
 
+int
+la_db_ncols(struct la_db_stmt *st)
+{
+	return (st->c->drv->ncols(st->rs));
+}
+
+const char *
+la_db_colname(struct la_db_stmt *st, int i)
+{
+	return (st->c->drv->colname(st->rs, i));
+}
+
+int
+la_db_check(struct la_db_conn *c, const char *sql, int *readonly, int *nparams)
+{
+	const struct la_db_driver *d = c->drv;
+	struct la_db_rstmt *rs;
+
+	*readonly = *nparams = -1;
+	if ((rs = d->prepare(c->db, sql)) == NULL)
+		return (db_result(c, d->errcode(c->db)));
+	if (d->readonly != NULL)
+		*readonly = d->readonly(rs);
+	if (d->nparams != NULL)
+		*nparams = d->nparams(rs);
+	d->finalize(rs);
+	return (LA_DB_DONE);
+}
+
 void
 la_db_finish(struct la_db_stmt *st)
 {

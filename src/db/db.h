@@ -115,6 +115,18 @@ struct la_db_driver {
 	void (*column)(struct la_db_rstmt *st, int i, struct la_value *v);
 	/* Ends the execution; the statement can be run again. */
 	void (*finish)(struct la_db_rstmt *st);
+	/*
+	 * The result's columns and their names as the statement returns them
+	 * (for statements whose columns are not the catalog's); valid while
+	 * run() or next() has given a row.
+	 */
+	int (*ncols)(struct la_db_rstmt *st);
+	const char *(*colname)(struct la_db_rstmt *st, int i);
+	/* After prepare(): 1 when the statement cannot write, 0 when it may;
+	 * NULL: the engine does not say. */
+	int (*readonly)(struct la_db_rstmt *st);
+	/* After prepare(): the placeholders it takes; NULL: not known. */
+	int (*nparams)(struct la_db_rstmt *st);
 	/* Rows changed by the last statement; id of the last insert. */
 	int64_t (*changes)(struct la_db *db);
 	int64_t (*last_id)(struct la_db *db);
@@ -225,6 +237,16 @@ int la_db_next(struct la_db_stmt *st);
 void la_db_column(struct la_db_stmt *st, int i, struct la_value *v);
 /* Ends a run; NULL and an already finished statement are allowed. */
 void la_db_finish(struct la_db_stmt *st);
+/* The result's columns (see the driver's ncols and colname). */
+int la_db_ncols(struct la_db_stmt *st);
+const char *la_db_colname(struct la_db_stmt *st, int i);
+/*
+ * Prepares sql outside the cache to check it, and releases it: LA_DB_DONE
+ * or an error (la_db_rawmsg() says what the database found). *readonly and
+ * *nparams are set as the driver knows them, else to -1.
+ */
+int la_db_check(struct la_db_conn *c, const char *sql, int *readonly,
+    int *nparams);
 int64_t la_db_changes(struct la_db_conn *c);
 int64_t la_db_last_id(struct la_db_conn *c);
 

@@ -131,8 +131,10 @@ my_stmt_shape(struct la_db_rstmt *s)
 	MYSQL_FIELD *f;
 	unsigned int i, n = mysql_stmt_field_count(s->st);
 
-	for (i = 0; i < s->ncols; i++)
+	for (i = 0; i < s->ncols; i++) {
 		free(s->cols[i].buf);
+		free(s->cols[i].name);
+	}
 	free(s->cols);
 	free(s->rbind);
 	s->cols = NULL;
@@ -150,6 +152,7 @@ my_stmt_shape(struct la_db_rstmt *s)
 		s->cols[i].type = f[i].type;
 		s->cols[i].flags = f[i].flags;
 		s->cols[i].decimals = f[i].decimals;
+		s->cols[i].name = la_xstrdup(f[i].name ? f[i].name : "");
 	}
 	mysql_free_result(md);
 	return (0);
@@ -211,8 +214,10 @@ la_db_mysql_finalize(struct la_db_rstmt *s)
 		return;
 	if (s->st != NULL)
 		mysql_stmt_close(s->st);
-	for (i = 0; i < s->ncols; i++)
+	for (i = 0; i < s->ncols; i++) {
 		free(s->cols[i].buf);
+		free(s->cols[i].name);
+	}
 	free(s->cols);
 	free(s->rbind);
 	free(s->pbind);
@@ -432,6 +437,24 @@ my_decimal_len(const struct la_db_mycol *c)
 	if (n > 0 && c->buf[n - 1] == '.')
 		n--;
 	return (n);
+}
+
+int
+la_db_mysql_ncols(struct la_db_rstmt *s)
+{
+	return ((int)s->ncols);
+}
+
+const char *
+la_db_mysql_colname(struct la_db_rstmt *s, int i)
+{
+	return (i >= 0 && (unsigned int)i < s->ncols ? s->cols[i].name : "");
+}
+
+int
+la_db_mysql_nparams(struct la_db_rstmt *s)
+{
+	return ((int)s->nparams);
 }
 
 void

@@ -19,6 +19,7 @@ struct la_db_mycol {
 	unsigned int flags;    /* field flags (UNSIGNED_FLAG ...) */
 	unsigned int decimals; /* scale of a DECIMAL, precision of a time */
 	char *buf;             /* text columns: grown to the longest value */
+	char *name;            /* as the result names it */
 	unsigned long cap;
 	unsigned long len;
 	my_bool is_null, error;
@@ -77,6 +78,9 @@ int la_db_mysql_run(struct la_db_rstmt *s, const struct la_value *params,
     size_t nparams);
 int la_db_mysql_next(struct la_db_rstmt *s);
 void la_db_mysql_column(struct la_db_rstmt *s, int i, struct la_value *v);
+int la_db_mysql_ncols(struct la_db_rstmt *s);
+const char *la_db_mysql_colname(struct la_db_rstmt *s, int i);
+int la_db_mysql_nparams(struct la_db_rstmt *s);
 void la_db_mysql_finish(struct la_db_rstmt *s);
 /* Records a failure found by the driver itself; returns LA_DB_EOTHER. */
 int la_db_mysql_fail(struct la_db *db, const char *msg);

@@ -569,6 +569,20 @@ la_db_pgsql_column(struct la_db_rstmt *s, int i, struct la_value *v)
 	}
 }
 
+int
+la_db_pgsql_ncols(struct la_db_rstmt *s)
+{
+	return (s->res != NULL ? PQnfields(s->res) : 0);
+}
+
+const char *
+la_db_pgsql_colname(struct la_db_rstmt *s, int i)
+{
+	const char *n = s->res != NULL ? PQfname(s->res, i) : NULL;
+
+	return (n != NULL ? n : "");
+}
+
 /* ---- transactions and limits ------------------------------------------ */
 
 int

@@ -79,6 +79,8 @@ int la_db_pgsql_run(struct la_db_rstmt *s, const struct la_value *params,
     size_t nparams);
 int la_db_pgsql_next(struct la_db_rstmt *s);
 void la_db_pgsql_column(struct la_db_rstmt *s, int i, struct la_value *v);
+int la_db_pgsql_ncols(struct la_db_rstmt *s);
+const char *la_db_pgsql_colname(struct la_db_rstmt *s, int i);
 void la_db_pgsql_finish(struct la_db_rstmt *s);
 int64_t la_db_pgsql_changes(struct la_db *db);
 int64_t la_db_pgsql_last_id(struct la_db *db);

@@ -407,6 +407,32 @@ la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 	}
 }
 
+static int
+sqlite_ncols(struct la_db_rstmt *s)
+{
+	return (sqlite3_column_count(s->st));
+}
+
+static const char *
+sqlite_colname(struct la_db_rstmt *s, int i)
+{
+	const char *n = sqlite3_column_name(s->st, i);
+
+	return (n != NULL ? n : "");
+}
+
+static int
+sqlite_readonly(struct la_db_rstmt *s)
+{
+	return (sqlite3_stmt_readonly(s->st) != 0);
+}
+
+static int
+sqlite_nparams(struct la_db_rstmt *s)
+{
+	return (sqlite3_bind_parameter_count(s->st));
+}
+
 void
 la_db_sqlite_finish(struct la_db_rstmt *s)
 {
@@ -789,6 +815,10 @@ const struct la_db_driver la_db_sqlite_driver = {
     .next = la_db_sqlite_next,
     .column = la_db_sqlite_column,
     .finish = la_db_sqlite_finish,
+    .ncols = sqlite_ncols,
+    .colname = sqlite_colname,
+    .readonly = sqlite_readonly,
+    .nparams = sqlite_nparams,
     .changes = sqlite_changes,
     .last_id = sqlite_last_id,
     .ping = sqlite_ping,

@@ -304,6 +304,7 @@ gen_openapi(struct la_gen *g)
 	    la_conf_has_middleware(g->conf, "RateLimitMiddleware");
 	/* Every write takes If-Match with a row's ETag (412 on a mismatch). */
 	oc.etags = 1;
+	oc.queries = g->queries != NULL ? g->queries->cat : NULL;
 	la_openapi_write(g->cat, &oc, &g->openapi);
 }
 
@@ -376,6 +377,8 @@ la_gen_build(const char *path, const struct la_overrides *ov,
 	if (x.nerr > 0 || gen_connect(&x, ov) != 0)
 		goto fail;
 	gen_schema(&x, g);
+	if (x.nerr == 0)
+		la_gen_queries_build(&x, g);
 	/* No database handle may cross fork(): close it now. */
 	la_db_disconnect(&x.db);
 	if (x.nerr > 0)
@@ -396,6 +399,7 @@ la_gen_free(struct la_gen *g)
 	if (g == NULL)
 		return;
 	free(g->cat);
+	la_gen_queries_free(g->queries);
 	la_buf_free(&g->warnings);
 	la_buf_free(&g->openapi);
 	la_buf_free(&g->docs_js);
@@ -435,6 +439,12 @@ la_gen_dump_routes(const struct la_gen *g, FILE *fp)
 		    (t->flags & LA_TBL_DECLARED) ? "declared" : "reflected",
 		    t->ncols);
 		gen_dump_verbs(t->methods, fp);
+		fprintf(fp, "\n");
+	}
+	for (i = 0; g->queries != NULL && i < g->queries->n; i++) {
+		fprintf(fp, "#   %-24s query%s ", g->queries->v[i].route,
+		    g->queries->v[i].write ? " (write)" : "");
+		gen_dump_verbs(g->queries->v[i].methods, fp);
 		fprintf(fp, "\n");
 	}
 	if (g->login)

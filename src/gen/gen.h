@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "gen_auth.h"
+#include "gen_queries.h"
 #include "users.h"
 #include "yaml_conf.h"
 
@@ -33,7 +34,8 @@ struct la_gen {
 	struct la_users users; /* the login validator's file, if any */
 	int login;             /* some endpoint authenticates: serve login */
 	struct la_token token;
-	struct la_buf warnings; /* "FILE:LINE:COL: warning: …" lines */
+	struct la_buf warnings;        /* "FILE:LINE:COL: warning: …" lines */
+	struct la_canned_set *queries; /* the queries: section, or NULL */
 	/*
 	 * With enable_swagger: the OpenAPI document, and Swagger UI's files
 	 * for /docs read from docs_dir (empty when they are not there).

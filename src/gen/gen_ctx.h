@@ -29,6 +29,8 @@ struct la_gen_ctx {
 	/* A configuration test on a database that is not a scratch one:
 	 * the statements that would change it are not run. */
 	int dry_run;
+	int pending_ddl; /* and some table the start would create is not
+	                    there yet */
 	/* What the login routes need, in the generation being built. */
 	struct la_users *users;
 	int *login;

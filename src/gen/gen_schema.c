@@ -89,6 +89,7 @@ gen_schema_exec(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 {
 	if (x->dry_run) {
 		/* -t on a real database: say what the start would do. */
+		x->pending_ddl = 1;
 		la_buf_printf(x->warnings,
 		    "%s:%d:%d: note: at start, endpoint '%s' runs: %s\n",
 		    x->conf->path, e->pos.line, e->pos.col, e->route, sql);

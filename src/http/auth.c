@@ -134,7 +134,13 @@ auth_is_admin(const struct la_req *r)
 int
 la_auth_check(struct la_req *r, const struct la_cat_table *t, unsigned verb)
 {
-	const struct la_cat_auth *au = la_catalog_auth(r->ctx->cat, t);
+	return (la_auth_check_with(r, la_catalog_auth(r->ctx->cat, t), verb));
+}
+
+int
+la_auth_check_with(struct la_req *r, const struct la_cat_auth *au,
+    unsigned verb)
+{
 	const struct la_str *h;
 	int vi = la_verb_index(verb), rc;
 
@@ -169,7 +175,13 @@ la_auth_phase(struct la_req *r)
 {
 	/* OPTIONS never needs credentials: browsers send preflights
 	 * without them. */
-	if (r->route->kind != LA_ROUTE_ENDPOINT || r->verb == LA_M_OPTIONS)
+	if (r->verb == LA_M_OPTIONS)
+		return (LA_PHASE_NEXT);
+	if (r->route->kind == LA_ROUTE_QUERY)
+		return (la_auth_check_with(r, r->route->q->auth, r->verb) == 0
+		            ? LA_PHASE_NEXT
+		            : LA_PHASE_DONE);
+	if (r->route->kind != LA_ROUTE_ENDPOINT)
 		return (LA_PHASE_NEXT);
 	return (la_auth_check(r, r->route->t, r->verb) == 0 ? LA_PHASE_NEXT
 	                                                    : LA_PHASE_DONE);

@@ -16,8 +16,12 @@
  */
 int la_auth_check(struct la_req *r, const struct la_cat_table *t,
     unsigned verb);
-/* The pipeline's authentication phase: la_auth_check on an endpoint's
- * route; LA_PHASE_DONE after answering 401, 403 or 503. */
+/* The same for a route that is no endpoint (a canned query): au is its
+ * authentication, NULL when it is open. */
+int la_auth_check_with(struct la_req *r, const struct la_cat_auth *au,
+    unsigned verb);
+/* The pipeline's authentication phase: la_auth_check on an endpoint's or
+ * a query's route; LA_PHASE_DONE after answering 401, 403 or 503. */
 int la_auth_phase(struct la_req *r);
 /* "user:password" from a Basic header value, decoded into the arena; -1
  * when it is not one. */

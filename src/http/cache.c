@@ -425,14 +425,24 @@ la_cache_invalidate(struct la_req *r)
 		return (LA_PHASE_NEXT);
 	/* Every table is bumped on a write, cached or not: another
 	 * endpoint may cache the same table. */
-	la_ctable_bump(cache_mem, la_ctable_gen_slot(cache_table(r)));
+	la_cache_invalidate_table(r, cache_table(r));
+	return (LA_PHASE_NEXT);
+}
+
+void
+la_cache_invalidate_table(struct la_req *r, const char *table)
+{
+	if (cache_mem == NULL)
+		return;
+	la_ctable_bump(cache_mem, la_ctable_gen_slot(table));
 #ifdef HAVE_REDIS
 	if (cache_redis_url(r) != NULL) {
-		la_credis_bump(cache_redis_url(r), cache_table(r));
+		la_credis_bump(cache_redis_url(r), table);
 		cache_redis_check();
 	}
+#else
+	(void)r;
 #endif
-	return (LA_PHASE_NEXT);
 }
 
 int

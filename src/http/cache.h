@@ -39,6 +39,8 @@ void la_cache_attach(struct la_shmseg *s, struct la_shmseg_zone *z);
 
 int la_cache_lookup(struct la_req *r);
 int la_cache_invalidate(struct la_req *r);
+/* Ends what is cached of table (a canned query's invalidates:). */
+void la_cache_invalidate_table(struct la_req *r, const char *table);
 int la_cache_etag(struct la_req *r);
 int la_cache_store(struct la_req *r);
 int la_cache_conditional(struct la_req *r);

@@ -177,7 +177,14 @@ la_count_invalidate(struct la_req *r)
 	    !(r->verb & (LA_M_POST | LA_M_PUT | LA_M_PATCH | LA_M_DELETE)) ||
 	    r->resp.status < 200 || r->resp.status > 299)
 		return (LA_PHASE_NEXT);
-	la_ctable_bump(count_mem,
-	    la_ctable_gen_slot(la_catalog_str(r->ctx->cat, r->route->t->name)));
+	la_count_invalidate_table(
+	    la_catalog_str(r->ctx->cat, r->route->t->name));
 	return (LA_PHASE_NEXT);
+}
+
+void
+la_count_invalidate_table(const char *table)
+{
+	if (count_mem != NULL)
+		la_ctable_bump(count_mem, la_ctable_gen_slot(table));
 }

@@ -57,6 +57,8 @@ int la_count_lookup(struct la_req *r, const struct la_cat_table *t,
 void la_count_store(const struct la_count_entry *e, int64_t count);
 /* Pipeline phase: a successful write drops its table's counts. */
 int la_count_invalidate(struct la_req *r);
+/* Drops the cached counts of table (a canned query's invalidates:). */
+void la_count_invalidate_table(const char *table);
 /* The zone's counters; 0 without the zone. */
 int la_count_stats(struct la_ctable_stats *st);
 

@@ -70,5 +70,6 @@ void la_handler_login(struct la_req *r);
 /* GET /openapi.json; GET /docs and the files its page loads. */
 void la_handler_openapi(struct la_req *r);
 void la_handler_docs(struct la_req *r);
+void la_handler_query(struct la_req *r);
 
 #endif

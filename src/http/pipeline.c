@@ -235,6 +235,9 @@ pipeline_handler(struct la_req *r)
 	case LA_ROUTE_METRICS:
 		la_handler_metrics(r);
 		break;
+	case LA_ROUTE_QUERY:
+		la_handler_query(r);
+		break;
 	}
 	return (LA_PHASE_DONE);
 }

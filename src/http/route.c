@@ -88,7 +88,9 @@ la_routes_build(struct la_routes *rs, const struct la_gen *g,
 
 	*users = NULL;
 	rs->n = 0;
-	rs->v = la_xcalloc(cat->ntables + 10, sizeof(*rs->v));
+	rs->v = la_xcalloc(cat->ntables + 10 +
+	                       (g->queries != NULL ? g->queries->n : 0),
+	    sizeof(*rs->v));
 	route_add(rs, LA_ROUTE_HEALTHZ, "/healthz", "/healthz", LA_M_GET);
 	route_add(rs, LA_ROUTE_READYZ, "/readyz", "/readyz", LA_M_GET);
 	/* As /docs: an endpoint declared at /metrics keeps its route. */
@@ -116,6 +118,11 @@ la_routes_build(struct la_routes *rs, const struct la_gen *g,
 		r->name = r->path;
 		r->detail_methods = t->methods & ROUTE_DETAIL;
 		r->t = t;
+	}
+	for (i = 0; g->queries != NULL && i < g->queries->n; i++) {
+		r = route_add(rs, LA_ROUTE_QUERY, g->queries->v[i].route,
+		    g->queries->v[i].route, g->queries->v[i].methods);
+		r->q = &g->queries->v[i];
 	}
 }
 

@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 
+struct la_canned;
 struct la_gen;
 
 enum la_route_kind {
@@ -21,7 +22,8 @@ enum la_route_kind {
 	LA_ROUTE_LOGIN,
 	LA_ROUTE_OPENAPI,
 	LA_ROUTE_DOCS, /* the page and the files it loads */
-	LA_ROUTE_METRICS
+	LA_ROUTE_METRICS,
+	LA_ROUTE_QUERY /* a canned query (queries:) */
 };
 
 struct la_route {
@@ -32,6 +34,7 @@ struct la_route {
 	unsigned methods;             /* LA_M_* served on path */
 	unsigned detail_methods;      /* on path/{id}; 0: no detail route */
 	const struct la_cat_table *t; /* an endpoint's table, or NULL */
+	const struct la_canned *q;    /* a canned query, or NULL */
 };
 
 struct la_routes {

@@ -3,7 +3,7 @@
 # and reports one TAP line per input, so a crash names its file.
 n=0
 status=0
-for target in http json yaml jwt query datetime decimal uuid url dburl users headers; do
+for target in http json yaml jwt query datetime decimal uuid url dburl users headers sqlparam; do
 	bin="${top_builddir:-.}/tests/fuzz/fuzz_$target"
 	dir="${top_srcdir:-.}/tests/fuzz/corpus/$target"
 	for f in "$dir"/*; do

@@ -282,6 +282,35 @@ test_round_trip(struct la_db_conn *db)
 	    "stored as '' not NULL");
 }
 
+/* ---- result columns and statement checks (canned queries) ---------- */
+
+static void
+test_columns(struct la_db_conn *db)
+{
+	struct la_db_stmt *st;
+	int ro, np;
+
+	is_int(la_db_query(db, NULL, "SELECT 1 AS one, 'x' AS \"two words\"",
+	           NULL, 0, &st),
+	    LA_DB_ROW, "a row with named columns");
+	is_int(la_db_ncols(st), 2, "two columns");
+	is_str(la_db_colname(st, 0), "one", "the first one's name");
+	is_str(la_db_colname(st, 1), "two words", "the second, as quoted");
+	la_db_finish(st);
+	is_int(la_db_check(db, "SELECT s FROM all_types WHERE id > ? AND s = ?",
+	           &ro, &np),
+	    LA_DB_DONE, "check a read");
+	is_int(ro, 1, "read-only");
+	is_int(np, 2, "two placeholders");
+	is_int(la_db_check(db, "DELETE FROM all_types WHERE id = ?", &ro, &np),
+	    LA_DB_DONE, "check a write");
+	is_int(ro, 0, "not read-only");
+	ok(la_db_check(db, "SELECT * FROM no_such_table", &ro, &np) < 0,
+	    "an unknown table fails the check");
+	ok(strstr(la_db_rawmsg(db), "no_such_table") != NULL,
+	    "and says which: %s", la_db_rawmsg(db));
+}
+
 /* ---- statement cache ----------------------------------------------- */
 
 static void
@@ -871,6 +900,7 @@ main(void)
 	create_all_types(db);
 	test_round_trip(db);
 	test_cache(db);
+	test_columns(db);
 	test_constraints(db);
 	is_int(exec(db,
 	           "CREATE TABLE links (a INTEGER, b INTEGER, PRIMARY KEY "

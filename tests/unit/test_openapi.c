@@ -231,11 +231,95 @@ check_operation_ids(yajl_val paths)
 	is_int(n, 12, "12 operations: 6 books, 1 log, 3 events, 2 login");
 }
 
+/* Two canned queries' catalog, as gen_queries.c builds it. */
+static struct la_catalog *
+build_queries(void)
+{
+	static struct la_cat_auth au;
+	struct la_catb *b = la_catb_new();
+	struct la_catb_table t;
+	struct la_col_def d;
+	struct la_catalog *c;
+	size_t size;
+	int v;
+
+	memset(&t, 0, sizeof(t));
+	t.name = t.route = "/reports/r";
+	t.methods = LA_M_GET;
+	t.page_style = LA_PAGE_NUMBER;
+	t.page_size = 10;
+	t.max_page_size = 100;
+	la_catb_table(b, &t);
+	la_col_def_init(&d, "min_price", LA_T_FLOAT);
+	d.flags |= LA_COL_GE | LA_COL_DEFAULT;
+	d.ge = 0;
+	d.dflt = "0";
+	la_catb_column(b, &d);
+	for (v = 0; v < LA_NVERBS; v++) {
+		au.backend[v] = LA_AUTH_JWT;
+		au.permission[v] = LA_PERM_AUTHENTICATED;
+	}
+	memset(&t, 0, sizeof(t));
+	t.name = t.route = "/ops/w";
+	t.methods = LA_M_POST;
+	t.flags = LA_TBL_WRITE;
+	t.auth = &au;
+	la_catb_table(b, &t);
+	la_col_def_init(&d, "year", LA_T_INT);
+	la_catb_column(b, &d);
+	c = la_catb_finish(b, &size);
+	la_catb_free(b);
+	return (c);
+}
+
+static void
+test_queries(struct la_catalog *c, struct la_arena *a)
+{
+	struct la_catalog *q = build_queries();
+	struct la_openapi_conf oc = {"Q", "1", NULL, 0, 0, 0, q};
+	struct la_buf out;
+	yajl_val doc, paths, op, p;
+
+	la_buf_init(&out);
+	la_openapi_write(c, &oc, &out);
+	doc = la_json_parse(out.data, out.len, LA_JSON_MAX_DEPTH, a);
+	ok(doc != NULL, "a document with queries is JSON");
+	paths = get(doc, "paths");
+	ok(get(paths, "/api/books") != NULL, "the endpoints are still there");
+	op = get(paths, "/reports/r|get");
+	ok(op != NULL, "a read query: GET");
+	ok(get(paths, "/reports/r|post") == NULL, "and no POST");
+	p = param(op, "min_price");
+	ok(p != NULL && get(p, "required") == NULL,
+	    "its parameter, optional with a default");
+	ok(get(p, "schema|minimum") != NULL, "with its bound");
+	ok(param(op, "page") != NULL && param(op, "page_size") != NULL,
+	    "and the page parameters");
+	ok(get(op, "responses|200|content|application/json|schema|"
+	           "properties|next") != NULL,
+	    "a paged answer");
+	is_int(count(get(op, "security")), 0, "open");
+	op = get(paths, "/ops/w|post");
+	ok(op != NULL, "a write query: POST");
+	ok(has(get(op, "requestBody|content|application/json|schema|"
+	               "required"),
+	       "year"),
+	    "its body requires year");
+	ok(get(op, "responses|200|content|application/json|schema|"
+	           "properties|rows_affected") != NULL,
+	    "rows_affected in the answer");
+	ok(get(op, "responses|401") != NULL, "401 with a backend");
+	ok(get(doc, "components|securitySchemes|bearerAuth") != NULL,
+	    "the bearer scheme, from a query alone");
+	la_buf_free(&out);
+	free(q);
+}
+
 int
 main(void)
 {
 	struct la_catalog *c = build();
-	struct la_openapi_conf oc = {"My API", "1.2.3", "/auth", 1, 0, 0};
+	struct la_openapi_conf oc = {"My API", "1.2.3", "/auth", 1, 0, 0, NULL};
 	struct la_arena *a = la_arena_new(65536);
 	struct la_buf out;
 	yajl_val doc, paths, s, op, p;
@@ -439,6 +523,7 @@ main(void)
 	    "If-Match");
 	ok(get(paths, "/log|get|responses|429") != NULL, "429 when limited");
 
+	test_queries(c, a);
 	la_buf_free(&out);
 	la_arena_free(a);
 	free(c);
