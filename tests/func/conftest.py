@@ -608,6 +608,13 @@ class Server:
                             pytrace=False)
             try:
                 if self.request("GET", "/healthz", timeout=1)[0] == 200:
+                    # One worker answers while the master may still be
+                    # forking the others (slow under ASan): tests count
+                    # them, so wait for all (a worker that cannot start
+                    # is some test's point: then just go on).
+                    wait_until(lambda: len(self.worker_pids()) >=
+                               self.workers,
+                               max(0.1, deadline - time.monotonic()))
                     return self
             except OSError:
                 pass

@@ -29,14 +29,6 @@ def dbserver():
     srv = cls(engine_base_dir())
     try:
         srv.start()
-        # Commits reach the files before they are acknowledged (the session
-        # server trades that for speed), so a crash (kill()) loses nothing
-        # that was acknowledged.
-        if ENGINE == "postgresql":
-            srv.psql("ALTER SYSTEM SET synchronous_commit = on")
-            srv.psql("SELECT pg_reload_conf()")
-        else:
-            srv.sql("SET GLOBAL innodb_flush_log_at_trx_commit = 1")
         yield srv
     finally:
         srv.remove()
@@ -51,6 +43,15 @@ def outage(dbserver, server):
     database server is running again when the test ends."""
     name = f"outage{next(_made)}"
     url = dbserver.create_database(name)
+    # Commits reach the files before they are acknowledged (the session
+    # server trades that for speed), so a crash (kill()) loses nothing
+    # that was acknowledged. Set for each test: the server's command line
+    # turns it off again at every start, and outranks ALTER SYSTEM; a
+    # database's own setting outranks the command line.
+    if ENGINE == "postgresql":
+        dbserver.psql(f"ALTER DATABASE {name} SET synchronous_commit = on")
+    else:
+        dbserver.sql("SET GLOBAL innodb_flush_log_at_trx_commit = 1")
     # A worker holding max_connections stops accepting, so the tests can
     # open a connection to each worker (WorkerConnections).
     srv = server("""\
