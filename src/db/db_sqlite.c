@@ -743,10 +743,14 @@ sqlite_open_file(struct la_db *db, const char *path)
 	int rc;
 
 	/* No memory statistics (nothing reads them): keeping them takes a
-	 * global mutex on every allocation the library makes. Only possible
-	 * before the library initialises, so at the first open. */
+	 * global mutex on every allocation the library makes. No mutexes at
+	 * all: a process (master or worker) runs one thread, so the page
+	 * cache's and the library's global mutexes only cost a lock and an
+	 * unlock each time they are taken. Only possible before the library
+	 * initialises, so at the first open. */
 	if (!configured) {
 		configured = 1;
+		(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	}
 
