@@ -448,11 +448,17 @@ la_http_parse_head(const char *buf, size_t len, size_t max_head,
 const struct la_str *
 la_http_header(const struct la_http_req *req, const char *name)
 {
-	size_t i;
+	/* Several lookups per request, most of them for absent fields: the
+	 * name's length is taken once and compared before any bytes are. */
+	size_t i, n = strlen(name);
+	const struct la_str *h;
 
-	for (i = 0; i < req->nheaders; i++)
-		if (la_str_caseeq(req->headers[i].name, name))
+	for (i = 0; i < req->nheaders; i++) {
+		h = &req->headers[i].name;
+		if (h->len == n && (h->p[0] | 0x20) == (name[0] | 0x20) &&
+		    strncasecmp(h->p, name, n) == 0)
 			return (&req->headers[i].value);
+	}
 	return (NULL);
 }
 

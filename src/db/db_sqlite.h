@@ -19,6 +19,7 @@ struct la_db_rstmt {
 	sqlite3_stmt *st;
 	int active;          /* between run() and DONE/finish() */
 	int locked;          /* holds the workers' write lock */
+	int clean;           /* reset, bindings cleared, by finish() */
 	unsigned char *real; /* per result column: REAL affinity */
 };
 
