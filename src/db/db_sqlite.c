@@ -178,6 +178,7 @@ sqlite_real_columns(struct la_db_rstmt *s)
 {
 	int i, n = sqlite3_column_count(s->st);
 
+	s->ncols = n;
 	for (i = 0; i < n; i++) {
 		if (!sqlite_real_column(s->st, i))
 			continue;
@@ -386,12 +387,15 @@ la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 	const void *p;
 
 	*v = LA_VALUE_NULL;
-	if (!s->active || i < 0 || i >= sqlite3_column_count(s->st))
+	/* The count when prepared saves a library call per value; a
+	 * statement prepared again after a schema change may have more. */
+	if (!s->active || i < 0 ||
+	    (i >= s->ncols && i >= sqlite3_column_count(s->st)))
 		return;
 	sv = sqlite3_column_value(s->st, i);
 	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
-		if (s->real != NULL && s->real[i])
+		if (s->real != NULL && i < s->ncols && s->real[i])
 			*v = la_value_float(sqlite3_value_double(sv));
 		else
 			*v = la_value_int(sqlite3_value_int64(sv));

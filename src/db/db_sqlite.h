@@ -21,6 +21,7 @@ struct la_db_rstmt {
 	int locked;          /* holds the workers' write lock */
 	int clean;           /* reset, bindings cleared, by finish() */
 	unsigned char *real; /* per result column: REAL affinity */
+	int ncols;           /* result columns when prepared (real's size) */
 };
 
 struct la_db {
