@@ -386,7 +386,12 @@ la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 	sqlite3_value *sv;
 	const void *p;
 
-	*v = LA_VALUE_NULL;
+	/* Every field written once: this runs for every value of a page. */
+	v->i = 0;
+	v->f = 0;
+	v->s = NULL;
+	v->len = 0;
+	v->kind = LA_V_NULL;
 	/* The count when prepared saves a library call per value; a
 	 * statement prepared again after a schema change may have more. */
 	if (!s->active || i < 0 ||
@@ -395,23 +400,29 @@ la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 	sv = sqlite3_column_value(s->st, i);
 	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
-		if (s->real != NULL && i < s->ncols && s->real[i])
-			*v = la_value_float(sqlite3_value_double(sv));
-		else
-			*v = la_value_int(sqlite3_value_int64(sv));
+		if (s->real != NULL && i < s->ncols && s->real[i]) {
+			v->kind = LA_V_FLOAT;
+			v->f = sqlite3_value_double(sv);
+		} else {
+			v->kind = LA_V_INT;
+			v->i = sqlite3_value_int64(sv);
+		}
 		break;
 	case SQLITE_FLOAT:
-		*v = la_value_float(sqlite3_value_double(sv));
+		v->kind = LA_V_FLOAT;
+		v->f = sqlite3_value_double(sv);
 		break;
 	case SQLITE_TEXT:
 		p = sqlite3_value_text(sv);
-		*v = la_value_text(p != NULL ? p : "",
-		    (size_t)sqlite3_value_bytes(sv));
+		v->kind = LA_V_TEXT;
+		v->s = p != NULL ? p : "";
+		v->len = (size_t)sqlite3_value_bytes(sv);
 		break;
 	case SQLITE_BLOB:
 		p = sqlite3_value_blob(sv);
-		*v = la_value_text(p != NULL ? p : "",
-		    (size_t)sqlite3_value_bytes(sv));
+		v->kind = LA_V_TEXT;
+		v->s = p != NULL ? p : "";
+		v->len = (size_t)sqlite3_value_bytes(sv);
 		break;
 	}
 }
