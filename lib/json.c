@@ -495,8 +495,12 @@ la_json_int(struct la_buf *b, int64_t v)
 	} while (u != 0);
 	if (v < 0)
 		*--p = '-';
-	/* A byte loop: the text is short, a memcpy call is not. */
-	d = la_buf_reserve(b, sizeof(tmp));
+	/* A byte loop: the text is short, a memcpy call is not. The buffer
+	 * call only when there is no room (as la_json_str). */
+	if (b->data != NULL && b->cap - b->len > sizeof(tmp))
+		d = b->data + b->len;
+	else
+		d = la_buf_reserve(b, sizeof(tmp));
 	while (p < tmp + sizeof(tmp))
 		*d++ = *p++;
 	*d = '\0';

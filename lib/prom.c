@@ -192,28 +192,44 @@ prom_hist(struct la_prom_cell *c, const char *route)
 	return (NULL);
 }
 
+int
+la_prom_slot(struct la_prom_cell *c, const char *route, unsigned method,
+    int status, struct la_prom_slot *slot)
+{
+	if (status < 0 || status > 999)
+		status = 0;
+	slot->s = prom_series(c, route, prom_method(method), (unsigned)status);
+	slot->e = slot->s != NULL ? prom_hist(c, route) : NULL;
+	return (slot->e != NULL);
+}
+
+void
+la_prom_observe(struct la_prom_cell *c, const struct la_prom_slot *slot,
+    uint64_t ns)
+{
+	unsigned b = 0;
+
+	(void)c;
+	atomic_fetch_add_explicit(&slot->s->count, 1, RLX);
+	while (b < LA_PROM_BUCKETS && ns > prom_bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&slot->e->bucket[b], 1, RLX);
+	atomic_fetch_add_explicit(&slot->e->sum_ns, ns, RLX);
+}
+
 void
 la_prom_request(struct la_prom_cell *c, const char *route, unsigned method,
     int status, uint64_t ns)
 {
-	struct la_prom_series *s;
-	struct la_prom_hist *e;
-	unsigned b = 0;
+	struct la_prom_slot slot;
 
-	if (status < 0 || status > 999)
-		status = 0;
-	s = prom_series(c, route, prom_method(method), (unsigned)status);
-	if (s == NULL || (e = prom_hist(c, route)) == NULL) {
-		la_prom_add(c, LA_PROM_OVERFLOW, 1);
-		if (s != NULL)
-			atomic_fetch_add_explicit(&s->count, 1, RLX);
+	if (la_prom_slot(c, route, method, status, &slot)) {
+		la_prom_observe(c, &slot, ns);
 		return;
 	}
-	atomic_fetch_add_explicit(&s->count, 1, RLX);
-	while (b < LA_PROM_BUCKETS && ns > prom_bounds[b])
-		b++;
-	atomic_fetch_add_explicit(&e->bucket[b], 1, RLX);
-	atomic_fetch_add_explicit(&e->sum_ns, ns, RLX);
+	la_prom_add(c, LA_PROM_OVERFLOW, 1);
+	if (slot.s != NULL)
+		atomic_fetch_add_explicit(&slot.s->count, 1, RLX);
 }
 
 void

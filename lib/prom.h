@@ -138,6 +138,22 @@ void la_prom_gauge_add(struct la_prom_cell *c, enum la_prom_gauge g,
  */
 void la_prom_request(struct la_prom_cell *c, const char *route, unsigned method,
     int status, uint64_t ns);
+/*
+ * The entries of one set of labels (route, method, status), found once so
+ * that a caller can keep them and count later requests with the same
+ * labels without looking them up again. Entries stay where they are for
+ * the cell's life. Returns 0 when the table is full (then count with
+ * la_prom_request, which counts the overflow).
+ */
+struct la_prom_slot {
+	struct la_prom_series *s;
+	struct la_prom_hist *e;
+};
+int la_prom_slot(struct la_prom_cell *c, const char *route, unsigned method,
+    int status, struct la_prom_slot *slot);
+/* One request of duration ns, for a slot la_prom_slot filled. */
+void la_prom_observe(struct la_prom_cell *c, const struct la_prom_slot *slot,
+    uint64_t ns);
 /* A database result code of db.h: counts the error kinds, ignores the rest. */
 void la_prom_db_result(struct la_prom_cell *c, int rc);
 

@@ -19,7 +19,9 @@ struct la_db_rstmt {
 	sqlite3_stmt *st;
 	int active;          /* between run() and DONE/finish() */
 	int locked;          /* holds the workers' write lock */
+	int clean;           /* reset, bindings cleared, by finish() */
 	unsigned char *real; /* per result column: REAL affinity */
+	int ncols;           /* result columns when prepared (real's size) */
 };
 
 struct la_db {

@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "count.h"
 #include "gen.h"
+#include "json.h"
 #include "log.h"
 #include "pipeline.h"
 #include "shm.h"
@@ -82,7 +83,10 @@ la_count_stats(struct la_ctable_stats *st)
 static void
 count_field(struct la_buf *b, char tag, const void *p, size_t n)
 {
-	la_buf_printf(b, "%c%zu:", tag, n);
+	/* "%c%zu:" without printf: keys are built on every counted page. */
+	la_buf_putc(b, tag);
+	la_json_int(b, (int64_t)n);
+	la_buf_putc(b, ':');
 	la_buf_append(b, p, n);
 }
 
@@ -92,7 +96,9 @@ count_value(struct la_buf *b, const struct la_value *v)
 {
 	switch (v->kind) {
 	case LA_V_INT:
-		la_buf_printf(b, "i%lld;", (long long)v->i);
+		la_buf_putc(b, 'i');
+		la_json_int(b, v->i);
+		la_buf_putc(b, ';');
 		break;
 	case LA_V_FLOAT:
 		la_buf_printf(b, "f%a;", v->f);

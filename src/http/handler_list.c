@@ -242,13 +242,14 @@ list_page_url(struct la_crud *x, const struct la_query *q, int64_t page)
 		la_url_encode(&url, p->key, p->klen);
 		la_buf_putc(&url, '=');
 		if (strcmp(p->key, "page") == 0)
-			la_buf_printf(&url, "%lld", (long long)page);
+			la_json_int(&url, page);
 		else
 			la_url_encode(&url, p->value, p->vlen);
 	}
-	if (!placed)
-		la_buf_printf(&url, "%cpage=%lld", n ? '&' : '?',
-		    (long long)page);
+	if (!placed) {
+		la_buf_puts(&url, n ? "&page=" : "?page=");
+		la_json_int(&url, page);
+	}
 	la_json_str(b, url.data, url.len);
 	la_buf_free(&url);
 }
@@ -302,8 +303,11 @@ list_pages_counted(struct la_crud *x, const struct la_query *q)
 	}
 	pages = (count + q->page_size - 1) / q->page_size;
 	la_buf_reset(b);
-	la_buf_printf(b, "{\"count\":%lld,\"pages\":%lld,", (long long)count,
-	    (long long)pages);
+	la_buf_puts(b, "{\"count\":");
+	la_json_int(b, count);
+	la_buf_puts(b, ",\"pages\":");
+	la_json_int(b, pages);
+	la_buf_putc(b, ',');
 	list_page_links(x, q, q->page < pages);
 	if (q->page > pages) {
 		/* Past the end: nothing to fetch (and no offset to overflow).

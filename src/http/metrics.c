@@ -26,11 +26,28 @@ static struct la_prom_cell *metrics_cellp;
 static int64_t metrics_t0; /* ns: one request at a time per process */
 static int metrics_busy;   /* between begin and the log phase */
 
+/*
+ * The zone's entries of the labels of recent requests, direct-mapped by
+ * route, detail or not, method and status: finding them in the zone
+ * hashes and compares the route's text, a good part of what counting a
+ * request costs. Emptied with the cell (fork, attach).
+ */
+#define METRICS_SLOTS 64
+struct metrics_slot {
+	const void *route; /* NULL: empty */
+	unsigned method;
+	int status;
+	int detail;
+	struct la_prom_slot slot;
+};
+static struct metrics_slot metrics_slots[METRICS_SLOTS];
+
 static void
 metrics_forked(void)
 {
 	metrics_cellp = NULL;
 	metrics_busy = 0;
+	memset(metrics_slots, 0, sizeof(metrics_slots));
 }
 
 static int
@@ -81,6 +98,7 @@ la_metrics_attach(struct la_shmseg *s, struct la_shmseg_zone *z)
 	static int registered;
 
 	metrics_cellp = NULL;
+	memset(metrics_slots, 0, sizeof(metrics_slots));
 	metrics_z = z != NULL && z->size >= la_prom_size()
 	                ? la_shmseg_data(s, z)
 	                : NULL;
@@ -167,12 +185,57 @@ la_metrics_reloaded(int ok)
 static const char *
 metrics_route(const struct la_req *r, char *buf, size_t len)
 {
+	size_t n, k;
+
 	if (r->route == NULL)
 		return ("unmatched");
 	if (r->id == NULL)
 		return (r->route->name);
-	snprintf(buf, len, "%s/{id}", r->route->name);
+	/* snprintf(buf, len, "%s/{id}", name) without printf. */
+	n = strlen(r->route->name);
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, r->route->name, n);
+	k = len - 1 - n < sizeof("/{id}") - 1 ? len - 1 - n
+	                                      : sizeof("/{id}") - 1;
+	memcpy(buf + n, "/{id}", k);
+	buf[n + k] = '\0';
 	return (buf);
+}
+
+/* Counts the request in its labels' entries, found in metrics_slots
+ * when a request with the same labels came before. */
+static void
+metrics_request(struct la_prom_cell *c, const struct la_req *r, uint64_t ns)
+{
+	const void *route = r->route != NULL ? (const void *)r->route
+	                                     : (const void *)metrics_slots;
+	unsigned method = r->http->method_id;
+	int status = r->resp.status, detail = r->id != NULL;
+	struct metrics_slot *m;
+	char buf[LA_PROM_ROUTE_LEN];
+	const char *name;
+	uintptr_t h;
+
+	h = ((uintptr_t)route >> 4) ^ (method * 7u) ^ ((unsigned)status * 13u) ^
+	    (unsigned)detail;
+	m = &metrics_slots[h % METRICS_SLOTS];
+	if (m->route == route && m->method == method && m->status == status &&
+	    m->detail == detail) {
+		la_prom_observe(c, &m->slot, ns);
+		return;
+	}
+	name = metrics_route(r, buf, sizeof(buf));
+	if (!la_prom_slot(c, name, method, status, &m->slot)) {
+		m->route = NULL;
+		la_prom_request(c, name, method, status, ns);
+		return;
+	}
+	m->route = route;
+	m->method = method;
+	m->status = status;
+	m->detail = detail;
+	la_prom_observe(c, &m->slot, ns);
 }
 
 int
@@ -180,15 +243,12 @@ la_metrics_phase(struct la_req *r)
 {
 	struct la_prom_cell *c = metrics_cell();
 	struct la_db_timing *t = &r->ctx->db.timing;
-	char buf[LA_PROM_ROUTE_LEN];
 
 	if (c == NULL || !metrics_busy)
 		return (LA_PHASE_NEXT);
 	metrics_busy = 0;
 	la_prom_gauge_add(c, LA_PROM_INFLIGHT, -1);
-	la_prom_request(c, metrics_route(r, buf, sizeof(buf)),
-	    r->http->method_id, r->resp.status,
-	    (uint64_t)(metrics_now_ns() - metrics_t0));
+	metrics_request(c, r, (uint64_t)(metrics_now_ns() - metrics_t0));
 	if (t->calls > 0 || t->ns > 0) {
 		la_prom_add(c, LA_PROM_DB_CALLS, t->calls);
 		la_prom_add(c, LA_PROM_DB_NS, (uint64_t)t->ns);

@@ -725,10 +725,33 @@ test_chunked_limits(void)
 	la_buf_free(&out);
 }
 
+/* Every byte value in a Host: RFC 3986's host and port bytes pass,
+ * anything else is refused. */
+static void
+test_host_bytes(void)
+{
+	static const char ok_bytes[] = "-._~!$&'()*+,;=%:[]";
+	char in[64];
+	int c, want, bad = 0;
+
+	for (c = 0; c < 256; c++) {
+		want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		       (c >= '0' && c <= '9') ||
+		       (c != 0 && strchr(ok_bytes, c) != NULL);
+		snprintf(in, sizeof(in), "GET / HTTP/1.1\r\nHost: a%cb\r\n\r\n",
+		    c != 0 ? c : '?');
+		in[23] = (char)c;
+		if ((run(in, 29, MAXH) == 29) != want)
+			bad++;
+	}
+	is_int(bad, 0, "Host: each byte accepted exactly when RFC 3986 has it");
+}
+
 int
 main(void)
 {
 	test_table();
+	test_host_bytes();
 	test_fields();
 	test_target_split();
 	test_methods();

@@ -268,11 +268,40 @@ test_others(void)
 	free(z);
 }
 
+/* A slot kept by the caller counts as la_prom_request does. */
+static void
+test_slot(void)
+{
+	struct la_prom_zone *z = zone();
+	struct la_prom_cell *a = la_prom_claim(z, 1, alive);
+	struct la_prom_slot slot;
+	char *t;
+
+	ok(la_prom_slot(a, "/books/{id}", LA_M_GET, 200, &slot),
+	    "a slot for new labels");
+	la_prom_observe(a, &slot, 300000);
+	la_prom_observe(a, &slot, 2000000000ull);
+	la_prom_request(a, "/books/{id}", LA_M_GET, 200, 1);
+	t = text(z, NULL);
+	is_str(line(t, "lightapid_http_requests_total{route=\"/books/{id}\","),
+	    "lightapid_http_requests_total{route=\"/books/{id}\",method="
+	    "\"GET\",status=\"200\"} 3",
+	    "a slot's requests and looked-up ones share the series");
+	is_str(line(t, "lightapid_http_request_duration_seconds_bucket{route="
+	               "\"/books/{id}\",le=\"0.0005\"}"),
+	    "lightapid_http_request_duration_seconds_bucket{route="
+	    "\"/books/{id}\",le=\"0.0005\"} 2",
+	    "a slot's durations go into the histogram");
+	free(t);
+	free(z);
+}
+
 int
 main(void)
 {
 	test_claim();
 	test_series();
+	test_slot();
 	test_overflow_escape();
 	test_others();
 	return (done_testing());
