@@ -151,7 +151,8 @@ cat_check_table(const char *base, size_t size, const struct la_cat_table *t)
 	uint32_t i;
 
 	if (cat_check_str(base, size, t->name) || t->name == 0 ||
-	    cat_check_str(base, size, t->route) || t->route == 0)
+	    cat_check_str(base, size, t->route) || t->route == 0 ||
+	    cat_check_str(base, size, t->expand))
 		return (-1);
 	if (t->cols > size || t->ncols > (size - t->cols) / sizeof(*col))
 		return (-1);
@@ -432,6 +433,8 @@ catb_lay_table(struct la_catb *b, uint32_t toff, const struct catb_table *bt)
 	t.ser_read = catb_list(b, bt, s->ser_read, s->nser_read);
 	t.ser_write = catb_list(b, bt, s->ser_write, s->nser_write);
 	catb_scope(b, bt, &t);
+	t.expand = catb_str(b, s->expand);
+	t.expand_limit = s->expand_limit;
 	if (bt->has_auth) {
 		t.auth = catb_reserve(b, sizeof(struct la_cat_auth));
 		memcpy(catb_at(b, t.auth), &bt->auth, sizeof(bt->auth));

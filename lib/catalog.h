@@ -16,7 +16,7 @@
 #include "coldef.h"
 
 #define LA_CATALOG_MAGIC   0x6c616361u /* "laca" */
-#define LA_CATALOG_VERSION 3u
+#define LA_CATALOG_VERSION 4u
 
 /* Table flags. */
 #define LA_TBL_DECLARED  0x01u /* created from declared fields */
@@ -65,6 +65,8 @@ struct la_cat_table {
 	struct la_cat_list ser_read, ser_write; /* n == 0: every column */
 	uint32_t auth;          /* offset of a struct la_cat_auth, or 0 */
 	uint32_t scope, nscope; /* offset and count of struct la_cat_scope */
+	uint32_t expand;        /* "author,books": relations ?expand= allows */
+	int32_t expand_limit;   /* rows embedded per reverse relation */
 };
 
 /*
@@ -140,6 +142,8 @@ struct la_catb_table {
 	const struct la_cat_auth *auth; /* NULL: open */
 	const struct la_catb_scope *scope;
 	size_t nscope;
+	const char *expand; /* comma-separated relation names, or NULL */
+	int32_t expand_limit;
 };
 
 struct la_catb_scope {
