@@ -206,3 +206,21 @@ def test_one_statement_per_relation(srv, data):
     get_ok(srv, "/authors")
     plain = calls_for(srv, "/authors")
     assert calls_for(srv, "/authors?expand=books,pubbooks") == plain + 2
+
+
+def test_openapi_parameter(srv):
+    doc = get_ok(srv, "/openapi.json")
+
+    def expand_param(op):
+        ps = [p for p in op.get("parameters", []) if p["name"] == "expand"]
+        assert len(ps) == 1
+        assert ps[0]["in"] == "query" and ps[0]["explode"] is False
+        return ps[0]["schema"]["items"]["enum"]
+
+    paths = doc["paths"]
+    assert expand_param(paths["/authors"]["get"]) == \
+        ["books", "pubbooks", "secrets", "ghost"]
+    assert expand_param(paths["/books/{id}"]["get"]) == ["author"]
+    assert "422" in paths["/books/{id}"]["get"]["responses"]
+    assert not any(p["name"] == "expand"
+                   for p in paths["/secrets"]["get"].get("parameters", []))
