@@ -586,3 +586,40 @@ la_gen_schema_check_tables(struct la_gen_ctx *x)
 				    c->endpoints[i].table,
 				    c->endpoints[j].pos.line);
 }
+
+static void
+gen_schema_expand_one(struct la_gen_ctx *x, const struct la_catalog *c,
+    const struct la_conf_endpoint *e, const struct la_cat_table *t)
+{
+	const struct la_strlist *l = &e->expand;
+	struct la_pos pos;
+	struct la_cat_rel r;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (la_catalog_relation(c, t, l->v[i], strlen(l->v[i]), &r) ==
+		    0)
+			continue;
+		pos = l->pos != NULL ? l->pos[i] : e->pos;
+		la_gen_ctx_err(x, pos,
+		    "meta.expand: '%s' is neither a column %s_id with a "
+		    "foreign_key nor an endpoint /%s whose foreign key points "
+		    "to '%s', served with GET",
+		    l->v[i], l->v[i], l->v[i], e->table);
+	}
+}
+
+void
+la_gen_schema_check_expand(struct la_gen_ctx *x, const struct la_catalog *c)
+{
+	const struct la_conf_endpoint *e;
+	const struct la_cat_table *t;
+	size_t i;
+
+	for (i = 0; i < x->conf->nendpoints; i++) {
+		e = &x->conf->endpoints[i];
+		t = la_catalog_find(c, e->route, strlen(e->route));
+		if (e->expand.n > 0 && t != NULL)
+			gen_schema_expand_one(x, c, e, t);
+	}
+}

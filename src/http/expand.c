@@ -97,109 +97,6 @@ expand_declared(const struct la_crud *x, const char *name, size_t len)
 	return (0);
 }
 
-/* An endpoint a relation may lead to: read with GET, not a query's. */
-static int
-expand_servable(const struct la_cat_table *t)
-{
-	return ((t->methods & LA_M_GET) != 0 &&
-	        (t->flags & (LA_TBL_HIDDEN | LA_TBL_WRITE)) == 0);
-}
-
-/* The first endpoint serving the SQL table named name. */
-static const struct la_cat_table *
-expand_table_named(const struct la_catalog *c, const char *name)
-{
-	const struct la_cat_table *t;
-	size_t i;
-
-	for (i = 0; i < c->ntables; i++) {
-		t = la_catalog_table(c, i);
-		if (strcmp(la_catalog_str(c, t->name), name) == 0 &&
-		    expand_servable(t))
-			return (t);
-	}
-	return (NULL);
-}
-
-/* Forward: a column "<name>_id" of x->t with a foreign key. */
-static int
-expand_forward(const struct la_crud *x, const char *name, size_t len,
-    struct expand_rel *rel)
-{
-	const char *cn, *fk;
-	uint32_t i;
-
-	for (i = 0; i < x->t->ncols; i++) {
-		cn = la_catalog_str(x->cat, x->cols[i].name);
-		if (x->cols[i].fk_table == 0 || strlen(cn) != len + 3 ||
-		    memcmp(cn, name, len) != 0 || strcmp(cn + len, "_id") != 0)
-			continue;
-		fk = la_catalog_str(x->cat, x->cols[i].fk_table);
-		if ((rel->tt = expand_table_named(x->cat, fk)) == NULL)
-			return (-1);
-		rel->col = (int)i;
-		fk = la_catalog_str(x->cat, x->cols[i].fk_col);
-		rel->tcol =
-		    la_catalog_col_index(x->cat, rel->tt, fk, strlen(fk));
-		return (rel->tcol >= 0 ? 0 : -1);
-	}
-	return (-1);
-}
-
-/* The last segment of t's route: "/api/books" -> "books". */
-static const char *
-expand_route_name(const struct la_catalog *c, const struct la_cat_table *t)
-{
-	const char *r = la_catalog_str(c, t->route), *s = strrchr(r, '/');
-
-	return (s != NULL ? s + 1 : r);
-}
-
-/* In tt, a column whose foreign key points to a column of x->t. */
-static int
-expand_reverse_col(const struct la_crud *x, const struct la_cat_table *tt,
-    struct expand_rel *rel)
-{
-	const struct la_cat_col *tc = la_catalog_cols(x->cat, tt);
-	const char *me = la_catalog_str(x->cat, x->t->name), *fc;
-	uint32_t j;
-
-	for (j = 0; j < tt->ncols; j++) {
-		if (tc[j].fk_table == 0 ||
-		    strcmp(la_catalog_str(x->cat, tc[j].fk_table), me) != 0)
-			continue;
-		fc = la_catalog_str(x->cat, tc[j].fk_col);
-		rel->col = la_catalog_col_index(x->cat, x->t, fc, strlen(fc));
-		if (rel->col < 0)
-			continue;
-		rel->tcol = (int)j;
-		return (0);
-	}
-	return (-1);
-}
-
-/* Reverse: the endpoint whose route ends in name, pointing here. */
-static int
-expand_reverse(const struct la_crud *x, const char *name, size_t len,
-    struct expand_rel *rel)
-{
-	const struct la_cat_table *tt;
-	const char *rn;
-	size_t i;
-
-	for (i = 0; i < x->cat->ntables; i++) {
-		tt = la_catalog_table(x->cat, i);
-		rn = expand_route_name(x->cat, tt);
-		if (strlen(rn) != len || memcmp(rn, name, len) != 0 ||
-		    !expand_servable(tt) || expand_reverse_col(x, tt, rel) != 0)
-			continue;
-		rel->tt = tt;
-		rel->reverse = 1;
-		return (0);
-	}
-	return (-1);
-}
-
 /* The caller must pass the related endpoint's own GET checks; what
  * they would have answered (401, 403) becomes this request's 403. */
 static int
@@ -226,6 +123,7 @@ static int
 expand_add(struct la_crud *x, struct la_expand *e, const char *name, size_t len)
 {
 	struct expand_rel *rel;
+	struct la_cat_rel cr;
 	size_t i;
 
 	for (i = 0; i < e->nrel; i++)
@@ -239,11 +137,14 @@ expand_add(struct la_crud *x, struct la_expand *e, const char *name, size_t len)
 	e->rel = la_xrealloc(e->rel, (e->nrel + 1) * sizeof(*e->rel));
 	rel = memset(&e->rel[e->nrel], 0, sizeof(*rel));
 	rel->name = la_arena_strndup(x->r->a, name, len);
-	if (expand_forward(x, name, len, rel) != 0 &&
-	    expand_reverse(x, name, len, rel) != 0) {
+	if (la_catalog_relation(x->cat, x->t, name, len, &cr) != 0) {
 		expand_invalid(x, name, len, "unknown relation");
 		return (-1);
 	}
+	rel->tt = cr.tt;
+	rel->col = cr.col;
+	rel->tcol = cr.tcol;
+	rel->reverse = cr.reverse;
 	e->nrel++;
 	return (expand_permitted(x, rel));
 }
