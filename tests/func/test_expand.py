@@ -235,3 +235,12 @@ def test_unknown_declared_relation_is_a_config_error(tmp_path, name):
     line, col = pos_of(render(text, tmp_path), f"{name}]")
     assert f"{cfg}:{line}:{col}: meta.expand: '{name}' is neither" in err, \
         err
+
+
+def test_dump_shows_expand(tmp_path):
+    cfg = write_config(tmp_path, CONFIG)
+    rc, out, err = run_cli(["-T", "-c", cfg])
+    assert rc == 0, err
+    assert "      expand: [\"books\", \"pubbooks\", \"secrets\"]\n" \
+           "      expand_limit: 2\n" in out, out
+    assert "      expand: [\"author\"]\n      expand_limit: 100\n" in out, out
