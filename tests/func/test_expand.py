@@ -40,6 +40,7 @@ endpoints:
     meta:
       where: {published: true}
       serializer: {read: [id, title]}
+      expand: [author]
   - route: /secrets
     fields:
       note: {type: str}
@@ -136,6 +137,14 @@ def test_reverse_on_detail_and_empty(srv, data):
         assert body == dict(d, books=[])
     finally:
         assert srv.delete(f"/authors/{d['id']}")[0] == 204
+
+
+def test_forward_on_plain_list(srv, data):
+    # No pagination: the whole (scoped) list, each row with its author.
+    body = get_ok(srv, "/pubbooks?expand=author")
+    assert body["results"] == [
+        {"id": p["id"], "title": p["title"], "author": data["ann"]}
+        for p in data["pub"] if p["published"]]
 
 
 def test_several_relations(srv, data):
