@@ -3,6 +3,7 @@
  * the catalog's foreign keys, collecting a page's keys, one IN-list
  * statement per relation, and the embedded JSON.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct expand_rel {
 	struct la_buf *found; /* per key: the embedded JSON */
 	size_t *nfound;       /* per key: rows embedded */
 	int *rowkey;          /* per row: index in keys, -1: null */
+	int *slots;           /* hash of keys: indexes, -1 empty */
+	size_t nslots;        /* a power of two, over twice nkeys */
 };
 
 struct la_expand {
@@ -209,6 +212,7 @@ la_expand_free(struct la_expand *e)
 		free(e->rel[i].nfound);
 		free(e->rel[i].keys);
 		free(e->rel[i].rowkey);
+		free(e->rel[i].slots);
 	}
 	free(e->rel);
 	free(e->ends);
@@ -240,15 +244,54 @@ expand_eq(const struct la_value *a, const struct la_value *b)
 	return (a->len == strlen(n) && memcmp(a->s, n, a->len) == 0);
 }
 
-static int
-expand_key_index(const struct expand_rel *rel, const struct la_value *v)
+/* FNV-1a of the value as text, so that 5 and "5" meet (expand_eq). */
+static size_t
+expand_hash(const struct la_value *v)
+{
+	char n[24];
+	const char *s = v->s;
+	size_t len = v->len, i;
+	uint64_t h = 14695981039346656037ull;
+
+	if (v->kind == LA_V_INT) {
+		len = (size_t)snprintf(n, sizeof(n), "%lld", (long long)v->i);
+		s = n;
+	}
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return ((size_t)h);
+}
+
+/* The slot holding v, or the empty one where it would go. */
+static size_t
+expand_slot(const struct expand_rel *rel, const struct la_value *v)
+{
+	size_t m = rel->nslots - 1, i = expand_hash(v) & m;
+
+	while (rel->slots[i] >= 0 && !expand_eq(&rel->keys[rel->slots[i]], v))
+		i = (i + 1) & m;
+	return (i);
+}
+
+/* A page or a whole list may hold many keys: lookups stay O(1). */
+static void
+expand_rehash(struct expand_rel *rel)
 {
 	size_t k;
 
+	rel->nslots = rel->nslots ? 2 * rel->nslots : 64;
+	rel->slots = la_xrealloc(rel->slots, rel->nslots * sizeof(int));
+	memset(rel->slots, 0xff, rel->nslots * sizeof(int)); /* all -1 */
 	for (k = 0; k < rel->nkeys; k++)
-		if (expand_eq(&rel->keys[k], v))
-			return ((int)k);
-	return (-1);
+		rel->slots[expand_slot(rel, &rel->keys[k])] = (int)k;
+}
+
+static int
+expand_key_index(const struct expand_rel *rel, const struct la_value *v)
+{
+	if (rel->nslots == 0 || (v->kind != LA_V_INT && v->kind != LA_V_TEXT))
+		return (-1);
+	return (rel->slots[expand_slot(rel, v)]);
 }
 
 static int
@@ -256,7 +299,8 @@ expand_key_add(struct la_expand *e, struct expand_rel *rel, struct la_value v)
 {
 	int k;
 
-	if (v.kind == LA_V_NULL)
+	/* Keys are integers or text; null (and anything else) has no row. */
+	if (v.kind != LA_V_INT && v.kind != LA_V_TEXT)
 		return (-1);
 	if ((k = expand_key_index(rel, &v)) >= 0)
 		return (k);
@@ -267,8 +311,12 @@ expand_key_add(struct la_expand *e, struct expand_rel *rel, struct la_value v)
 		rel->keys =
 		    la_xrealloc(rel->keys, rel->capkeys * sizeof(*rel->keys));
 	}
-	rel->keys[rel->nkeys] = v;
-	return ((int)rel->nkeys++);
+	rel->keys[rel->nkeys++] = v;
+	if (2 * rel->nkeys > rel->nslots)
+		expand_rehash(rel);
+	else
+		rel->slots[expand_slot(rel, &v)] = (int)rel->nkeys - 1;
+	return ((int)rel->nkeys - 1);
 }
 
 void

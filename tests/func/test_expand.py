@@ -253,3 +253,41 @@ def test_dump_shows_expand(tmp_path):
     assert "      expand: [\"books\", \"pubbooks\", \"secrets\"]\n" \
            "      expand_limit: 2\n" in out, out
     assert "      expand: [\"author\"]\n      expand_limit: 100\n" in out, out
+
+
+MANY = """\
+database:
+  url: "sqlite:///{TMP}/test.db"
+endpoints:
+  - route: /authors
+    fields:
+      name: {type: str}
+    meta:
+      expand: [books]
+  - route: /books
+    fields:
+      title: {type: str}
+      author_id: {type: int, foreign_key: authors.id}
+    meta:
+      expand: [author]
+"""
+
+
+def test_many_keys_on_a_plain_list(server):
+    # 70 distinct keys: past the first sizes of the key table, and every
+    # row still meets its own related rows, in one statement each way.
+    srv = server(MANY, workers=1)
+    authors = [post(srv, "/authors", {"name": f"a{i}"}) for i in range(70)]
+    books = [post(srv, "/books", {"title": f"{a['name']}-{j}",
+                                  "author_id": a["id"]})
+             for j in range(2) for a in authors]
+    by_id = {a["id"]: a for a in authors}
+    plain = calls_for(srv, "/books")
+    before = db_calls(srv)
+    rows = get_ok(srv, "/books?expand=author")["results"]
+    assert db_calls(srv) - before == plain + 1
+    assert rows == [dict(b, author=by_id[b["author_id"]]) for b in books]
+    rows = get_ok(srv, "/authors?expand=books")["results"]
+    assert rows == [dict(a, books=[b for b in books
+                                   if b["author_id"] == a["id"]])
+                    for a in authors]
