@@ -151,7 +151,8 @@ cat_check_table(const char *base, size_t size, const struct la_cat_table *t)
 	uint32_t i;
 
 	if (cat_check_str(base, size, t->name) || t->name == 0 ||
-	    cat_check_str(base, size, t->route) || t->route == 0)
+	    cat_check_str(base, size, t->route) || t->route == 0 ||
+	    cat_check_str(base, size, t->expand))
 		return (-1);
 	if (t->cols > size || t->ncols > (size - t->cols) / sizeof(*col))
 		return (-1);
@@ -179,6 +180,114 @@ la_catalog_check(const void *img, size_t size)
 		if (cat_check_table(img, size, &t[i]) != 0)
 			return (-1);
 	return (0);
+}
+
+/* ---- relations (?expand=) ---------------------------------------------- */
+
+/* An endpoint a relation may lead to: read with GET, not a query's. */
+static int
+cat_servable(const struct la_cat_table *t)
+{
+	return ((t->methods & LA_M_GET) != 0 &&
+	        (t->flags & (LA_TBL_HIDDEN | LA_TBL_WRITE)) == 0);
+}
+
+/* The first endpoint serving the SQL table named name. */
+static const struct la_cat_table *
+cat_table_named(const struct la_catalog *c, const char *name)
+{
+	const struct la_cat_table *t;
+	uint32_t i;
+
+	for (i = 0; i < c->ntables; i++) {
+		t = la_catalog_table(c, i);
+		if (strcmp(la_catalog_str(c, t->name), name) == 0 &&
+		    cat_servable(t))
+			return (t);
+	}
+	return (NULL);
+}
+
+/* Forward: a column "<name>_id" of t with a foreign key. */
+static int
+cat_rel_forward(const struct la_catalog *c, const struct la_cat_table *t,
+    const char *name, size_t len, struct la_cat_rel *r)
+{
+	const struct la_cat_col *cols = la_catalog_cols(c, t);
+	const char *cn, *fk;
+	uint32_t i;
+
+	for (i = 0; i < t->ncols; i++) {
+		cn = la_catalog_str(c, cols[i].name);
+		if (cols[i].fk_table == 0 || strlen(cn) != len + 3 ||
+		    memcmp(cn, name, len) != 0 || strcmp(cn + len, "_id") != 0)
+			continue;
+		fk = la_catalog_str(c, cols[i].fk_table);
+		if ((r->tt = cat_table_named(c, fk)) == NULL)
+			return (-1);
+		r->col = (int)i;
+		fk = la_catalog_str(c, cols[i].fk_col);
+		r->tcol = la_catalog_col_index(c, r->tt, fk, strlen(fk));
+		return (r->tcol >= 0 ? 0 : -1);
+	}
+	return (-1);
+}
+
+/* In tt, a column whose foreign key points to a column of t. */
+static int
+cat_rel_column(const struct la_catalog *c, const struct la_cat_table *t,
+    const struct la_cat_table *tt, struct la_cat_rel *r)
+{
+	const struct la_cat_col *tc = la_catalog_cols(c, tt);
+	const char *me = la_catalog_str(c, t->name), *fc;
+	uint32_t j;
+
+	for (j = 0; j < tt->ncols; j++) {
+		if (tc[j].fk_table == 0 ||
+		    strcmp(la_catalog_str(c, tc[j].fk_table), me) != 0)
+			continue;
+		fc = la_catalog_str(c, tc[j].fk_col);
+		if ((r->col = la_catalog_col_index(c, t, fc, strlen(fc))) < 0)
+			continue;
+		r->tcol = (int)j;
+		return (0);
+	}
+	return (-1);
+}
+
+/* Reverse: the endpoint whose route ends in "/<name>", pointing to t. */
+static int
+cat_rel_reverse(const struct la_catalog *c, const struct la_cat_table *t,
+    const char *name, size_t len, struct la_cat_rel *r)
+{
+	const struct la_cat_table *tt;
+	const char *rn, *s;
+	uint32_t i;
+
+	for (i = 0; i < c->ntables; i++) {
+		tt = la_catalog_table(c, i);
+		rn = la_catalog_str(c, tt->route);
+		if ((s = strrchr(rn, '/')) != NULL)
+			rn = s + 1;
+		if (strlen(rn) != len || memcmp(rn, name, len) != 0 ||
+		    !cat_servable(tt) || cat_rel_column(c, t, tt, r) != 0)
+			continue;
+		r->tt = tt;
+		r->reverse = 1;
+		return (0);
+	}
+	return (-1);
+}
+
+int
+la_catalog_relation(const struct la_catalog *c, const struct la_cat_table *t,
+    const char *name, size_t len, struct la_cat_rel *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (cat_rel_forward(c, t, name, len, r) == 0)
+		return (0);
+	memset(r, 0, sizeof(*r));
+	return (cat_rel_reverse(c, t, name, len, r));
 }
 
 /* ---- build side --------------------------------------------------------- */
@@ -432,6 +541,8 @@ catb_lay_table(struct la_catb *b, uint32_t toff, const struct catb_table *bt)
 	t.ser_read = catb_list(b, bt, s->ser_read, s->nser_read);
 	t.ser_write = catb_list(b, bt, s->ser_write, s->nser_write);
 	catb_scope(b, bt, &t);
+	t.expand = catb_str(b, s->expand);
+	t.expand_limit = s->expand_limit;
 	if (bt->has_auth) {
 		t.auth = catb_reserve(b, sizeof(struct la_cat_auth));
 		memcpy(catb_at(b, t.auth), &bt->auth, sizeof(bt->auth));

@@ -16,7 +16,7 @@
 #include "coldef.h"
 
 #define LA_CATALOG_MAGIC   0x6c616361u /* "laca" */
-#define LA_CATALOG_VERSION 3u
+#define LA_CATALOG_VERSION 4u
 
 /* Table flags. */
 #define LA_TBL_DECLARED  0x01u /* created from declared fields */
@@ -65,6 +65,8 @@ struct la_cat_table {
 	struct la_cat_list ser_read, ser_write; /* n == 0: every column */
 	uint32_t auth;          /* offset of a struct la_cat_auth, or 0 */
 	uint32_t scope, nscope; /* offset and count of struct la_cat_scope */
+	uint32_t expand;        /* "author,books": relations ?expand= allows */
+	int32_t expand_limit;   /* rows embedded per reverse relation */
 };
 
 /*
@@ -124,6 +126,23 @@ int la_catalog_col_index(const struct la_catalog *c,
 /* The scope entries of t (*n of them), or NULL. */
 const struct la_cat_scope *la_catalog_scope(const struct la_catalog *c,
     const struct la_cat_table *t, size_t *n);
+/*
+ * A relation of ?expand= on t (SPEC §6): forward, a column "<name>_id"
+ * of t with a foreign key, to the first endpoint serving its table; or
+ * reverse, the endpoint whose route ends in "/<name>" with a column whose
+ * foreign key points to t. Only endpoints that serve GET.
+ */
+struct la_cat_rel {
+	const struct la_cat_table *tt; /* the related endpoint */
+	int col;     /* in t: the foreign key, or the column pointed to */
+	int tcol;    /* in tt: the column pointed to, or the foreign key */
+	int reverse; /* the rows of tt that point to t */
+};
+
+/* 0 and *r set, or -1 when name[0..len) is no relation of t. */
+int la_catalog_relation(const struct la_catalog *c,
+    const struct la_cat_table *t, const char *name, size_t len,
+    struct la_cat_rel *r);
 /* 0 when img looks like a catalog whose offsets stay inside size. */
 int la_catalog_check(const void *img, size_t size);
 
@@ -140,6 +159,8 @@ struct la_catb_table {
 	const struct la_cat_auth *auth; /* NULL: open */
 	const struct la_catb_scope *scope;
 	size_t nscope;
+	const char *expand; /* comma-separated relation names, or NULL */
+	int32_t expand_limit;
 };
 
 struct la_catb_scope {

@@ -484,6 +484,10 @@ conf_dump_meta(const struct la_conf_endpoint *e, struct la_buf *b)
 	}
 	conf_dump_scope(b, "where", &e->where);
 	conf_dump_scope(b, "set", &e->set);
+	conf_dump_named(b, "      ", "expand", &e->expand);
+	if (e->expand.n > 0)
+		la_buf_printf(b, "      expand_limit: %d\n",
+		    e->expand_limit > 0 ? e->expand_limit : 100);
 }
 
 static void

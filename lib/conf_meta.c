@@ -656,6 +656,8 @@ static const struct conf_key conf_meta_keys[] = {
     K_FN("table", conf_m_table),
     K_FN("where", conf_m_where),
     K_FN("set", conf_m_set),
+    K("expand", CONF_LIST, struct la_conf_endpoint, expand, 0),
+    K("expand_limit", CONF_INT, struct la_conf_endpoint, expand_limit, 1),
 };
 
 /* The meta: block of one endpoint (obj is its struct la_conf_endpoint). */

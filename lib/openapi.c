@@ -297,6 +297,39 @@ oa_filter_params(struct oa *x, const struct la_cat_col *col)
 	la_buf_free(&d);
 }
 
+/* ?expand=: the relations meta.expand allows, comma-separated. */
+static void
+oa_expand_param(struct oa *x, const struct la_cat_table *t)
+{
+	const char *s = la_catalog_str(x->c, t->expand), *c;
+	struct la_buf *b = x->b, n;
+
+	if (s == NULL || *s == '\0')
+		return;
+	la_buf_init(&n);
+	oa_param(b, "expand", "query",
+	    "Related rows to embed, comma-separated: a foreign key's row "
+	    "(NAME for NAME_id) or the rows of endpoint NAME that point here");
+	oa_str(b, "style", "form");
+	oa_raw(b, "explode", "false");
+	oa_obj(b, "schema");
+	oa_str(b, "type", "array");
+	oa_obj(b, "items");
+	oa_str(b, "type", "string");
+	oa_arr(b, "enum");
+	for (; s != NULL; s = c != NULL ? c + 1 : NULL) {
+		c = strchr(s, ',');
+		la_buf_reset(&n);
+		la_buf_append(&n, s, c != NULL ? (size_t)(c - s) : strlen(s));
+		oa_elem(b, n.data);
+	}
+	oa_end(b, ']');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	oa_end(b, '}');
+	la_buf_free(&n);
+}
+
 static void
 oa_list_params(struct oa *x, const struct la_cat_table *t)
 {
@@ -348,6 +381,7 @@ oa_list_params(struct oa *x, const struct la_cat_table *t)
 		oa_end(b, '}');
 		oa_end(b, '}');
 	}
+	oa_expand_param(x, t);
 	if (t->page_style == LA_PAGE_NUMBER)
 		oa_param_simple(b, "page", "1-based page number",
 		    "{\"type\":\"integer\",\"minimum\":1,\"default\":1}");
@@ -410,7 +444,7 @@ oa_collection(struct oa *x, const struct la_cat_table *t, const char *name,
 		la_openapi_error(x, "400");
 		/* Only a parameter read can fail validation. */
 		if (t->filter.n || t->search.n || t->ordering.n ||
-		    t->page_style != LA_PAGE_NONE)
+		    t->page_style != LA_PAGE_NONE || t->expand != 0)
 			la_openapi_error(x, "422");
 		oa_common_errors(x, t, LA_M_GET);
 		oa_end(b, '}');
@@ -500,9 +534,16 @@ oa_detail(struct oa *x, const struct la_cat_table *t, const char *name,
 	if (t->methods & LA_M_GET) {
 		oa_op_head(x, "get", "retrieve", name, "Read a row of", route);
 		oa_security(x, t, LA_M_GET);
+		if (t->expand != 0) {
+			oa_arr(b, "parameters");
+			oa_expand_param(x, t);
+			oa_end(b, ']');
+		}
 		oa_obj(b, "responses");
 		oa_success(x, "200", "The row", name, "");
 		la_openapi_error(x, "404");
+		if (t->expand != 0)
+			la_openapi_error(x, "422");
 		oa_common_errors(x, t, LA_M_GET);
 		oa_end(b, '}');
 		oa_end(b, '}');

@@ -30,7 +30,7 @@ static const struct {
 
 /* Parameters with a meaning of their own are never filters. */
 static const char *const query_reserved[] = {"page", "page_size", "cursor",
-    "ordering", "search"};
+    "ordering", "search", "expand"};
 
 struct query_ctx {
 	const struct la_catalog *c;

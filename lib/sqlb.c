@@ -144,6 +144,37 @@ la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
 }
 
 void
+la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, size_t n)
+{
+	size_t i;
+
+	la_sqlb_select(q, c, t);
+	la_buf_puts(q->b, " WHERE ");
+	sqlb_col(q, c, t, col);
+	la_buf_puts(q->b, " IN (");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			la_buf_puts(q->b, ", ");
+		la_sqlb_param(q);
+	}
+	la_buf_puts(q->b, ")");
+}
+
+/* The ORDER BY of la_sqlb_select_in, after any scope conditions. */
+void
+la_sqlb_order_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col)
+{
+	la_buf_puts(q->b, " ORDER BY ");
+	sqlb_col(q, c, t, col);
+	if (t->pk >= 0 && t->pk != col) {
+		la_buf_puts(q->b, ", ");
+		sqlb_col(q, c, t, t->pk);
+	}
+}
+
+void
 la_sqlb_exists(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {

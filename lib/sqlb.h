@@ -60,6 +60,16 @@ void la_sqlb_select_pk(struct la_sqlb *q, const struct la_catalog *c,
 /* ... " WHERE <col> = ?": the value. */
 void la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col);
+/*
+ * ... " WHERE <col> IN (?, ...)" with n placeholders, the values the
+ * caller binds (n > 0). la_sqlb_order_in then appends " ORDER BY col,
+ * <pk>" (after any scope conditions), so the rows of one value come
+ * together and in a stable order.
+ */
+void la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, size_t n);
+void la_sqlb_order_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col);
 /* "SELECT 1 FROM <table> WHERE <pk> = ?": the key. */
 void la_sqlb_exists(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);

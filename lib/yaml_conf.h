@@ -91,6 +91,8 @@ struct la_conf_endpoint {
 	int cache_ttl; /* 0: no cache */
 	struct la_strlist ser_fields, ser_read, ser_write;
 	struct la_conf_scope where, set; /* meta.where, meta.set */
+	struct la_strlist expand; /* meta.expand: relations ?expand= allows */
+	int expand_limit;         /* meta.expand_limit: rows per reverse one */
 };
 
 /* meta.filtering.backends; without it, each non-empty list is active. */

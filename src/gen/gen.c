@@ -279,6 +279,7 @@ gen_schema(struct la_gen_ctx *x, struct la_gen *g)
 	la_gen_auth_login(x);
 	if (x->nerr == 0) {
 		g->cat = la_catb_finish(x->catb, &g->cat_size);
+		la_gen_schema_check_expand(x, g->cat);
 		gen_check_validator(x, g);
 	}
 	la_catb_free(x->catb);

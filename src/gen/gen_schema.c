@@ -126,6 +126,28 @@ gen_schema_lists(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	return (v);
 }
 
+/* meta.expand as the catalog keeps it: "author,books", or NULL. The
+ * relations are resolved per request, against the catalog's foreign keys
+ * and the caller's permissions (src/http/expand.c). */
+static const char *
+gen_schema_expand(struct la_gen_ctx *x, const struct la_conf_endpoint *e)
+{
+	size_t i, len = 0;
+	char *s;
+
+	if (e->expand.n == 0)
+		return (NULL);
+	for (i = 0; i < e->expand.n; i++)
+		len += strlen(e->expand.v[i]) + 1;
+	s = la_arena_calloc(x->arena, len + 1, 1);
+	for (i = 0; i < e->expand.n; i++) {
+		if (i > 0)
+			strcat(s, ",");
+		strcat(s, e->expand.v[i]);
+	}
+	return (s);
+}
+
 /*
  * On a table that was there already, a refused index (a database user who
  * does not own the table, a read-only database) is a warning: the API
@@ -524,6 +546,8 @@ gen_schema_catalog_table(struct la_gen_ctx *x, const struct la_conf_endpoint *e,
 	t.nser_write = e->ser_fields.n ? e->ser_fields.n : e->ser_write.n;
 	t.auth = la_gen_auth_endpoint(x, e, &au);
 	t.scope = gen_schema_scope(x, e, cols, n, &t, &t.nscope);
+	t.expand = gen_schema_expand(x, e);
+	t.expand_limit = e->expand_limit > 0 ? e->expand_limit : 100;
 	la_catb_table(x->catb, &t);
 	for (i = 0; i < n; i++)
 		la_catb_column(x->catb, &cols[i]);
@@ -561,4 +585,41 @@ la_gen_schema_check_tables(struct la_gen_ctx *x)
 				    "endpoint at line %d",
 				    c->endpoints[i].table,
 				    c->endpoints[j].pos.line);
+}
+
+static void
+gen_schema_expand_one(struct la_gen_ctx *x, const struct la_catalog *c,
+    const struct la_conf_endpoint *e, const struct la_cat_table *t)
+{
+	const struct la_strlist *l = &e->expand;
+	struct la_pos pos;
+	struct la_cat_rel r;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (la_catalog_relation(c, t, l->v[i], strlen(l->v[i]), &r) ==
+		    0)
+			continue;
+		pos = l->pos != NULL ? l->pos[i] : e->pos;
+		la_gen_ctx_err(x, pos,
+		    "meta.expand: '%s' is neither a column %s_id with a "
+		    "foreign_key nor an endpoint /%s whose foreign key points "
+		    "to '%s', served with GET",
+		    l->v[i], l->v[i], l->v[i], e->table);
+	}
+}
+
+void
+la_gen_schema_check_expand(struct la_gen_ctx *x, const struct la_catalog *c)
+{
+	const struct la_conf_endpoint *e;
+	const struct la_cat_table *t;
+	size_t i;
+
+	for (i = 0; i < x->conf->nendpoints; i++) {
+		e = &x->conf->endpoints[i];
+		t = la_catalog_find(c, e->route, strlen(e->route));
+		if (e->expand.n > 0 && t != NULL)
+			gen_schema_expand_one(x, c, e, t);
+	}
 }

@@ -13,5 +13,9 @@ void la_gen_schema_check_tables(struct la_gen_ctx *x);
 /* Creates or reflects e's table and adds it to x->catb. */
 void la_gen_schema_endpoint(struct la_gen_ctx *x,
     const struct la_conf_endpoint *e);
+/* Each meta.expand name must be a relation of its endpoint in c (an
+ * error at the name's line otherwise). */
+void la_gen_schema_check_expand(struct la_gen_ctx *x,
+    const struct la_catalog *c);
 
 #endif

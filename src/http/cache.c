@@ -38,6 +38,7 @@
 #include "la.h"
 #include "arena.h"
 #include "cache.h"
+#include "expand.h"
 #include "gen.h"
 #include "gzip.h"
 #include "log.h"
@@ -368,7 +369,7 @@ la_cache_lookup(struct la_req *r)
 
 	if (cache_mem == NULL || r->route->kind != LA_ROUTE_ENDPOINT ||
 	    r->verb != LA_M_GET || (t = r->route->t) == NULL ||
-	    t->cache_ttl <= 0)
+	    t->cache_ttl <= 0 || la_expand_requested(r))
 		return (LA_PHASE_NEXT);
 #ifdef HAVE_REDIS
 	if (cache_redis_url(r) != NULL) {

@@ -15,6 +15,8 @@
 #include "sqlb.h"
 #include "value.h"
 
+struct la_expand;
+
 struct la_crud {
 	struct la_req *r;
 	struct la_ctx *ctx; /* the request's context */
@@ -22,7 +24,8 @@ struct la_crud {
 	const struct la_cat_table *t;
 	const struct la_cat_col *cols;
 	struct la_value key;
-	struct la_scope scope; /* the verb's row scope (scope.h) */
+	struct la_scope scope;    /* the verb's row scope (scope.h) */
+	struct la_expand *expand; /* ?expand='s relations (expand.h) */
 };
 
 /* 409 for constraint errors, 503 when the database is gone, else 500. */

@@ -12,6 +12,7 @@
 #include "body.h"
 #include "crud.h"
 #include "db.h"
+#include "expand.h"
 #include "json.h"
 #include "log.h"
 #include "response.h"
@@ -395,12 +396,26 @@ crud_key(struct la_crud *x, const char *id, size_t len)
 		x->key = la_value_text(id, len);
 }
 
+/* GET on a detail route, with ?expand='s related rows if asked for. */
+static void
+crud_get(struct la_crud *x)
+{
+	int err;
+
+	if ((x->expand = la_expand_parse(x, &err)) != NULL) {
+		la_expand_detail(x, x->expand);
+		la_expand_free(x->expand);
+		x->expand = NULL;
+	} else if (err == 0)
+		la_crud_send_row(x, 200, 0);
+}
+
 static void
 crud_detail(struct la_crud *x, unsigned m)
 {
 	switch (m) {
 	case LA_M_GET:
-		la_crud_send_row(x, 200, 0);
+		crud_get(x);
 		break;
 	case LA_M_PUT:
 		crud_update(x, LA_VALIDATE_REPLACE);

@@ -13,6 +13,7 @@
 #include "crud.h"
 #include "cursor.h"
 #include "dialect.h"
+#include "expand.h"
 #include "json.h"
 #include "query.h"
 #include "response.h"
@@ -49,6 +50,18 @@ struct list_out {
 	int64_t rows; /* written */
 };
 
+/* With ?expand=: the page's related rows, one statement per relation
+ * once the page's own statement is finished, put into its rows. */
+static int
+list_expand(struct la_crud *x, int rc, struct la_buf *b)
+{
+	if (rc != LA_DB_DONE || x->expand == NULL)
+		return (rc);
+	if ((rc = la_expand_fetch(x->expand)) == LA_DB_DONE)
+		la_expand_stitch(x->expand, b);
+	return (rc);
+}
+
 /* Runs the statement in the SQL buffer and writes its rows as the
  * "results" array and the closing brace (o NULL: every row). LA_DB_DONE
  * or an error. */
@@ -72,12 +85,14 @@ list_stream(struct la_crud *x, const struct la_value *params, size_t n,
 		if (rows++)
 			la_buf_putc(b, ',');
 		la_crud_row_out(x, st, show);
+		if (x->expand != NULL)
+			la_expand_row(x->expand, st, b->len);
 	}
 	if (o != NULL)
 		o->rows = rows;
 	la_db_finish(st);
 	la_buf_puts(b, "]}");
-	return (rc);
+	return (list_expand(x, rc, b));
 }
 
 static struct la_value *
@@ -419,6 +434,8 @@ list_fetch(struct la_crud *x, const struct la_query *q,
 		/* Rows go through the body buffer, then into the page. */
 		la_buf_reset(out);
 		la_crud_row_out(x, st, show);
+		if (x->expand != NULL)
+			la_expand_row(x->expand, st, out->len);
 		pg->offs[pg->n] = pg->rows.len;
 		la_buf_append(&pg->rows, out->data, out->len + 1);
 		pg->last = list_keys(x, q, st);
@@ -427,7 +444,10 @@ list_fetch(struct la_crud *x, const struct la_query *q,
 		pg->n++;
 	}
 	la_db_finish(st);
-	return (rc == LA_DB_ROW ? LA_DB_DONE : rc);
+	rc = rc == LA_DB_ROW ? LA_DB_DONE : rc;
+	if (rc == LA_DB_DONE && x->expand != NULL)
+		rc = la_expand_fetch(x->expand);
+	return (rc);
 }
 
 static void
@@ -444,6 +464,22 @@ list_cursor_link(struct la_crud *x, const struct la_query *q, int dir,
 	la_cursor_encode(&c, q, dir, keys);
 	la_json_str(x->r->resp.body, c.data, c.len);
 	la_buf_free(&c);
+}
+
+/* Row k of the page, with its related rows if any were asked for. */
+static void
+list_cursor_row(struct la_crud *x, struct la_buf *b, const struct list_page *pg,
+    size_t k)
+{
+	const char *row = pg->rows.data + pg->offs[k];
+
+	if (x->expand == NULL) {
+		la_buf_puts(b, row);
+		return;
+	}
+	la_buf_append(b, row, strlen(row) - 1);
+	la_expand_put(x->expand, k, b);
+	la_buf_putc(b, '}');
 }
 
 static void
@@ -470,7 +506,7 @@ list_cursor_body(struct la_crud *x, const struct la_query *q,
 		k = reverse ? pg->n - 1 - i : i;
 		if (i > 0)
 			la_buf_putc(b, ',');
-		la_buf_puts(b, pg->rows.data + pg->offs[k]);
+		list_cursor_row(x, b, pg, k);
 	}
 	la_buf_puts(b, "]}");
 }
@@ -557,10 +593,14 @@ la_handler_list(struct la_crud *x)
 		return;
 	}
 	list_scope(x, &q);
+	if ((x->expand = la_expand_parse(x, &rc)) == NULL && rc != 0)
+		return;
 	if (x->t->page_style == LA_PAGE_NUMBER)
 		list_pages(x, &q);
 	else if (x->t->page_style == LA_PAGE_CURSOR && x->t->pk >= 0)
 		list_cursor(x, &q);
 	else
 		list_plain(x, &q);
+	la_expand_free(x->expand);
+	x->expand = NULL;
 }

@@ -32,6 +32,8 @@ build(size_t *size)
 	t.nser_read = 2;
 	t.scope = scope;
 	t.nscope = 3;
+	t.expand = "log";
+	t.expand_limit = 7;
 	la_catb_table(b, &t);
 	la_col_def_init(&d, "name", LA_T_STR);
 	d.min_length = 1;
@@ -48,12 +50,39 @@ build(size_t *size)
 	t.name = "log";
 	t.route = "/log";
 	t.flags = LA_TBL_REFLECTED;
+	t.methods = LA_M_GET;
 	la_catb_table(b, &t);
 	la_col_def_init(&d, "line", LA_T_TEXT);
+	la_catb_column(b, &d);
+	la_col_def_init(&d, "product_id", LA_T_INT);
+	d.fk_table = "products";
+	d.fk_col = "id";
 	la_catb_column(b, &d);
 	c = la_catb_finish(b, size);
 	la_catb_free(b);
 	return (c);
+}
+
+static void
+test_relations(const struct la_catalog *c, const struct la_cat_table *t,
+    const struct la_cat_table *log)
+{
+	struct la_cat_rel r;
+
+	is_str(la_catalog_str(c, t->expand), "log", "expand list kept");
+	is_int(t->expand_limit, 7, "expand limit kept");
+	ok(la_catalog_relation(c, log, "product", 7, &r) == 0 && r.tt == t &&
+	        !r.reverse && r.col == 1 && r.tcol == 2,
+	    "forward: product_id to the products key");
+	ok(la_catalog_relation(c, t, "log", 3, &r) == 0 && r.tt == log &&
+	        r.reverse && r.col == 2 && r.tcol == 1,
+	    "reverse: the rows of /log pointing to products");
+	ok(la_catalog_relation(c, log, "line", 4, &r) == -1,
+	    "a column without a foreign key is no relation");
+	ok(la_catalog_relation(c, t, "products", 8, &r) == -1,
+	    "an endpoint not pointing here is no relation");
+	ok(la_catalog_relation(c, log, "produc", 6, &r) == -1,
+	    "names match whole");
 }
 
 int
@@ -110,6 +139,7 @@ main(void)
 	    "set entry to null");
 	ok(la_catalog_scope(c, log, &nsc) == NULL && nsc == 0,
 	    "no scope on the other table");
+	test_relations(c, t, log);
 	ok(la_catalog_check(c, size - 1) != 0, "wrong size fails the check");
 	c->magic ^= 1;
 	ok(la_catalog_check(c, size) != 0, "bad magic fails the check");

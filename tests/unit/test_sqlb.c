@@ -215,6 +215,23 @@ main(void)
 	    "SELECT \"name\", \"qty\", \"id\", \"created_at\", "
 	    "\"updated_at\", \"version\" FROM \"items\" WHERE \"name\" = $1",
 	    "PostgreSQL: text lookups are exact already");
+	la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
+	la_sqlb_select_in(&q, c, t, 1, 3);
+	la_sqlb_order_in(&q, c, t, 1);
+	is_str(b.data,
+	    "SELECT \"name\", \"qty\", \"id\", \"created_at\", "
+	    "\"updated_at\", \"version\" FROM \"items\" WHERE \"qty\" IN "
+	    "($1, $2, $3) ORDER BY \"qty\", \"id\"",
+	    "IN list: one placeholder per key, grouped by the key");
+	is_int(q.nparams, 3, "IN list parameter count");
+	la_sqlb_init(&q, &b, LA_DIALECT_SQLITE);
+	la_sqlb_select_in(&q, c, t, 2, 1);
+	la_sqlb_order_in(&q, c, t, 2);
+	is_str(b.data,
+	    "SELECT \"name\", \"qty\", \"id\", \"created_at\", "
+	    "\"updated_at\", \"version\" FROM \"items\" WHERE \"id\" IN "
+	    "(?) ORDER BY \"id\"",
+	    "IN list on the key: ordered by it once");
 	test_queries(c, t, &b);
 	la_buf_free(&b);
 	free(c);
