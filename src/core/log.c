@@ -26,7 +26,7 @@ static char *error_path, *access_path;
 static int log_slot = -1;
 static uid_t log_uid = (uid_t)-1; /* owner of the files this process */
 static gid_t log_gid = (gid_t)-1; /* creates, when it runs as root */
-static const char *log_request; /* the request being served, or NULL */
+static const char *log_request;   /* the request being served, or NULL */
 
 #define LOG_BURST 10 /* lines per call site per second */
 #define LOG_SITES 32
