@@ -19,6 +19,7 @@
 
 #include "la.h"
 #include "balance.h"
+#include "db.h"
 #include "listen.h"
 #include "log.h"
 #include "master.h"
@@ -619,6 +620,25 @@ master_loop(struct master *m)
 	}
 }
 
+/*
+ * After the workers are gone, an SQLite database is opened and closed
+ * once more: the last connection to close checkpoints the WAL and removes
+ * the -wal and -shm files, but workers closing at the same moment can
+ * each see the other still open and leave them. The master is then the
+ * only one left.
+ */
+static void
+master_sqlite_tidy(const struct la_conf *c)
+{
+	struct la_db_conn db;
+	char err[256];
+
+	if (c->db.kind != LA_DB_SQLITE)
+		return;
+	if (la_db_connect(&db, c->db_url, err, sizeof(err)) == 0)
+		la_db_disconnect(&db);
+}
+
 /* Who the workers run as (worker.c drops to server.user from root). */
 static const char *
 master_worker_user(const struct la_conf *c)
@@ -673,6 +693,7 @@ la_master_run(struct la_gen *g, int foreground, const char *path,
 	rc = master_loop(&m);
 	if (rc != 0)
 		master_stop(&m, SIGTERM, 1000);
+	master_sqlite_tidy(m.g->conf);
 	if (m.pid_file != NULL)
 		unlink(m.pid_file);
 	la_listen_close(&m.ls);
