@@ -188,8 +188,8 @@ list_estimate(struct la_crud *x, const struct la_query *q, int *rc)
 static int64_t
 list_count(struct la_crud *x, const struct la_query *q, int *rc)
 {
-	struct la_sqlb s = la_crud_sql(x);
-	struct la_value *p = list_params(x, q, &s);
+	struct la_sqlb s;
+	struct la_value *p;
 	int64_t n;
 
 	if (x->t->count_mode == LA_COUNT_ESTIMATED &&

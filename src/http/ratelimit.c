@@ -33,8 +33,8 @@ struct ratelimit_slot {
 	struct la_ratewin w;
 };
 
+/* Refused requests are counted by metrics (la_metrics_count_ratelimited). */
 struct ratelimit_zone {
-	uint64_t rejected;
 	struct ratelimit_slot slot[RATELIMIT_SLOTS];
 };
 
@@ -153,30 +153,6 @@ ratelimit_redis(const struct la_req *r, int64_t per_ms, uint64_t limit,
 #endif
 }
 
-static void
-ratelimit_count_rejected(void)
-{
-	struct ratelimit_zone *rz;
-
-	if ((rz = ratelimit_lock()) == NULL)
-		return;
-	rz->rejected++;
-	la_shmseg_unlock(ratelimit_z);
-}
-
-uint64_t
-la_ratelimit_rejected_total(void)
-{
-	struct ratelimit_zone *rz;
-	uint64_t n;
-
-	if ((rz = ratelimit_lock()) == NULL)
-		return (0);
-	n = rz->rejected;
-	la_shmseg_unlock(ratelimit_z);
-	return (n);
-}
-
 int
 la_ratelimit_phase(struct la_req *r)
 {
@@ -198,7 +174,6 @@ la_ratelimit_phase(struct la_req *r)
 		ok = ratelimit_shm(r->peer, per_ms, limit, &retry);
 	if (ok != 0)
 		return (LA_PHASE_NEXT);
-	ratelimit_count_rejected();
 	la_metrics_count_ratelimited();
 	snprintf(v, sizeof(v), "%d", retry);
 	la_resp_fail(&r->resp, LA_ERR_THROTTLED, "rate limit exceeded");

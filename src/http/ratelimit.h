@@ -26,7 +26,5 @@ size_t la_ratelimit_size(const struct la_gen *g);
 void la_ratelimit_attach(struct la_shmseg *s, struct la_shmseg_zone *z);
 /* Request part: counts the request, or answers 429 (LA_PHASE_DONE). */
 int la_ratelimit_phase(struct la_req *r);
-/* Requests refused so far, all workers together (for metrics). */
-uint64_t la_ratelimit_rejected_total(void);
 
 #endif

@@ -115,6 +115,11 @@ def test_rate_limit_counts_across_workers(server):
     # Retry-After is honest: after it, a request goes through.
     time.sleep(retry)
     assert pins.request(pids[1], "GET", "/items")[0] == 200
+    # The three refusals, counted once each, summed over the workers.
+    status, _, _, raw = pins.request(pids[2], "GET", "/metrics")
+    assert status == 200, raw
+    m = re.search(rb"^lightapid_ratelimited_requests_total (\S+)$", raw, re.M)
+    assert m is not None and float(m.group(1)) == 3, raw[:300]
     # And after two whole windows everything is forgotten.
     time.sleep(4.1)
     statuses = [pins.request(pids[i % 3], "GET", "/items")[0]
