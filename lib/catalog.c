@@ -46,24 +46,6 @@ la_catalog_table(const struct la_catalog *c, size_t i)
 	return ((const struct la_cat_table *)(cat_base(c) + c->tables) + i);
 }
 
-const struct la_cat_col *
-la_catalog_cols(const struct la_catalog *c, const struct la_cat_table *t)
-{
-	return ((const struct la_cat_col *)(cat_base(c) + t->cols));
-}
-
-const char *
-la_catalog_str(const struct la_catalog *c, uint32_t off)
-{
-	return (off == 0 ? NULL : cat_base(c) + off);
-}
-
-const uint16_t *
-la_catalog_list(const struct la_catalog *c, struct la_cat_list l)
-{
-	return (l.off == 0 ? NULL : (const uint16_t *)(cat_base(c) + l.off));
-}
-
 const struct la_cat_auth *
 la_catalog_auth(const struct la_catalog *c, const struct la_cat_table *t)
 {

@@ -110,11 +110,24 @@ struct la_catalog {
 /* Read side. */
 const struct la_cat_table *la_catalog_table(const struct la_catalog *c,
     size_t i);
-const struct la_cat_col *la_catalog_cols(const struct la_catalog *c,
-    const struct la_cat_table *t);
-const char *la_catalog_str(const struct la_catalog *c, uint32_t off);
-const uint16_t *la_catalog_list(const struct la_catalog *c,
-    struct la_cat_list l);
+/* Inline, as offsets into the image: every value of a page looks up its
+ * column, and its key through these. */
+static inline const struct la_cat_col *
+la_catalog_cols(const struct la_catalog *c, const struct la_cat_table *t)
+{
+	return ((const struct la_cat_col *)((const char *)c + t->cols));
+}
+static inline const char *
+la_catalog_str(const struct la_catalog *c, uint32_t off)
+{
+	return (off == 0 ? NULL : (const char *)c + off);
+}
+static inline const uint16_t *
+la_catalog_list(const struct la_catalog *c, struct la_cat_list l)
+{
+	return (
+	    l.off == 0 ? NULL : (const uint16_t *)((const char *)c + l.off));
+}
 const struct la_cat_auth *la_catalog_auth(const struct la_catalog *c,
     const struct la_cat_table *t);
 /* The endpoint served at route (exact, no trailing slash), or NULL. */

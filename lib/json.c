@@ -442,6 +442,55 @@ json_clean(const unsigned char *s, size_t len)
 }
 #endif
 
+/* 1 when none of the 8 bytes in w needs escaping: no byte below 0x20,
+ * no '"', no '\\' (word-at-a-time zero and less-than byte tests). */
+static inline int
+json_clean8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+	            ((bs - ones) & ~bs)) &
+	           high) == 0;
+}
+
+/*
+ * Copies a string of 8 to 32 bytes that needs no escape to d in two
+ * overlapping loads and stores (8-byte words up to 16 bytes, 16-byte ones
+ * up to 32), instead of a scan and a library call; 0 when some byte needs
+ * escaping or the length is outside that range.
+ */
+static inline int
+json_copy_short(char *d, const unsigned char *p, size_t len)
+{
+	uint64_t a, z;
+
+	if (len >= 8 && len <= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&z, p + len - 8, 8);
+		if (!json_clean8(a) || !json_clean8(z))
+			return (0);
+		memcpy(d, &a, 8);
+		memcpy(d + len - 8, &z, 8);
+		return (1);
+	}
+#ifdef __SSE2__
+	if (len > 16 && len <= 32) {
+		if (json_esc16(p) != 0 || json_esc16(p + len - 16) != 0)
+			return (0);
+		_mm_storeu_si128((__m128i *)(void *)d,
+		    _mm_loadu_si128((const __m128i *)(const void *)p));
+		_mm_storeu_si128((__m128i *)(void *)(d + len - 16),
+		    _mm_loadu_si128(
+		        (const __m128i *)(const void *)(p + len - 16)));
+		return (1);
+	}
+#endif
+	return (0);
+}
+
 void
 la_json_str(struct la_buf *b, const char *s, size_t len)
 {
@@ -455,8 +504,12 @@ la_json_str(struct la_buf *b, const char *s, size_t len)
 	else
 		d = la_buf_reserve(b, len + 2);
 	*d++ = '"';
+	if (json_copy_short(d, p, len)) {
+		d += len;
+		p = end;
+	}
 #ifdef __SSE2__
-	if (len >= 16 && json_clean(p, len)) {
+	else if (len > 32 && json_clean(p, len)) {
 		memcpy(d, p, len);
 		d += len;
 		p = end;
@@ -482,17 +535,40 @@ la_json_cstr(struct la_buf *b, const char *s)
 	la_json_str(b, s, strlen(s));
 }
 
+/* "00" to "99": two digits per division. */
+static const char json_dig2[] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+
+/* u in decimal, written backwards from end; the first digit. */
+static inline char *
+json_udec(uint64_t u, char *end)
+{
+	char *p = end;
+
+	while (u >= 100) {
+		p -= 2;
+		memcpy(p, json_dig2 + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, json_dig2 + 2 * u, 2);
+	} else
+		*--p = (char)('0' + u);
+	return (p);
+}
+
 void
 la_json_int(struct la_buf *b, int64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp), *d;
+	char tmp[24], *p, *d;
 	/* Through uint64_t, so INT64_MIN negates without overflow. */
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	p = json_udec(u, tmp + sizeof(tmp));
 	if (v < 0)
 		*--p = '-';
 	/* A byte loop: the text is short, a memcpy call is not. The buffer
@@ -544,7 +620,7 @@ json_short_decimal(struct la_buf *b, double v)
 	char digits[24];
 	uint64_t m;
 	double scaled;
-	int k, n, i;
+	int k, n;
 
 	if (v != 0 && v < 1e-4)
 		return (0);
@@ -564,12 +640,13 @@ json_short_decimal(struct la_buf *b, double v)
 		 * needs: the same number, written without its zeros. */
 		for (; k > 0 && digits[n - 1] == '0'; k--)
 			n--;
-		la_buf_append(b, digits, (size_t)(n - k));
-		la_buf_putc(b, '.');
+		/* "<int>.<frac>" or "<int>.0", put together here and
+		 * appended at once. */
+		memmove(digits + n - k + 1, digits + n - k, (size_t)k);
+		digits[n - k] = '.';
 		if (k == 0)
-			la_buf_putc(b, '0');
-		for (i = n - k; i < n; i++)
-			la_buf_putc(b, digits[i]);
+			digits[++n] = '0';
+		la_buf_append(b, digits, (size_t)n + 1);
 		return (1);
 	}
 	return (0);

@@ -293,6 +293,19 @@ la_db_column(struct la_db_stmt *st, int i, struct la_value *v)
 	st->c->drv->column(st->rs, i, v);
 }
 
+void
+la_db_row(struct la_db_stmt *st, int n, struct la_value *v)
+{
+	int i;
+
+	if (st->c->drv->row != NULL) {
+		st->c->drv->row(st->rs, n, v);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		st->c->drv->column(st->rs, i, &v[i]);
+}
+
 int
 la_db_ncols(struct la_db_stmt *st)
 {

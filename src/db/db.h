@@ -113,6 +113,9 @@ struct la_db_driver {
 	/* Column i of the current row (kinds: the table above); valid until
 	 * next()/finish(). */
 	void (*column)(struct la_db_rstmt *st, int i, struct la_value *v);
+	/* Columns 0 to n-1 at once, as column() reads them: a page reads
+	 * every value of every row. NULL: the layer calls column(). */
+	void (*row)(struct la_db_rstmt *st, int n, struct la_value *v);
 	/* Ends the execution; the statement can be run again. */
 	void (*finish)(struct la_db_rstmt *st);
 	/*
@@ -235,6 +238,8 @@ int la_db_query(struct la_db_conn *c, struct la_arena *a, const char *sql,
 int la_db_next(struct la_db_stmt *st);
 /* Column i of the current row; valid until la_db_next()/la_db_finish(). */
 void la_db_column(struct la_db_stmt *st, int i, struct la_value *v);
+/* Columns 0 to n-1 of the current row into v[0..n-1]; as la_db_column. */
+void la_db_row(struct la_db_stmt *st, int n, struct la_value *v);
 /* Ends a run; NULL and an already finished statement are allowed. */
 void la_db_finish(struct la_db_stmt *st);
 /* The result's columns (see the driver's ncols and colname). */

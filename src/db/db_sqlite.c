@@ -380,24 +380,18 @@ la_db_sqlite_next(struct la_db_rstmt *s)
  * without mutexes and used by one thread, so the unprotected value that
  * sqlite3_column_value() returns may be read directly.
  */
-void
-la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
+/* Every field written once: this runs for every value of a page. */
+static inline void
+sqlite_value(const struct la_db_rstmt *s, int i, sqlite3_value *sv,
+    struct la_value *v)
 {
-	sqlite3_value *sv;
 	const void *p;
 
-	/* Every field written once: this runs for every value of a page. */
 	v->i = 0;
 	v->f = 0;
 	v->s = NULL;
 	v->len = 0;
 	v->kind = LA_V_NULL;
-	/* The count when prepared saves a library call per value; a
-	 * statement prepared again after a schema change may have more. */
-	if (!s->active || i < 0 ||
-	    (i >= s->ncols && i >= sqlite3_column_count(s->st)))
-		return;
-	sv = sqlite3_column_value(s->st, i);
 	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
 		if (s->real != NULL && i < s->ncols && s->real[i]) {
@@ -424,6 +418,36 @@ la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
 		v->s = p != NULL ? p : "";
 		v->len = (size_t)sqlite3_value_bytes(sv);
 		break;
+	}
+}
+
+static const struct la_value sqlite_null = {.kind = LA_V_NULL};
+
+void
+la_db_sqlite_column(struct la_db_rstmt *s, int i, struct la_value *v)
+{
+	/* The count when prepared saves a library call per value; a
+	 * statement prepared again after a schema change may have more. */
+	if (!s->active || i < 0 ||
+	    (i >= s->ncols && i >= sqlite3_column_count(s->st))) {
+		*v = sqlite_null;
+		return;
+	}
+	sqlite_value(s, i, sqlite3_column_value(s->st, i), v);
+}
+
+/* The row's column count is asked once, not per value. */
+static void
+sqlite_row(struct la_db_rstmt *s, int n, struct la_value *v)
+{
+	int i, have = s->active ? sqlite3_data_count(s->st) : 0;
+
+	for (i = 0; i < n; i++) {
+		if (i < have)
+			sqlite_value(s, i, sqlite3_column_value(s->st, i),
+			    &v[i]);
+		else
+			v[i] = sqlite_null;
 	}
 }
 
@@ -839,6 +863,7 @@ const struct la_db_driver la_db_sqlite_driver = {
     .run = la_db_sqlite_run,
     .next = la_db_sqlite_next,
     .column = la_db_sqlite_column,
+    .row = sqlite_row,
     .finish = la_db_sqlite_finish,
     .ncols = sqlite_ncols,
     .colname = sqlite_colname,

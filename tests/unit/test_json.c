@@ -163,9 +163,10 @@ ref_escape(struct la_buf *b, unsigned char c)
 }
 
 /*
- * Strings longer than the sixteen bytes the writer checks at once, with
- * one byte to escape at every position (and UTF-8 bytes around it), must
- * come out as byte-by-byte escaping gives them.
+ * Strings of every length up to 40 (the writer copies 8 to 32 bytes in
+ * two overlapping words) and longer than the sixteen bytes it checks at
+ * once, with one byte to escape at every position (and UTF-8 bytes around
+ * it), must come out as byte-by-byte escaping gives them.
  */
 static void
 test_str_long(void)
@@ -178,7 +179,7 @@ test_str_long(void)
 	int bad = 0;
 
 	la_buf_init(&want);
-	for (len = 15; len <= 66; len += 17)
+	for (len = 1; len <= 66; len += len < 40 ? 1 : 13)
 		for (pos = 0; pos < len; pos++)
 			for (k = 0; k < sizeof(special); k++) {
 				for (i = 0; i < len; i++)
@@ -257,6 +258,24 @@ test_numbers(void)
 	la_json_int(&b, INT64_MIN);
 	is_str(b.data, "9223372036854775807 -9223372036854775808",
 	    "int64 extremes");
+	la_buf_reset(&b);
+	la_json_int(&b, 0);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, 7);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, -10);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, 99);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, 100);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, -1000001);
+	is_str(b.data, "0 7 -10 99 100 -1000001", "ints by two digits");
+	is_str(dbl(13.25), "13.25", "13.25");
+	is_str(dbl(-0.5), "-0.5", "-0.5");
+	is_str(dbl(250.0), "250.0", "250.0");
+	is_str(dbl(0.000123), "0.000123", "0.000123");
+	is_str(dbl(123456.789012), "123456.789012", "six decimals");
 	la_buf_reset(&b);
 	la_json_cstr(&b, "x");
 	is_str(b.data, "\"x\"", "la_json_cstr");
