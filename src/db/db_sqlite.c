@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "db_sqlite.h"
+#include "db_sqlite_mem.h"
 #include "db.h"
 #include "arena.h"
 #include "buf.h"
@@ -795,6 +796,7 @@ sqlite_open_file(struct la_db *db, const char *path)
 	 * initialises, so at the first open. */
 	if (!configured) {
 		configured = 1;
+		la_db_sqlite_mem_install();
 		(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	}

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
 #include "arena.h"
 #include "buf.h"
@@ -95,6 +97,45 @@ now_ms(void)
 }
 
 /* ---- driver selection ---------------------------------------------- */
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_SANITIZED 1
+#endif
+
+/* After the first open, SQLite's blocks come from db_sqlite_mem.c: small
+ * ones rounded to their class, reused in place, large ones exact. */
+static void
+test_mem(void)
+{
+#ifndef TEST_SANITIZED
+	char *p = sqlite3_malloc(40), *q, *big;
+
+	is_int(sqlite3_msize(p), 64, "small block: its class");
+	memcpy(p, "0123456789", 11);
+	q = sqlite3_realloc(p, 60);
+	ok(q == p, "grown within its class: in place");
+	q = sqlite3_realloc(q, 100);
+	is_int(sqlite3_msize(q), 128, "grown past it: the next class");
+	is_str(q, "0123456789", "content kept");
+	sqlite3_free(q);
+	p = sqlite3_malloc(65);
+	ok(p == q, "a freed block is reused");
+	big = sqlite3_malloc(5000);
+	is_int(sqlite3_msize(big), 5000, "large block: exact");
+	big = sqlite3_realloc(big, 9000);
+	is_int(sqlite3_msize(big), 9000, "large block grown");
+	sqlite3_free(big);
+	sqlite3_free(p);
+	is_int(sqlite3_msize(NULL), 0, "NULL has no size");
+#else
+	ok(1, "sanitized build: SQLite keeps malloc's blocks");
+#endif
+}
 
 static void
 test_drivers(void)
@@ -897,6 +938,7 @@ main(void)
 	test_drivers();
 	if (open_url("sqlite:///:memory:", db) != 0)
 		return (1);
+	test_mem();
 	create_all_types(db);
 	test_round_trip(db);
 	test_cache(db);
