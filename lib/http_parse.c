@@ -16,12 +16,17 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "http_parse.h"
 #include "la.h"
 
 #define HTTP_TOKEN 0x01 /* RFC 9110 tchar */
 #define HTTP_VCHAR 0x02 /* VCHAR or obs-text: target and version */
 #define HTTP_FIELD 0x04 /* field-value bytes: VCHAR, obs-text, SP, HTAB */
+#define HTTP_HOST  0x08 /* Host bytes, see http_parse_host_ok */
 
 #define HTTP_CLS(c) (http_parse_cls[(unsigned char)(c)])
 
@@ -33,22 +38,22 @@
 #define HTTP_CHUNK_TRAILER_MAX 16384
 
 static const unsigned char http_parse_cls[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, /* 0x00 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
-    4, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6, /* 0x20 */
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, /* 0x30 */
-    6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x40 */
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7, /* 0x50 */
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, /* 0x60 */
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 0, /* 0x70 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x80 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x90 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xa0 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xb0 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xc0 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xd0 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xe0 */
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0xf0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0,                /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                /* 0x10 */
+    4, 15, 6, 7, 15, 15, 15, 15, 14, 14, 15, 15, 14, 15, 15, 6,    /* 0x20 */
+    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 14, 14, 6, 14, 6, 6,   /* 0x30 */
+    6, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, /* 0x40 */
+    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 14, 6, 14, 7, 15,  /* 0x50 */
+    7, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, /* 0x60 */
+    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 6, 7, 6, 15, 0,    /* 0x70 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0x80 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0x90 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0xa0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0xb0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0xc0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0xd0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0xe0 */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,                /* 0xf0 */
 };
 
 struct http_parse_ctx {
@@ -78,6 +83,50 @@ enum {
 	HTTP_CH_END_LF,   /* CR of the final empty line seen */
 	HTTP_CH_DONE
 };
+
+/* The first byte from p on (before end) outside the class: a local
+ * pointer, so the scan stays in registers. */
+static inline const char *
+http_span(const char *p, const char *end, unsigned char cls)
+{
+	while (p < end && (HTTP_CLS(*p) & cls))
+		p++;
+	return (p);
+}
+
+#ifdef __SSE2__
+/*
+ * The same for a target (VCHAR) or a field value (VCHAR, SP, HTAB),
+ * sixteen bytes at a time while that many remain: the bytes that end
+ * them are controls (at most 0x1f, or SP for a target), DEL, and for a
+ * field value never HTAB. Bytes from 0x80 belong to both.
+ */
+static inline const char *
+http_span16(const char *p, const char *end, int field)
+{
+	const __m128i low = _mm_set1_epi8(field ? 0x1f : 0x20);
+	const __m128i del = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8('\t');
+	__m128i x, stop;
+	unsigned m;
+
+	for (; end - p >= 16; p += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		stop = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, low), x),
+		    _mm_cmpeq_epi8(x, del));
+		if (field)
+			stop = _mm_andnot_si128(_mm_cmpeq_epi8(x, tab), stop);
+		if ((m = (unsigned)_mm_movemask_epi8(stop)) != 0)
+			return (p + __builtin_ctz(m));
+	}
+	return (http_span(p, end, field ? HTTP_FIELD : HTTP_VCHAR));
+}
+#else
+static inline const char *
+http_span16(const char *p, const char *end, int field)
+{
+	return (http_span(p, end, field ? HTTP_FIELD : HTTP_VCHAR));
+}
+#endif
 
 /* A line end, CRLF or bare LF. A CR not followed by LF is an error. */
 static int
@@ -118,8 +167,7 @@ http_parse_method(struct http_parse_ctx *c)
 	const char *s = c->p;
 	unsigned id;
 
-	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_TOKEN))
-		c->p++;
+	c->p = http_span(c->p, c->end, HTTP_TOKEN);
 	if (c->p == c->end)
 		return (HTTP_INCOMPLETE);
 	if (*c->p != ' ' || c->p == s)
@@ -141,8 +189,7 @@ http_parse_target(struct http_parse_ctx *c)
 
 	if (c->p < c->end && *c->p != '/')
 		return (400);
-	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_VCHAR))
-		c->p++;
+	c->p = http_span16(c->p, c->end, 0);
 	if (c->p == c->end)
 		return (HTTP_INCOMPLETE);
 	if (*c->p != ' ' || c->p == s)
@@ -164,8 +211,7 @@ http_parse_version(struct http_parse_ctx *c)
 {
 	const char *s = c->p;
 
-	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_VCHAR))
-		c->p++;
+	c->p = http_span(c->p, c->end, HTTP_VCHAR);
 	if (c->p == c->end)
 		return (HTTP_INCOMPLETE);
 	if (*c->p != '\r' && *c->p != '\n')
@@ -235,22 +281,16 @@ http_parse_connection(struct http_parse_ctx *c, struct la_str v)
  */
 /*
  * Host bytes: letters, digits and "-._~!$&'()*+,;=%:[]" (RFC 3986
- * reg-name, IP literals, port), as a bit set over ASCII: a table test per
- * byte instead of a strchr call for every punctuation byte.
+ * reg-name, IP literals, port), a bit of the class table.
  */
 static int
 http_parse_host_ok(struct la_str v)
 {
-	static const uint64_t lo = 0x2fff7ff200000000ull; /* bytes 0-63 */
-	static const uint64_t hi = 0x47fffffeaffffffeull; /* bytes 64-127 */
-	unsigned char ch;
 	size_t i;
 
-	for (i = 0; i < v.len; i++) {
-		ch = (unsigned char)v.p[i];
-		if (ch >= 128 || !(((ch < 64 ? lo : hi) >> (ch & 63)) & 1))
+	for (i = 0; i < v.len; i++)
+		if (!(HTTP_CLS(v.p[i]) & HTTP_HOST))
 			return (0);
-	}
 	return (1);
 }
 
@@ -335,8 +375,7 @@ http_parse_header(struct http_parse_ctx *c, int *done)
 	}
 	if (req->nheaders == LA_HTTP_MAX_HEADERS)
 		return (431);
-	while (c->p < c->end && (HTTP_CLS(*c->p) & HTTP_TOKEN))
-		c->p++;
+	c->p = http_span(c->p, c->end, HTTP_TOKEN);
 	if (c->p == c->end)
 		return (HTTP_INCOMPLETE);
 	if (*c->p != ':' || c->p == s)
@@ -346,8 +385,8 @@ http_parse_header(struct http_parse_ctx *c, int *done)
 	h->name.len = (size_t)(c->p - s);
 	for (c->p++; c->p < c->end && (*c->p == ' ' || *c->p == '\t');)
 		c->p++;
-	for (v = c->p; c->p < c->end && (HTTP_CLS(*c->p) & HTTP_FIELD);)
-		c->p++;
+	v = c->p;
+	c->p = http_span16(c->p, c->end, 1);
 	h->value.p = v;
 	h->value.len = (size_t)(c->p - v);
 	h->value = la_str_trim(h->value);

@@ -727,6 +727,47 @@ test_chunked_limits(void)
 
 /* Every byte value in a Host: RFC 3986's host and port bytes pass,
  * anything else is refused. */
+/*
+ * Long targets and field values are scanned sixteen bytes at a time:
+ * every byte at every position of a 40-byte one must be accepted exactly
+ * when the byte-by-byte rules accept it (the head is refused otherwise).
+ */
+static void
+test_span_bytes(void)
+{
+	char in[160];
+	size_t len;
+	int c, pos, want_t, want_f, bad = 0;
+
+	for (c = 0; c < 256; c++) {
+		want_t = (c > 0x20 && c != 0x7f);
+		want_f = want_t || c == ' ' || c == '\t';
+		for (pos = 0; pos < 40; pos++) {
+			len = (size_t)snprintf(in, sizeof(in),
+			    "GET /%040d HTTP/1.1\r\nHost: h\r\nX-A: "
+			    "%040d\r\n\r\n",
+			    0, 0);
+			in[5 + pos] = (char)c;
+			if ((run(in, len, MAXH) == (int)len) != want_t) {
+				diag("target: 0x%02x at %d", c, pos);
+				bad++;
+			}
+			len = (size_t)snprintf(in, sizeof(in),
+			    "GET /%040d HTTP/1.1\r\nHost: h\r\nX-A: "
+			    "%040d\r\n\r\n",
+			    0, 0);
+			/* Not the value's first byte: whitespace there is
+			 * the separator's. */
+			in[len - 4 - 40 + (pos > 0 ? pos : 1)] = (char)c;
+			if ((run(in, len, MAXH) == (int)len) != want_f) {
+				diag("field value: 0x%02x at %d", c, pos);
+				bad++;
+			}
+		}
+	}
+	is_int(bad, 0, "targets and field values: each byte anywhere");
+}
+
 static void
 test_host_bytes(void)
 {
@@ -752,6 +793,7 @@ main(void)
 {
 	test_table();
 	test_host_bytes();
+	test_span_bytes();
 	test_fields();
 	test_target_split();
 	test_methods();
