@@ -488,12 +488,12 @@ la_http_parse_head(const char *buf, size_t len, size_t max_head,
 }
 
 const struct la_str *
-la_http_header(const struct la_http_req *req, const char *name)
+la_http_header_n(const struct la_http_req *req, const char *name, size_t n)
 {
 	/* Several lookups per request, most of them for absent fields: the
-	 * name's length is taken once and compared before any bytes are. */
-	size_t i, n = strlen(name);
+	 * length is compared before any bytes are. */
 	const struct la_str *h;
+	size_t i;
 
 	for (i = 0; i < req->nheaders; i++) {
 		h = &req->headers[i].name;

@@ -53,8 +53,14 @@ int la_http_parse_head(const char *buf, size_t len, size_t max_head,
     struct la_http_req *req, int *status);
 
 /* Value of the first header with this name (ASCII case-insensitive). */
-const struct la_str *la_http_header(const struct la_http_req *req,
-    const char *name);
+const struct la_str *la_http_header_n(const struct la_http_req *req,
+    const char *name, size_t n);
+/* Inline, so that a literal name's length is known when compiling. */
+static inline const struct la_str *
+la_http_header(const struct la_http_req *req, const char *name)
+{
+	return (la_http_header_n(req, name, strlen(name)));
+}
 
 /* Chunked body decoder state; zero it before the first call. */
 struct la_http_chunked {

@@ -584,27 +584,30 @@ la_json_int(struct la_buf *b, int64_t v)
 }
 
 /*
- * Shortest "%.*e" text that reads back as v. For a normal double the
- * correctly rounded 15-digit form is exact for anything that has a
- * shorter representation, so only 15, 16 and 17 significant digits need
- * trying; subnormals are too coarse for that and try every length.
+ * m / 10^k as "<int>.<frac>" (k > 0) or "<int>.0", written backwards in
+ * a local buffer and appended at once.
  */
-/* m in decimal, zero-padded to at least width digits; the length. */
-static int
-json_udigits(uint64_t m, int width, char *out)
+static void
+json_put_decimal(struct la_buf *b, uint64_t m, int k)
 {
-	char tmp[24];
-	int n = 0, i;
+	char tmp[32], *end = tmp + sizeof(tmp), *p = end, *d;
 
-	do {
-		tmp[n++] = (char)('0' + m % 10);
+	if (k == 0)
+		*--p = '0';
+	for (; k > 0; k--) {
+		*--p = (char)('0' + m % 10);
 		m /= 10;
-	} while (m != 0);
-	while (n < width)
-		tmp[n++] = '0';
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return (n);
+	}
+	*--p = '.';
+	p = json_udec(m, p);
+	if (b->data != NULL && b->cap - b->len > sizeof(tmp))
+		d = b->data + b->len;
+	else
+		d = la_buf_reserve(b, sizeof(tmp));
+	while (p < end)
+		*d++ = *p++;
+	*d = '\0';
+	b->len = (size_t)(d - b->data);
 }
 
 /*
@@ -617,10 +620,9 @@ static int
 json_short_decimal(struct la_buf *b, double v)
 {
 	static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
-	char digits[24];
 	uint64_t m;
 	double scaled;
-	int k, n;
+	int k;
 
 	if (v != 0 && v < 1e-4)
 		return (0);
@@ -634,24 +636,22 @@ json_short_decimal(struct la_buf *b, double v)
 		 * cheaper than floor(). */
 		if (scaled != (double)(int64_t)scaled || scaled / p10[k] != v)
 			continue;
-		m = (uint64_t)scaled;
-		n = json_udigits(m, k + 1, digits);
 		/* v * 10^k may be integral a digit later than the text
 		 * needs: the same number, written without its zeros. */
-		for (; k > 0 && digits[n - 1] == '0'; k--)
-			n--;
-		/* "<int>.<frac>" or "<int>.0", put together here and
-		 * appended at once. */
-		memmove(digits + n - k + 1, digits + n - k, (size_t)k);
-		digits[n - k] = '.';
-		if (k == 0)
-			digits[++n] = '0';
-		la_buf_append(b, digits, (size_t)n + 1);
+		for (m = (uint64_t)scaled; k > 0 && m % 10 == 0; k--)
+			m /= 10;
+		json_put_decimal(b, m, k);
 		return (1);
 	}
 	return (0);
 }
 
+/*
+ * Shortest "%.*e" text that reads back as v. For a normal double the
+ * correctly rounded 15-digit form is exact for anything that has a
+ * shorter representation, so only 15, 16 and 17 significant digits need
+ * trying; subnormals are too coarse for that and try every length.
+ */
 static void
 json_shortest(double v, char *tmp, size_t size)
 {

@@ -36,6 +36,7 @@ struct la_req {
 	const char *request_id;       /* RequestIdMiddleware's, or NULL */
 	const char *id;               /* detail route: the id, else NULL */
 	size_t id_len;
+	int64_t id_int;       /* the id as a number, for an integer key */
 	unsigned allowed;     /* verbs of the matched route */
 	const char *endpoint; /* route for logs and metrics, or NULL */
 	const char *peer;     /* the client's (clientaddr.h) */

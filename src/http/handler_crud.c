@@ -380,12 +380,11 @@ crud_destroy(struct la_crud *x)
 static void
 crud_key(struct la_crud *x, const char *id, size_t len)
 {
-	int64_t v = 0;
 	char *uuid;
 
+	/* The route checked an integer id and kept its value. */
 	if (x->cols[x->t->pk].type == LA_T_INT) {
-		(void)la_str_to_i64(id, len, &v);
-		x->key = la_value_int(v);
+		x->key = la_value_int(x->r->id_int);
 	} else if (x->cols[x->t->pk].type == LA_T_UUID) {
 		/* Stored canonical: any spelling the route accepted finds it.
 		 */

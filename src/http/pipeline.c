@@ -147,12 +147,11 @@ pipeline_not_allowed(struct la_req *r)
 /* Whether the id of a detail route can name a row of t: an integer key
  * takes digits only ("-1" and "+1" name no row) within 64 bits. */
 static int
-pipeline_id_ok(const struct la_req *r)
+pipeline_id_ok(struct la_req *r)
 {
 	const struct la_cat_table *t = r->route->t;
 	const struct la_cat_col *pk;
 	char uuid[LA_UUID_LEN + 1];
-	int64_t v;
 	size_t i;
 
 	if (t->pk < 0)
@@ -167,7 +166,7 @@ pipeline_id_ok(const struct la_req *r)
 	for (i = 0; i < r->id_len; i++)
 		if (r->id[i] < '0' || r->id[i] > '9')
 			return (0);
-	return (la_str_to_i64(r->id, r->id_len, &v) == 0);
+	return (la_str_to_i64(r->id, r->id_len, &r->id_int) == 0);
 }
 
 /* The decoded path to a route, an id and the verbs it serves. */
@@ -176,8 +175,15 @@ pipeline_route(struct la_req *r)
 {
 	const struct la_str *p = &r->http->path;
 	char *dec = la_arena_alloc(r->a, p->len + 1);
-	ssize_t n = la_url_decode(p->p, p->len, dec, 0);
+	ssize_t n;
 
+	/* Most paths have no escape: copied as they are (the parser let no
+	 * NUL into the target). */
+	if (memchr(p->p, '%', p->len) == NULL) {
+		memcpy(dec, p->p, p->len);
+		n = (ssize_t)p->len;
+	} else
+		n = la_url_decode(p->p, p->len, dec, 0);
 	if (n < 0) {
 		la_resp_fail(&r->resp, LA_ERR_BAD_REQUEST, "bad request");
 		return (LA_PHASE_DONE);
