@@ -20,7 +20,37 @@ la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect)
 	q->select_t = NULL;
 	q->select = NULL;
 	q->select_len = 0;
+	q->values_only = 0;
 	la_buf_reset(b);
+}
+
+void
+la_sqlb_values_only(struct la_sqlb *q)
+{
+	q->values_only = 1;
+}
+
+/* Every piece of text goes through these three, so that values-only
+ * mode skips exactly the text and nothing else. */
+static void
+sqlb_puts(struct la_sqlb *q, const char *s)
+{
+	if (!q->values_only)
+		la_buf_puts(q->b, s);
+}
+
+static void
+sqlb_putc(struct la_sqlb *q, char c)
+{
+	if (!q->values_only)
+		la_buf_putc(q->b, c);
+}
+
+static void
+sqlb_append(struct la_sqlb *q, const char *s, size_t n)
+{
+	if (!q->values_only)
+		la_buf_append(q->b, s, n);
 }
 
 void
@@ -51,13 +81,15 @@ void
 la_sqlb_param(struct la_sqlb *q)
 {
 	q->nparams++;
-	la_dialect_param(q->b, q->dialect, q->nparams);
+	if (!q->values_only)
+		la_dialect_param(q->b, q->dialect, q->nparams);
 }
 
 static void
 sqlb_ident(struct la_sqlb *q, const struct la_catalog *c, uint32_t name)
 {
-	la_dialect_ident(q->b, q->dialect, la_catalog_str(c, name));
+	if (!q->values_only)
+		la_dialect_ident(q->b, q->dialect, la_catalog_str(c, name));
 }
 
 static void
@@ -73,15 +105,19 @@ sqlb_where_pk(struct la_sqlb *q, const struct la_catalog *c,
 {
 	const char *cast = la_dialect(q->dialect)->int_key_cast;
 
+	if (q->values_only) {
+		la_sqlb_param(q); /* the text around it binds nothing */
+		return;
+	}
 	if (la_catalog_cols(c, t)[t->pk].type != LA_T_INT)
 		cast = NULL;
-	la_buf_puts(q->b, " WHERE ");
+	sqlb_puts(q, " WHERE ");
 	sqlb_col(q, c, t, t->pk);
-	la_buf_puts(q->b, cast != NULL ? " = CAST(" : " = ");
+	sqlb_puts(q, cast != NULL ? " = CAST(" : " = ");
 	la_sqlb_param(q);
 	if (cast != NULL) {
-		la_buf_puts(q->b, cast);
-		la_buf_putc(q->b, ')');
+		sqlb_puts(q, cast);
+		sqlb_putc(q, ')');
 	}
 }
 
@@ -93,7 +129,7 @@ sqlb_all_cols(struct la_sqlb *q, const struct la_catalog *c,
 
 	for (i = 0; i < t->ncols; i++) {
 		if (i > 0)
-			la_buf_puts(q->b, ", ");
+			sqlb_puts(q, ", ");
 		sqlb_col(q, c, t, (int)i);
 	}
 }
@@ -102,13 +138,15 @@ void
 la_sqlb_select(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
+	if (q->values_only)
+		return; /* binds nothing */
 	if (q->select != NULL && q->select_t == t) {
-		la_buf_append(q->b, q->select, q->select_len);
+		sqlb_append(q, q->select, q->select_len);
 		return;
 	}
-	la_buf_puts(q->b, "SELECT ");
+	sqlb_puts(q, "SELECT ");
 	sqlb_all_cols(q, c, t);
-	la_buf_puts(q->b, " FROM ");
+	sqlb_puts(q, " FROM ");
 	sqlb_ident(q, c, t->name);
 }
 
@@ -116,7 +154,7 @@ void
 la_sqlb_returning(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
-	la_buf_puts(q->b, " RETURNING ");
+	sqlb_puts(q, " RETURNING ");
 	sqlb_all_cols(q, c, t);
 }
 
@@ -135,12 +173,12 @@ la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
 	enum la_type ty = (enum la_type)la_catalog_cols(c, t)[col].type;
 
 	la_sqlb_select(q, c, t);
-	la_buf_puts(q->b, " WHERE ");
+	sqlb_puts(q, " WHERE ");
 	sqlb_col(q, c, t, col);
-	la_buf_puts(q->b, " = ");
+	sqlb_puts(q, " = ");
 	la_sqlb_param(q);
 	if (ty == LA_T_STR || ty == LA_T_TEXT)
-		la_buf_puts(q->b, la_dialect(q->dialect)->text_eq);
+		sqlb_puts(q, la_dialect(q->dialect)->text_eq);
 }
 
 void
@@ -150,15 +188,15 @@ la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
 	size_t i;
 
 	la_sqlb_select(q, c, t);
-	la_buf_puts(q->b, " WHERE ");
+	sqlb_puts(q, " WHERE ");
 	sqlb_col(q, c, t, col);
-	la_buf_puts(q->b, " IN (");
+	sqlb_puts(q, " IN (");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			la_buf_puts(q->b, ", ");
+			sqlb_puts(q, ", ");
 		la_sqlb_param(q);
 	}
-	la_buf_puts(q->b, ")");
+	sqlb_puts(q, ")");
 }
 
 /* The ORDER BY of la_sqlb_select_in, after any scope conditions. */
@@ -166,10 +204,10 @@ void
 la_sqlb_order_in(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col)
 {
-	la_buf_puts(q->b, " ORDER BY ");
+	sqlb_puts(q, " ORDER BY ");
 	sqlb_col(q, c, t, col);
 	if (t->pk >= 0 && t->pk != col) {
-		la_buf_puts(q->b, ", ");
+		sqlb_puts(q, ", ");
 		sqlb_col(q, c, t, t->pk);
 	}
 }
@@ -178,7 +216,7 @@ void
 la_sqlb_exists(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
-	la_buf_puts(q->b, "SELECT 1 FROM ");
+	sqlb_puts(q, "SELECT 1 FROM ");
 	sqlb_ident(q, c, t->name);
 	sqlb_where_pk(q, c, t);
 }
@@ -190,27 +228,27 @@ la_sqlb_insert(struct la_sqlb *q, const struct la_catalog *c,
 	uint32_t i;
 	int n = 0;
 
-	la_buf_puts(q->b, "INSERT INTO ");
+	sqlb_puts(q, "INSERT INTO ");
 	sqlb_ident(q, c, t->name);
 	for (i = 0; i < t->ncols; i++) {
 		if (!set[i])
 			continue;
-		la_buf_puts(q->b, n++ ? ", " : " (");
+		sqlb_puts(q, n++ ? ", " : " (");
 		sqlb_col(q, c, t, (int)i);
 	}
 	if (n == 0) {
-		la_buf_puts(q->b, la_dialect(q->dialect)->insert_defaults);
+		sqlb_puts(q, la_dialect(q->dialect)->insert_defaults);
 		return;
 	}
-	la_buf_puts(q->b, ") VALUES (");
+	sqlb_puts(q, ") VALUES (");
 	for (i = 0, n = 0; i < t->ncols; i++) {
 		if (!set[i])
 			continue;
 		if (n++)
-			la_buf_puts(q->b, ", ");
+			sqlb_puts(q, ", ");
 		la_sqlb_param(q);
 	}
-	la_buf_putc(q->b, ')');
+	sqlb_putc(q, ')');
 }
 
 void
@@ -220,38 +258,38 @@ la_sqlb_update(struct la_sqlb *q, const struct la_catalog *c,
 	uint32_t i;
 	int n = 0;
 
-	la_buf_puts(q->b, "UPDATE ");
+	sqlb_puts(q, "UPDATE ");
 	sqlb_ident(q, c, t->name);
-	la_buf_puts(q->b, " SET ");
+	sqlb_puts(q, " SET ");
 	for (i = 0; i < t->ncols; i++) {
 		if (!set[i] || (int)i == t->pk ||
 		    (versioned && (int)i == t->version))
 			continue;
 		if (n++)
-			la_buf_puts(q->b, ", ");
+			sqlb_puts(q, ", ");
 		sqlb_col(q, c, t, (int)i);
-		la_buf_puts(q->b, " = ");
+		sqlb_puts(q, " = ");
 		la_sqlb_param(q);
 	}
 	if (versioned) {
 		if (n++)
-			la_buf_puts(q->b, ", ");
+			sqlb_puts(q, ", ");
 		sqlb_col(q, c, t, t->version);
-		la_buf_puts(q->b, " = ");
+		sqlb_puts(q, " = ");
 		sqlb_col(q, c, t, t->version);
-		la_buf_puts(q->b, " + 1");
+		sqlb_puts(q, " + 1");
 	}
 	if (n == 0) {
 		/* Nothing to change: a no-op assignment keeps the SQL valid. */
 		sqlb_col(q, c, t, t->pk);
-		la_buf_puts(q->b, " = ");
+		sqlb_puts(q, " = ");
 		sqlb_col(q, c, t, t->pk);
 	}
 	sqlb_where_pk(q, c, t);
 	if (versioned) {
-		la_buf_puts(q->b, " AND ");
+		sqlb_puts(q, " AND ");
 		sqlb_col(q, c, t, t->version);
-		la_buf_puts(q->b, " = ");
+		sqlb_puts(q, " = ");
 		la_sqlb_param(q);
 	}
 }
@@ -260,7 +298,7 @@ void
 la_sqlb_delete(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t)
 {
-	la_buf_puts(q->b, "DELETE FROM ");
+	sqlb_puts(q, "DELETE FROM ");
 	sqlb_ident(q, c, t->name);
 	sqlb_where_pk(q, c, t);
 }
@@ -288,13 +326,15 @@ static void
 sqlb_cmp_col(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i)
 {
-	const char *cast = sqlb_numeric_cast(q, c, t, i);
+	const char *cast;
 
-	if (cast != NULL) {
-		la_buf_puts(q->b, "CAST(");
+	if (q->values_only)
+		return; /* binds nothing */
+	if ((cast = sqlb_numeric_cast(q, c, t, i)) != NULL) {
+		sqlb_puts(q, "CAST(");
 		sqlb_col(q, c, t, i);
-		la_buf_puts(q->b, cast);
-		la_buf_putc(q->b, ')');
+		sqlb_puts(q, cast);
+		sqlb_putc(q, ')');
 	} else
 		sqlb_col(q, c, t, i);
 }
@@ -306,10 +346,10 @@ sqlb_cmp_bind(struct la_sqlb *q, const struct la_catalog *c,
 	const char *cast = sqlb_numeric_cast(q, c, t, i);
 
 	if (cast != NULL) {
-		la_buf_puts(q->b, "CAST(");
+		sqlb_puts(q, "CAST(");
 		la_sqlb_bind(q, v);
-		la_buf_puts(q->b, cast);
-		la_buf_putc(q->b, ')');
+		sqlb_puts(q, cast);
+		sqlb_putc(q, ')');
 	} else
 		la_sqlb_bind(q, v);
 }
@@ -324,15 +364,15 @@ sqlb_text_col(struct la_sqlb *q, const struct la_catalog *c,
 
 	if (ty == LA_T_STR || ty == LA_T_TEXT)
 		cast = NULL;
-	la_buf_puts(q->b, lower ? "lower(" : "");
+	sqlb_puts(q, lower ? "lower(" : "");
 	if (cast != NULL)
-		la_buf_puts(q->b, "CAST(");
+		sqlb_puts(q, "CAST(");
 	sqlb_col(q, c, t, i);
 	if (cast != NULL) {
-		la_buf_puts(q->b, cast);
-		la_buf_putc(q->b, ')');
+		sqlb_puts(q, cast);
+		sqlb_putc(q, ')');
 	}
-	la_buf_puts(q->b, lower ? ")" : "");
+	sqlb_puts(q, lower ? ")" : "");
 }
 
 /*
@@ -343,13 +383,13 @@ static void
 sqlb_position(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int i, struct la_value needle, int fold)
 {
-	la_buf_puts(q->b, la_dialect(q->dialect)->position_fn);
-	la_buf_putc(q->b, '(');
+	sqlb_puts(q, la_dialect(q->dialect)->position_fn);
+	sqlb_putc(q, '(');
 	sqlb_text_col(q, c, t, i, fold);
-	la_buf_puts(q->b, ", ");
-	la_buf_puts(q->b, fold ? "lower(" : "");
+	sqlb_puts(q, ", ");
+	sqlb_puts(q, fold ? "lower(" : "");
 	la_sqlb_bind(q, needle);
-	la_buf_puts(q->b, fold ? "))" : ")");
+	sqlb_puts(q, fold ? "))" : ")");
 }
 
 static void
@@ -359,13 +399,13 @@ sqlb_in(struct la_sqlb *q, const struct la_catalog *c,
 	size_t i;
 
 	sqlb_cmp_col(q, c, t, f->col);
-	la_buf_puts(q->b, " IN (");
+	sqlb_puts(q, " IN (");
 	for (i = 0; i < f->nvals; i++) {
 		if (i > 0)
-			la_buf_puts(q->b, ", ");
+			sqlb_puts(q, ", ");
 		sqlb_cmp_bind(q, c, t, f->col, f->vals[i]);
 	}
-	la_buf_putc(q->b, ')');
+	sqlb_putc(q, ')');
 }
 
 static void
@@ -373,7 +413,9 @@ sqlb_compare(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col, const char *op, struct la_value v)
 {
 	sqlb_cmp_col(q, c, t, col);
-	la_buf_printf(q->b, " %s ", op);
+	sqlb_putc(q, ' ');
+	sqlb_puts(q, op);
+	sqlb_putc(q, ' ');
 	sqlb_cmp_bind(q, c, t, col, v);
 }
 
@@ -386,28 +428,28 @@ sqlb_filter(struct la_sqlb *q, const struct la_catalog *c,
 	switch (f->op) {
 	case LA_Q_NE:
 		/* Rows where the column is NULL differ from the value too. */
-		la_buf_putc(q->b, '(');
+		sqlb_putc(q, '(');
 		sqlb_compare(q, c, t, f->col, "<>", f->vals[0]);
-		la_buf_puts(q->b, " OR ");
+		sqlb_puts(q, " OR ");
 		sqlb_col(q, c, t, f->col);
-		la_buf_puts(q->b, " IS NULL)");
+		sqlb_puts(q, " IS NULL)");
 		break;
 	case LA_Q_IN:
 		sqlb_in(q, c, t, f);
 		break;
 	case LA_Q_ISNULL:
 		sqlb_col(q, c, t, f->col);
-		la_buf_puts(q->b, f->vals[0].i ? " IS NULL" : " IS NOT NULL");
+		sqlb_puts(q, f->vals[0].i ? " IS NULL" : " IS NOT NULL");
 		break;
 	case LA_Q_CONTAINS:
 	case LA_Q_ICONTAINS:
 		sqlb_position(q, c, t, f->col, f->vals[0],
 		    f->op == LA_Q_ICONTAINS);
-		la_buf_puts(q->b, " > 0");
+		sqlb_puts(q, " > 0");
 		break;
 	case LA_Q_STARTSWITH:
 		sqlb_position(q, c, t, f->col, f->vals[0], 0);
-		la_buf_puts(q->b, " = 1");
+		sqlb_puts(q, " = 1");
 		break;
 	default:
 		sqlb_compare(q, c, t, f->col, ops[f->op], f->vals[0]);
@@ -423,20 +465,20 @@ sqlb_search(struct la_sqlb *q, const struct la_catalog *c,
 	struct la_value v = la_value_text(qq->search, qq->search_len);
 	uint32_t i;
 
-	la_buf_putc(q->b, '(');
+	sqlb_putc(q, '(');
 	for (i = 0; i < t->search.n; i++) {
 		if (i > 0)
-			la_buf_puts(q->b, " OR ");
+			sqlb_puts(q, " OR ");
 		sqlb_position(q, c, t, idx[i], v, 1);
-		la_buf_puts(q->b, " > 0");
+		sqlb_puts(q, " > 0");
 	}
-	la_buf_putc(q->b, ')');
+	sqlb_putc(q, ')');
 }
 
 static int
 sqlb_and(struct la_sqlb *q, int n)
 {
-	la_buf_puts(q->b, n == 0 ? " WHERE " : " AND ");
+	sqlb_puts(q, n == 0 ? " WHERE " : " AND ");
 	return (n + 1);
 }
 
@@ -447,7 +489,7 @@ sqlb_key_eq(struct la_sqlb *q, const struct la_catalog *c,
 {
 	if (v.kind == LA_V_NULL) {
 		sqlb_col(q, c, t, col);
-		la_buf_puts(q->b, " IS NULL");
+		sqlb_puts(q, " IS NULL");
 	} else
 		sqlb_compare(q, c, t, col, "=", v);
 }
@@ -460,15 +502,15 @@ sqlb_key_after(struct la_sqlb *q, const struct la_catalog *c,
 {
 	if (!desc && v.kind == LA_V_NULL) {
 		sqlb_col(q, c, t, col);
-		la_buf_puts(q->b, " IS NOT NULL");
+		sqlb_puts(q, " IS NOT NULL");
 	} else if (!desc)
 		sqlb_compare(q, c, t, col, ">", v);
 	else {
-		la_buf_putc(q->b, '(');
+		sqlb_putc(q, '(');
 		sqlb_compare(q, c, t, col, "<", v);
-		la_buf_puts(q->b, " OR ");
+		sqlb_puts(q, " OR ");
 		sqlb_col(q, c, t, col);
-		la_buf_puts(q->b, " IS NULL)");
+		sqlb_puts(q, " IS NULL)");
 	}
 }
 
@@ -485,20 +527,20 @@ sqlb_keyset(struct la_sqlb *q, const struct la_catalog *c,
 	size_t k, j;
 	int terms = 0, desc;
 
-	la_buf_putc(q->b, '(');
+	sqlb_putc(q, '(');
 	for (k = 0; k < qq->norder; k++) {
 		desc = qq->order[k].desc ^ reverse;
 		if (desc && keys[k].kind == LA_V_NULL)
 			continue;
-		la_buf_puts(q->b, terms++ ? " OR (" : "(");
+		sqlb_puts(q, terms++ ? " OR (" : "(");
 		for (j = 0; j < k; j++) {
 			sqlb_key_eq(q, c, t, qq->order[j].col, keys[j]);
-			la_buf_puts(q->b, " AND ");
+			sqlb_puts(q, " AND ");
 		}
 		sqlb_key_after(q, c, t, qq->order[k].col, desc, keys[k]);
-		la_buf_putc(q->b, ')');
+		sqlb_putc(q, ')');
 	}
-	la_buf_puts(q->b, terms ? ")" : "1 = 0)");
+	sqlb_puts(q, terms ? ")" : "1 = 0)");
 }
 
 static void
@@ -509,11 +551,13 @@ sqlb_order(struct la_sqlb *q, const struct la_catalog *c,
 	size_t i;
 	int desc;
 
+	if (q->values_only)
+		return; /* binds nothing */
 	for (i = 0; i < qq->norder; i++) {
 		desc = qq->order[i].desc ^ reverse;
-		la_buf_puts(q->b, i == 0 ? " ORDER BY " : ", ");
+		sqlb_puts(q, i == 0 ? " ORDER BY " : ", ");
 		sqlb_cmp_col(q, c, t, qq->order[i].col);
-		la_buf_puts(q->b, desc ? " DESC" : " ASC");
+		sqlb_puts(q, desc ? " DESC" : " ASC");
 		/* NULL is the smallest value everywhere, so that a cursor
 		 * means the same on every database. A column that cannot be
 		 * NULL needs no such clause, and without it PostgreSQL can
@@ -521,8 +565,7 @@ sqlb_order(struct la_sqlb *q, const struct la_catalog *c,
 		 * instead of sorting the whole table. */
 		if (la_catalog_cols(c, t)[qq->order[i].col].flags &
 		    LA_COL_NULLABLE)
-			la_buf_puts(q->b,
-			    desc ? di->nulls_desc : di->nulls_asc);
+			sqlb_puts(q, desc ? di->nulls_desc : di->nulls_asc);
 	}
 }
 
@@ -559,11 +602,11 @@ la_sqlb_query(struct la_sqlb *q, const struct la_catalog *c,
 	}
 	sqlb_order(q, c, t, qq, reverse);
 	if (limit > 0) {
-		la_buf_puts(q->b, " LIMIT ");
+		sqlb_puts(q, " LIMIT ");
 		la_sqlb_bind(q, la_value_int(limit));
 	}
 	if (limit > 0 && offset > 0) {
-		la_buf_puts(q->b, " OFFSET ");
+		sqlb_puts(q, " OFFSET ");
 		la_sqlb_bind(q, la_value_int(offset));
 	}
 }
@@ -572,7 +615,7 @@ void
 la_sqlb_count(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, const struct la_query *qq)
 {
-	la_buf_puts(q->b, "SELECT COUNT(*) FROM ");
+	sqlb_puts(q, "SELECT COUNT(*) FROM ");
 	sqlb_ident(q, c, t->name);
 	sqlb_where(q, c, t, qq);
 }
@@ -586,7 +629,7 @@ la_sqlb_scope(struct la_sqlb *q, const struct la_catalog *c,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		la_buf_puts(q->b, " AND ");
+		sqlb_puts(q, " AND ");
 		sqlb_filter(q, c, t, &f[i]);
 	}
 }

@@ -24,6 +24,7 @@ struct la_sqlb {
 	const struct la_cat_table *select_t;
 	const char *select;
 	size_t select_len;
+	int values_only; /* la_sqlb_values_only */
 };
 
 void la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect);
@@ -31,6 +32,13 @@ void la_sqlb_init(struct la_sqlb *q, struct la_buf *b, enum la_dialect dialect);
  * dialect, which the caller keeps) rather than build it again. */
 void la_sqlb_reuse_select(struct la_sqlb *q, const struct la_cat_table *t,
     const char *text, size_t len);
+/*
+ * From now on q writes no text at all, only records what la_sqlb_bind
+ * binds: the values of a statement whose text (an earlier build of the
+ * same shape, see sqlshape.h) the caller has, in the order that build's
+ * placeholders took them.
+ */
+void la_sqlb_values_only(struct la_sqlb *q);
 /* Appends the next placeholder: "?" or "$n". */
 void la_sqlb_param(struct la_sqlb *q);
 /* Where la_sqlb_bind records values: cap of them at params. */

@@ -11,6 +11,7 @@
 
 struct sc_ent {
 	char *sql;
+	size_t len;
 	uint64_t hash;
 	void *stmt;
 	struct sc_ent *hnext;       /* bucket chain */
@@ -25,18 +26,16 @@ struct la_stmtcache {
 	struct sc_ent *mru, *lru;
 };
 
-/* FNV-1a: short strings, and the text is ours, not an adversary's. */
 /*
  * Eight bytes a step, then a final mix so the bucket bits (the low ones)
- * depend on every byte: the texts are long and a lookup hashes one on
- * every statement run.
+ * depend on every byte: the texts are long. The text is ours, not an
+ * adversary's.
  */
-static uint64_t
-sc_hash(const char *s)
+uint64_t
+la_stmtcache_hash(const char *s, size_t n)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ULL;
 	uint64_t h = 0xcbf29ce484222325ULL, w;
-	size_t n = strlen(s);
 
 	h ^= n;
 	for (; n >= 8; s += 8, n -= 8) {
@@ -123,11 +122,20 @@ la_stmtcache_free(struct la_stmtcache *c)
 void *
 la_stmtcache_get(struct la_stmtcache *c, const char *sql)
 {
-	uint64_t h = sc_hash(sql);
+	size_t n = strlen(sql);
+
+	return (la_stmtcache_find(c, sql, n, la_stmtcache_hash(sql, n)));
+}
+
+void *
+la_stmtcache_find(struct la_stmtcache *c, const char *sql, size_t len,
+    uint64_t h)
+{
 	struct sc_ent *e;
 
 	for (e = c->bucket[h & (c->nbuckets - 1)]; e != NULL; e = e->hnext) {
-		if (e->hash == h && strcmp(e->sql, sql) == 0) {
+		if (e->hash == h && e->len == len &&
+		    memcmp(e->sql, sql, len) == 0) {
 			sc_unlink(c, e);
 			sc_push(c, e);
 			return (e->stmt);
@@ -158,7 +166,8 @@ la_stmtcache_put(struct la_stmtcache *c, const char *sql, void *stmt)
 	if (c->n >= c->max)
 		sc_evict(c);
 	e->sql = la_xstrdup(sql);
-	e->hash = sc_hash(sql);
+	e->len = strlen(sql);
+	e->hash = la_stmtcache_hash(sql, e->len);
 	e->stmt = stmt;
 	b = &c->bucket[e->hash & (c->nbuckets - 1)];
 	e->hnext = *b;

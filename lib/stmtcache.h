@@ -13,6 +13,7 @@
 #define LA_STMTCACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct la_stmtcache;
 
@@ -27,6 +28,12 @@ struct la_stmtcache *la_stmtcache_new(size_t max,
 void la_stmtcache_free(struct la_stmtcache *c);
 /* The statement for sql, made the most recently used; NULL if absent. */
 void *la_stmtcache_get(struct la_stmtcache *c, const char *sql);
+/* The same, for sql[0..len) whose la_stmtcache_hash the caller kept:
+ * a text run often need not be hashed again on every run. */
+void *la_stmtcache_find(struct la_stmtcache *c, const char *sql, size_t len,
+    uint64_t hash);
+/* The hash the cache files sql[0..n) under. */
+uint64_t la_stmtcache_hash(const char *sql, size_t n);
 /* Adds stmt under sql (copied), which must not be cached yet. */
 void la_stmtcache_put(struct la_stmtcache *c, const char *sql, void *stmt);
 size_t la_stmtcache_count(const struct la_stmtcache *c);

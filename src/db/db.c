@@ -201,9 +201,9 @@ static const struct la_stmtcache_ops db_cache_ops = {db_stmt_busy,
     db_stmt_release};
 
 static struct la_db_stmt *
-db_prepare(struct la_db_conn *c, const char *sql)
+db_prepare(struct la_db_conn *c, const char *sql, size_t len, uint64_t hash)
 {
-	struct la_db_stmt *st = la_stmtcache_get(c->cache, sql);
+	struct la_db_stmt *st = la_stmtcache_find(c->cache, sql, len, hash);
 	struct la_db_rstmt *rs;
 
 	if (st != NULL)
@@ -252,11 +252,22 @@ int
 la_db_query(struct la_db_conn *c, struct la_arena *a, const char *sql,
     const struct la_value *params, size_t nparams, struct la_db_stmt **stp)
 {
+	size_t len = strlen(sql);
+
+	return (la_db_query_hashed(c, a, sql, len, la_stmtcache_hash(sql, len),
+	    params, nparams, stp));
+}
+
+int
+la_db_query_hashed(struct la_db_conn *c, struct la_arena *a, const char *sql,
+    size_t len, uint64_t hash, const struct la_value *params, size_t nparams,
+    struct la_db_stmt **stp)
+{
 	struct la_db_stmt *st;
 	int64_t t0;
 	int rc;
 
-	if ((*stp = st = db_prepare(c, sql)) == NULL)
+	if ((*stp = st = db_prepare(c, sql, len, hash)) == NULL)
 		return (c->drv->errcode(c->db));
 	if (st->active)
 		la_db_finish(st);

@@ -235,6 +235,11 @@ void la_db_timing_reset(struct la_db_conn *c);
  */
 int la_db_query(struct la_db_conn *c, struct la_arena *a, const char *sql,
     const struct la_value *params, size_t nparams, struct la_db_stmt **stp);
+/* The same for sql[0..len) (NUL-terminated) whose la_stmtcache_hash
+ * the caller kept with it, so a run need not hash the text again. */
+int la_db_query_hashed(struct la_db_conn *c, struct la_arena *a,
+    const char *sql, size_t len, uint64_t hash, const struct la_value *params,
+    size_t nparams, struct la_db_stmt **stp);
 int la_db_next(struct la_db_stmt *st);
 /* Column i of the current row; valid until la_db_next()/la_db_finish(). */
 void la_db_column(struct la_db_stmt *st, int i, struct la_value *v);

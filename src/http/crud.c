@@ -45,8 +45,24 @@ int
 la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
     struct la_db_stmt **stp)
 {
+	const struct la_sqlshape_ent *e = x->sql;
+
+	if (e != NULL)
+		return (la_db_query_hashed(&x->ctx->db, x->r->a, e->text,
+		    e->len, e->hash, params, n, stp));
 	return (la_db_query(&x->ctx->db, x->r->a, x->ctx->sql.data, params, n,
 	    stp));
+}
+
+const char *
+la_crud_text(const struct la_crud *x, size_t *len)
+{
+	if (x->sql != NULL) {
+		*len = x->sql->len;
+		return (x->sql->text);
+	}
+	*len = x->ctx->sql.len;
+	return (x->ctx->sql.data);
 }
 
 /*
@@ -106,9 +122,51 @@ la_crud_sql(struct la_crud *x)
 	const struct crud_select *e = crud_select_text(x, d);
 	struct la_sqlb q;
 
+	x->sql = NULL;
 	la_sqlb_init(&q, &x->ctx->sql, d);
 	la_sqlb_reuse_select(&q, x->t, e->text, e->len);
 	return (q);
+}
+
+/*
+ * Statement texts by shape, per worker like crud_selects (the key names
+ * the context and catalog). Bounded: shapes come from query strings.
+ */
+#define CRUD_MEMO_MAX 256
+
+static struct la_sqlshape *crud_memo;
+
+void
+la_crud_shape_key(struct la_crud *x, struct la_sqlshape_key *k,
+    enum la_sqlshape_kind kind)
+{
+	la_sqlshape_key_init(k, x->ctx, x->cat, x->t,
+	    la_db_dialect(&x->ctx->db), kind);
+}
+
+struct la_sqlb
+la_crud_shaped(struct la_crud *x, const struct la_sqlshape_key *k)
+{
+	const struct la_sqlshape_ent *e;
+	struct la_sqlb q;
+
+	if (crud_memo == NULL)
+		crud_memo = la_sqlshape_new(CRUD_MEMO_MAX);
+	if ((e = la_sqlshape_get(crud_memo, k)) == NULL)
+		return (la_crud_sql(x));
+	/* A hit needs no SELECT prefix: no text is written at all. */
+	la_sqlb_init(&q, &x->ctx->sql, la_db_dialect(&x->ctx->db));
+	la_sqlb_values_only(&q);
+	x->sql = e;
+	return (q);
+}
+
+void
+la_crud_shaped_end(struct la_crud *x, const struct la_sqlb *q,
+    const struct la_sqlshape_key *k)
+{
+	if (x->sql == NULL)
+		x->sql = la_sqlshape_put(crud_memo, k, q->b->data, q->b->len);
 }
 
 static void
@@ -294,18 +352,39 @@ la_crud_keyed(struct la_crud *x, struct la_sqlb *q, size_t *n)
 	return (p);
 }
 
+struct la_value *
+la_crud_key_stmt(struct la_crud *x, enum la_sqlshape_kind kind, size_t *n)
+{
+	struct la_sqlshape_key k;
+	struct la_sqlb q;
+	struct la_value *p;
+
+	la_crud_shape_key(x, &k, kind);
+	la_sqlshape_key_filters(&k, x->scope.where, x->scope.nwhere);
+	q = la_crud_shaped(x, &k);
+	if (kind == LA_SQLSHAPE_SELECT_PK)
+		la_sqlb_select_pk(&q, x->cat, x->t);
+	else if (kind == LA_SQLSHAPE_EXISTS)
+		la_sqlb_exists(&q, x->cat, x->t);
+	else {
+		LA_ASSERT(kind == LA_SQLSHAPE_DELETE);
+		la_sqlb_delete(&q, x->cat, x->t);
+	}
+	p = la_crud_keyed(x, &q, n);
+	la_crud_shaped_end(x, &q, &k);
+	return (p);
+}
+
 /* Reads the row with x->key and answers status with it, or 404. */
 void
 la_crud_send_row(struct la_crud *x, int status, int write)
 {
-	struct la_sqlb q = la_crud_sql(x);
 	struct la_db_stmt *st;
 	struct la_value *p;
 	size_t n;
 	int rc;
 
-	la_sqlb_select_pk(&q, x->cat, x->t);
-	p = la_crud_keyed(x, &q, &n);
+	p = la_crud_key_stmt(x, LA_SQLSHAPE_SELECT_PK, &n);
 	rc = la_crud_run(x, p, n, &st);
 	la_crud_answer_row(x, status, write, rc, st);
 }

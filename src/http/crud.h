@@ -13,6 +13,7 @@
 #include "handler.h"
 #include "scope.h"
 #include "sqlb.h"
+#include "sqlshape.h"
 #include "value.h"
 
 struct la_expand;
@@ -26,16 +27,40 @@ struct la_crud {
 	struct la_value key;
 	struct la_scope scope;    /* the verb's row scope (scope.h) */
 	struct la_expand *expand; /* ?expand='s relations (expand.h) */
+	/* The statement la_crud_run runs: a memo's text (la_crud_shaped),
+	 * or NULL for the one in the worker's SQL buffer. */
+	const struct la_sqlshape_ent *sql;
 };
 
 /* 409 for constraint errors, 503 when the database is gone, else 500. */
 void la_crud_db_error(struct la_crud *x, int rc);
-/* Prepares the SQL in the worker's buffer and runs it: LA_DB_ROW,
- * LA_DB_DONE or an error; *stp is set (maybe NULL) either way. */
+/* Prepares the statement la_crud_text names (the last one built) and
+ * runs it: LA_DB_ROW, LA_DB_DONE or an error; *stp is set (maybe NULL)
+ * either way. */
 int la_crud_run(struct la_crud *x, const struct la_value *params, size_t n,
     struct la_db_stmt **stp);
-/* A builder over the worker's SQL buffer in the driver's dialect. */
+/* A builder over the worker's SQL buffer in the driver's dialect; what
+ * it builds is what la_crud_run runs next. */
 struct la_sqlb la_crud_sql(struct la_crud *x);
+/* The statement la_crud_run would run, and its length. */
+const char *la_crud_text(const struct la_crud *x, size_t *len);
+/* Starts the shape key of a statement of kind on x's table and dialect. */
+void la_crud_shape_key(struct la_crud *x, struct la_sqlshape_key *k,
+    enum la_sqlshape_kind kind);
+/*
+ * A builder for the statement of shape k. When the worker's memo has
+ * its text the builder only collects the values (la_sqlb_values_only);
+ * either way build as usual, then call la_crud_shaped_end, which keeps a
+ * text just built. la_crud_run then runs the memo's text.
+ */
+struct la_sqlb la_crud_shaped(struct la_crud *x,
+    const struct la_sqlshape_key *k);
+void la_crud_shaped_end(struct la_crud *x, const struct la_sqlb *q,
+    const struct la_sqlshape_key *k);
+/* The key's statement of kind (LA_SQLSHAPE_SELECT_PK, _EXISTS or
+ * _DELETE) scoped, through the memo: its values, *n of them. */
+struct la_value *la_crud_key_stmt(struct la_crud *x, enum la_sqlshape_kind kind,
+    size_t *n);
 /* The serializer's projection for reads or writes; NULL: every column. */
 const unsigned char *la_crud_projection(struct la_crud *x, int write);
 /* The current row of st as a JSON object appended to the body. */

@@ -480,14 +480,12 @@ void
 la_expand_detail(struct la_crud *x, struct la_expand *e)
 {
 	struct la_buf *b = x->r->resp.body;
-	struct la_sqlb q = la_crud_sql(x);
 	struct la_db_stmt *st;
 	struct la_value *p;
 	size_t n;
 	int rc;
 
-	la_sqlb_select_pk(&q, x->cat, x->t);
-	p = la_crud_keyed(x, &q, &n);
+	p = la_crud_key_stmt(x, LA_SQLSHAPE_SELECT_PK, &n);
 	rc = la_crud_run(x, p, n, &st);
 	if (rc == LA_DB_ROW) {
 		la_buf_reset(b);

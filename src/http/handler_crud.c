@@ -139,11 +139,12 @@ crud_create(struct la_crud *x)
 {
 	struct la_value *vals, *params;
 	unsigned char *set;
-	struct la_sqlb q = la_crud_sql(x);
+	struct la_sqlshape_key k;
+	struct la_sqlb q;
 	struct la_db_stmt *st;
 	yajl_val body;
 	size_t n;
-	int rc;
+	int rc, returning;
 
 	if ((body = crud_body(x)) == NULL ||
 	    crud_validate(x, body, LA_VALIDATE_CREATE, &vals, &set) != 0)
@@ -151,13 +152,18 @@ crud_create(struct la_crud *x)
 	crud_stamp(x, vals, set, 1);
 	params = la_arena_calloc(x->r->a, x->t->ncols + 2, sizeof(*params));
 	n = crud_params(x, vals, set, 0, params);
-	q = la_crud_sql(x);
+	returning = la_db_returning(&x->ctx->db, LA_DIALECT_INSERT);
+	la_crud_shape_key(x, &k, LA_SQLSHAPE_INSERT);
+	la_sqlshape_key_set(&k, x->t, set, returning);
+	q = la_crud_shaped(x, &k);
 	la_sqlb_insert(&q, x->cat, x->t, set);
-	if (!la_db_returning(&x->ctx->db, LA_DIALECT_INSERT)) {
+	if (returning)
+		la_sqlb_returning(&q, x->cat, x->t);
+	la_crud_shaped_end(x, &q, &k);
+	if (!returning) {
 		crud_create_tx(x, vals, params, n);
 		return;
 	}
-	la_sqlb_returning(&q, x->cat, x->t);
 	rc = la_crud_run(x, params, n, &st);
 	la_crud_answer_row(x, 201, 1, rc, st);
 }
@@ -209,7 +215,6 @@ crud_version(struct la_crud *x, yajl_val body, int64_t *version)
 static int
 crud_if_match(struct la_crud *x, const struct la_str *im, int64_t *version)
 {
-	struct la_sqlb q = la_crud_sql(x);
 	struct la_buf *b = x->r->resp.body;
 	struct la_db_stmt *st;
 	struct la_value v;
@@ -218,8 +223,7 @@ crud_if_match(struct la_crud *x, const struct la_str *im, int64_t *version)
 	size_t n;
 	int rc;
 
-	la_sqlb_select_pk(&q, x->cat, x->t);
-	p = la_crud_keyed(x, &q, &n);
+	p = la_crud_key_stmt(x, LA_SQLSHAPE_SELECT_PK, &n);
 	rc = la_crud_run(x, p, n, &st);
 	if (rc != LA_DB_ROW) {
 		la_crud_answer_row(x, 200, 0, rc, st);
@@ -248,7 +252,6 @@ crud_if_match(struct la_crud *x, const struct la_str *im, int64_t *version)
 static void
 crud_update_missed(struct la_crud *x, int versioned, int by_tag)
 {
-	struct la_sqlb q = la_crud_sql(x);
 	struct la_db_stmt *st;
 	struct la_value *p;
 	size_t n;
@@ -258,8 +261,7 @@ crud_update_missed(struct la_crud *x, int versioned, int by_tag)
 		la_resp_fail(&x->r->resp, LA_ERR_NOT_FOUND, "not found");
 		return;
 	}
-	la_sqlb_exists(&q, x->cat, x->t);
-	p = la_crud_keyed(x, &q, &n);
+	p = la_crud_key_stmt(x, LA_SQLSHAPE_EXISTS, &n);
 	rc = la_crud_run(x, p, n, &st);
 	la_db_finish(st);
 	if (rc == LA_DB_ROW && by_tag)
@@ -303,8 +305,9 @@ static void
 crud_update(struct la_crud *x, enum la_validate_mode mode)
 {
 	const struct la_str *im = la_http_header(x->r->http, "If-Match");
-	int versioned = x->t->version >= 0, by_tag = 0, rc;
+	int versioned = x->t->version >= 0, by_tag = 0, rc, returning;
 	struct la_value *vals, *params;
+	struct la_sqlshape_key k;
 	struct la_sqlb q;
 	struct la_db_stmt *st;
 	unsigned char *set;
@@ -330,14 +333,20 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 	params[n++] = x->key;
 	if (versioned)
 		params[n++] = la_value_int(version);
-	q = la_crud_sql(x);
+	returning = la_db_returning(&x->ctx->db, LA_DIALECT_UPDATE);
+	la_crud_shape_key(x, &k, LA_SQLSHAPE_UPDATE);
+	la_sqlshape_key_set(&k, x->t, set, versioned | returning << 1);
+	la_sqlshape_key_filters(&k, x->scope.where, x->scope.nwhere);
+	q = la_crud_shaped(x, &k);
 	la_sqlb_update(&q, x->cat, x->t, set, versioned);
 	n = la_crud_scope(x, &q, params, n);
-	if (!la_db_returning(&x->ctx->db, LA_DIALECT_UPDATE)) {
+	if (returning)
+		la_sqlb_returning(&q, x->cat, x->t);
+	la_crud_shaped_end(x, &q, &k);
+	if (!returning) {
 		crud_update_tx(x, params, n, versioned, by_tag);
 		return;
 	}
-	la_sqlb_returning(&q, x->cat, x->t);
 	rc = la_crud_run(x, params, n, &st);
 	if (rc != LA_DB_DONE) {
 		la_crud_answer_row(x, 200, 1, rc, st);
@@ -351,7 +360,6 @@ static void
 crud_destroy(struct la_crud *x)
 {
 	const struct la_str *im = la_http_header(x->r->http, "If-Match");
-	struct la_sqlb q;
 	struct la_db_stmt *st;
 	struct la_value *p;
 	int64_t version;
@@ -360,9 +368,7 @@ crud_destroy(struct la_crud *x)
 
 	if (im != NULL && crud_if_match(x, im, &version) != 0)
 		return;
-	q = la_crud_sql(x);
-	la_sqlb_delete(&q, x->cat, x->t);
-	p = la_crud_keyed(x, &q, &n);
+	p = la_crud_key_stmt(x, LA_SQLSHAPE_DELETE, &n);
 	rc = la_crud_run(x, p, n, &st);
 	la_db_finish(st);
 	if (rc < 0)

@@ -105,17 +105,41 @@ list_params(struct la_crud *x, const struct la_query *q, struct la_sqlb *s)
 	return (p);
 }
 
+/*
+ * The list statement for q through the worker's memo of texts by shape
+ * (built only the first time): its values, *n of them.
+ */
+static struct la_value *
+list_sql(struct la_crud *x, const struct la_query *q,
+    const struct la_value *keys, int reverse, int64_t limit, int64_t offset,
+    size_t *n)
+{
+	struct la_sqlshape_key k;
+	struct la_sqlb s;
+	struct la_value *p;
+
+	la_crud_shape_key(x, &k, LA_SQLSHAPE_QUERY);
+	la_sqlshape_key_filters(&k, q->filters, q->nfilters);
+	la_sqlshape_key_query(&k, x->t, q, keys, reverse, limit, offset);
+	s = la_crud_shaped(x, &k);
+	p = list_params(x, q, &s);
+	la_sqlb_query(&s, x->cat, x->t, q, keys, reverse, limit, offset);
+	la_crud_shaped_end(x, &s, &k);
+	*n = (size_t)s.nparams;
+	return (p);
+}
+
 static void
 list_plain(struct la_crud *x, const struct la_query *q)
 {
-	struct la_sqlb s = la_crud_sql(x);
-	struct la_value *p = list_params(x, q, &s);
+	struct la_value *p;
+	size_t n;
 	int rc;
 
-	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size, 0);
+	p = list_sql(x, q, NULL, 0, q->page_size, 0, &n);
 	la_buf_reset(x->r->resp.body);
 	la_buf_putc(x->r->resp.body, '{');
-	if ((rc = list_stream(x, p, (size_t)s.nparams, NULL)) != LA_DB_DONE)
+	if ((rc = list_stream(x, p, n, NULL)) != LA_DB_DONE)
 		la_crud_db_error(x, rc);
 	else
 		la_resp_json(&x->r->resp, 200);
@@ -151,10 +175,12 @@ list_cached_scalar(struct la_crud *x, struct la_sqlb *s,
 {
 	struct la_count_entry e;
 	int64_t n = 0;
+	size_t len;
+	const char *sql = la_crud_text(x, &len);
 	int cached;
 
 	cached = la_count_lookup(x->r, x->t, la_catalog_str(x->cat, x->t->name),
-	    s->b->data, s->b->len, p, (size_t)s->nparams, &e, &n);
+	    sql, len, p, (size_t)s->nparams, &e, &n);
 	if (cached == 1) {
 		*rc = LA_DB_DONE;
 		return (n);
@@ -188,6 +214,7 @@ list_estimate(struct la_crud *x, const struct la_query *q, int *rc)
 static int64_t
 list_count(struct la_crud *x, const struct la_query *q, int *rc)
 {
+	struct la_sqlshape_key k;
 	struct la_sqlb s;
 	struct la_value *p;
 	int64_t n;
@@ -195,9 +222,13 @@ list_count(struct la_crud *x, const struct la_query *q, int *rc)
 	if (x->t->count_mode == LA_COUNT_ESTIMATED &&
 	    ((n = list_estimate(x, q, rc)) >= 0 || *rc != LA_DB_DONE))
 		return (n);
-	s = la_crud_sql(x);
+	la_crud_shape_key(x, &k, LA_SQLSHAPE_COUNT);
+	la_sqlshape_key_filters(&k, q->filters, q->nfilters);
+	la_sqlshape_key_count(&k, x->t, q);
+	s = la_crud_shaped(x, &k);
 	p = list_params(x, q, &s);
 	la_sqlb_count(&s, x->cat, x->t, q);
+	la_crud_shaped_end(x, &s, &k);
 	return (list_cached_scalar(x, &s, p, rc));
 }
 
@@ -291,13 +322,8 @@ list_page_links(struct la_crud *x, const struct la_query *q, int next)
 static struct la_value *
 list_page_sql(struct la_crud *x, const struct la_query *q, int extra, size_t *n)
 {
-	struct la_sqlb s = la_crud_sql(x);
-	struct la_value *p = list_params(x, q, &s);
-
-	la_sqlb_query(&s, x->cat, x->t, q, NULL, 0, q->page_size + extra,
-	    (q->page - 1) * q->page_size);
-	*n = (size_t)s.nparams;
-	return (p);
+	return (list_sql(x, q, NULL, 0, q->page_size + extra,
+	    (q->page - 1) * q->page_size, n));
 }
 
 /* count: exact. The count decides the links, and a page past the end
@@ -417,15 +443,15 @@ list_fetch(struct la_crud *x, const struct la_query *q,
 {
 	const unsigned char *show = la_crud_projection(x, 0);
 	struct la_buf *out = x->r->resp.body;
-	struct la_sqlb s = la_crud_sql(x);
-	struct la_value *p = list_params(x, q, &s);
+	struct la_value *p;
 	struct la_db_stmt *st;
+	size_t n;
 	int rc;
 
 	pg->offs =
 	    la_arena_calloc(x->r->a, (size_t)q->page_size, sizeof(*pg->offs));
-	la_sqlb_query(&s, x->cat, x->t, q, keys, reverse, q->page_size + 1, 0);
-	for (rc = la_crud_run(x, p, (size_t)s.nparams, &st); rc == LA_DB_ROW;
+	p = list_sql(x, q, keys, reverse, q->page_size + 1, 0, &n);
+	for (rc = la_crud_run(x, p, n, &st); rc == LA_DB_ROW;
 	     rc = la_db_next(st)) {
 		if (pg->n == (size_t)q->page_size) {
 			pg->more = 1;
