@@ -252,14 +252,15 @@ la_crud_projection(struct la_crud *x, int write)
 }
 
 /*
- * A key with the separator before it, in one step: short keys (8 to 16
- * bytes, most of them) as two overlapping 8-byte copies rather than a
+ * A key with the separator before it, in one step: short keys (4 to 16
+ * bytes, most of them) as two overlapping word copies rather than a
  * library call, since a page writes one per value.
  */
 static inline void
 crud_key_out(struct la_buf *b, char sep, const char *key, size_t len)
 {
 	uint64_t head, tail;
+	uint32_t head4, tail4;
 	char *d;
 
 	if (b->data == NULL || b->cap - b->len <= len + 1)
@@ -271,6 +272,11 @@ crud_key_out(struct la_buf *b, char sep, const char *key, size_t len)
 		memcpy(&tail, key + len - 8, 8);
 		memcpy(d, &head, 8);
 		memcpy(d + len - 8, &tail, 8);
+	} else if (len >= 4 && len < 8) {
+		memcpy(&head4, key, 4);
+		memcpy(&tail4, key + len - 4, 4);
+		memcpy(d, &head4, 4);
+		memcpy(d + len - 4, &tail4, 4);
 	} else
 		memcpy(d, key, len);
 	b->len += len + 1;

@@ -271,6 +271,18 @@ test_numbers(void)
 	la_buf_putc(&b, ' ');
 	la_json_int(&b, -1000001);
 	is_str(b.data, "0 7 -10 99 100 -1000001", "ints by two digits");
+	la_buf_reset(&b);
+	la_json_int(&b, 9999);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, 10000);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, -99999999);
+	la_buf_putc(&b, ' ');
+	la_json_int(&b, 100000000);
+	is_str(b.data, "9999 10000 -99999999 100000000",
+	    "ints at digit-count boundaries");
+	is_str(dbl(9999.5), "9999.5", "9999.5");
+	is_str(dbl(10000.25), "10000.25", "10000.25");
 	is_str(dbl(13.25), "13.25", "13.25");
 	is_str(dbl(-0.5), "-0.5", "-0.5");
 	is_str(dbl(250.0), "250.0", "250.0");
