@@ -12,14 +12,15 @@ la_accesslog_phase(struct la_req *r)
 {
 	char line[2048], when[64];
 	const struct la_http_req *h = r->http;
-	const struct la_str *ua = la_http_header(h, "User-Agent");
-	const struct la_str *ref = la_http_header(h, "Referer");
+	const struct la_str *ua, *ref;
 	time_t now;
 	struct tm tm;
 	int n;
 
 	if (!la_log_access_enabled())
 		return (0);
+	ua = la_http_header(h, "User-Agent");
+	ref = la_http_header(h, "Referer");
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);

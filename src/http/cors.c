@@ -30,7 +30,13 @@ cors_allowed(const struct la_req *r, const struct la_str *origin)
 static const struct la_str *
 cors_origin(const struct la_req *r)
 {
-	const struct la_str *o = la_http_header(r->http, "Origin");
+	const struct la_conf *c = r->ctx->conf;
+	const struct la_str *o;
+
+	/* No CORS configured: no header to look for. */
+	if (c->middleware.n == 0 && c->cors_origins.n == 0)
+		return (NULL);
+	o = la_http_header(r->http, "Origin");
 
 	return (o != NULL && o->len > 0 && cors_allowed(r, o) ? o : NULL);
 }

@@ -259,33 +259,86 @@ resp_head(struct la_buf *out, int status, const char *date)
 	la_buf_append(out, "\r\n", 2);
 }
 
+/* Appends n bytes at d, which has room; the end. */
+static inline char *
+resp_put(char *d, const char *s, size_t n)
+{
+	memcpy(d, s, n);
+	return (d + n);
+}
+
+/* The header fields after the status line and Date, into room counted
+ * beforehand (see la_resp_write): the lengths are taken once. */
+static char *
+resp_fields(const struct la_resp *p, char *d, const size_t *len)
+{
+	size_t i;
+
+	for (i = 0; i < p->nh; i++) {
+		d = resp_put(d, p->h[i].name, len[2 * i]);
+		*d++ = ':';
+		*d++ = ' ';
+		d = resp_put(d, p->h[i].value, len[2 * i + 1]);
+		*d++ = '\r';
+		*d++ = '\n';
+	}
+	return (d);
+}
+
+/* "Content-Length: n\r\n" with n written from its last digit. */
+static char *
+resp_length(char *d, size_t n)
+{
+	char tmp[24], *q = tmp + sizeof(tmp);
+
+	do {
+		*--q = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	d = resp_put(d, "\r\nContent-Length: ", 18);
+	return (resp_put(d, q, (size_t)(tmp + sizeof(tmp) - q)));
+}
+
+/*
+ * The whole head, and the body, in one reservation: every response
+ * writes one, so the lengths are added up first and the pieces copied
+ * without a capacity check each.
+ */
 void
 la_resp_write(const struct la_resp *p, int head_only, enum la_persist persist,
     const char *date, struct la_buf *out)
 {
-	size_t i;
+	size_t len[2 * LA_RESP_MAX_HEADERS], need, i;
+	int body = !p->no_body && !head_only;
+	char *d, *start;
 
 	resp_head(out, p->status, date);
+	need = 96 + (body ? p->body->len : 0);
 	for (i = 0; i < p->nh; i++) {
-		la_buf_puts(out, p->h[i].name);
-		la_buf_append(out, ": ", 2);
-		la_buf_puts(out, p->h[i].value);
-		la_buf_append(out, "\r\n", 2);
+		len[2 * i] = strlen(p->h[i].name);
+		len[2 * i + 1] = strlen(p->h[i].value);
+		need += len[2 * i] + len[2 * i + 1] + 4;
 	}
+	if (!p->no_body)
+		need += strlen(resp_ctypes[p->ctype]);
+	start = d = la_buf_reserve(out, need);
+	d = resp_fields(p, d, len);
 	if (!p->no_body) {
-		la_buf_append(out, "Content-Type: ", 14);
-		la_buf_puts(out, resp_ctypes[p->ctype]);
-		la_buf_append(out, "\r\nContent-Length: ", 18);
-		resp_num(out, p->body->len);
-		la_buf_append(out, "\r\n", 2);
+		d = resp_put(d, "Content-Type: ", 14);
+		d = resp_put(d, resp_ctypes[p->ctype],
+		    strlen(resp_ctypes[p->ctype]));
+		d = resp_length(d, p->body->len);
+		d = resp_put(d, "\r\n", 2);
 	}
 	if (persist == LA_PERSIST_CLOSE)
-		la_buf_puts(out, "Connection: close\r\n");
+		d = resp_put(d, "Connection: close\r\n", 19);
 	else if (persist == LA_PERSIST_SAY)
-		la_buf_puts(out, "Connection: keep-alive\r\n");
-	la_buf_append(out, "\r\n", 2);
-	if (!p->no_body && !head_only)
-		la_buf_append(out, p->body->data, p->body->len);
+		d = resp_put(d, "Connection: keep-alive\r\n", 24);
+	d = resp_put(d, "\r\n", 2);
+	if (body)
+		d = resp_put(d, p->body->data, p->body->len);
+	out->len += (size_t)(d - start);
+	out->data[out->len] = '\0';
 }
 
 void
