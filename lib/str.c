@@ -40,6 +40,16 @@ la_str_to_i64(const char *p, size_t len, int64_t *out)
 	}
 	if (i == len)
 		return (-1);
+	/* Up to 18 digits cannot overflow: no check per digit. */
+	if (len - i <= 18) {
+		for (; i < len; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return (-1);
+			v = v * 10 + (uint64_t)(p[i] - '0');
+		}
+		*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+		return (0);
+	}
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	for (; i < len; i++) {
 		if (p[i] < '0' || p[i] > '9')

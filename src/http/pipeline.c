@@ -248,15 +248,36 @@ pipeline_handler(struct la_req *r)
 	return (LA_PHASE_DONE);
 }
 
+/* Where each stage's phases start and end in the table, which lists
+ * them stage by stage: found once, not by a pass over the whole table
+ * per stage of every request. */
+static size_t pipeline_from[STAGE_LOG + 1], pipeline_to[STAGE_LOG + 1];
+
+static void
+pipeline_bounds(void)
+{
+	size_t i;
+
+	for (i = LA_NELEM(pipeline_phases); i-- > 0;) {
+		LA_ASSERT(i == 0 || pipeline_phases[i - 1].stage <=
+		                        pipeline_phases[i].stage);
+		pipeline_from[pipeline_phases[i].stage] = i;
+		if (pipeline_to[pipeline_phases[i].stage] == 0)
+			pipeline_to[pipeline_phases[i].stage] = i + 1;
+	}
+}
+
 static void
 pipeline_stage(struct la_req *r, enum pipeline_stage stage)
 {
 	const struct pipeline_phase *ph;
 	size_t i;
 
-	for (i = 0; i < LA_NELEM(pipeline_phases); i++) {
+	if (pipeline_to[STAGE_REQUEST] == 0)
+		pipeline_bounds();
+	for (i = pipeline_from[stage]; i < pipeline_to[stage]; i++) {
 		ph = &pipeline_phases[i];
-		if (ph->stage != stage || ph->run == NULL)
+		if (ph->run == NULL)
 			continue;
 		if (ph->run(r) == LA_PHASE_DONE && stage == STAGE_REQUEST)
 			return;

@@ -250,6 +250,16 @@ resp_num(struct la_buf *out, size_t n)
 static void
 resp_head(struct la_buf *out, int status, const char *date)
 {
+	static const char ok[] =
+	    "HTTP/1.1 200 OK\r\nServer: lightapid\r\nDate: ";
+
+	/* Most answers are 200: its line is a constant. */
+	if (status == 200) {
+		la_buf_append(out, ok, sizeof(ok) - 1);
+		la_buf_puts(out, date);
+		la_buf_append(out, "\r\n", 2);
+		return;
+	}
 	la_buf_append(out, "HTTP/1.1 ", 9);
 	resp_num(out, (size_t)(status > 0 ? status : 0));
 	la_buf_putc(out, ' ');

@@ -67,6 +67,12 @@ main(void)
 	ok(i64("-9223372036854775808", &i) == 0 && i == INT64_MIN, "INT64_MIN");
 	ok(i64("9223372036854775807", &i) == 0 && i == INT64_MAX, "INT64_MAX");
 	ok(i64("9223372036854775808", &i) != 0, "overflow rejected");
+	ok(i64("999999999999999999", &i) == 0 && i == 999999999999999999LL,
+	    "18 digits, the unchecked path");
+	ok(i64("-000000000000000000012", &i) == 0 && i == -12,
+	    "leading zeros past 18 digits");
+	ok(i64("99999999999999999999", &i) != 0, "20 digits rejected");
+	ok(i64("12345678901234567x", &i) != 0, "junk within 18 digits");
 	ok(i64(" 1", &i) != 0, "leading space rejected");
 	ok(i64("1a", &i) != 0, "trailing junk rejected");
 	ok(i64("", &i) != 0 && i64("-", &i) != 0, "empty rejected");
