@@ -515,9 +515,10 @@ la_cache_conditional(struct la_req *r)
 	const struct la_str *inm;
 	const char *tag;
 
+	/* Most requests have no If-None-Match: that is looked for first. */
 	if (r->verb != LA_M_GET || r->resp.status != 200 ||
-	    (tag = la_resp_header_get(&r->resp, "ETag")) == NULL ||
-	    (inm = la_http_header(r->http, "If-None-Match")) == NULL)
+	    (inm = la_http_header(r->http, "If-None-Match")) == NULL ||
+	    (tag = la_resp_header_get(&r->resp, "ETag")) == NULL)
 		return (LA_PHASE_NEXT);
 	/* RFC 9110 13.1.2: weak comparison. */
 	if (la_etag_match(inm->p, inm->len, tag, 1))

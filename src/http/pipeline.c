@@ -152,7 +152,6 @@ pipeline_id_ok(struct la_req *r)
 	const struct la_cat_table *t = r->route->t;
 	const struct la_cat_col *pk;
 	char uuid[LA_UUID_LEN + 1];
-	size_t i;
 
 	if (t->pk < 0)
 		return (0);
@@ -163,9 +162,9 @@ pipeline_id_ok(struct la_req *r)
 		return (la_uuid_parse(r->id, r->id_len, uuid) == 0);
 	if (pk->type != LA_T_INT)
 		return (1);
-	for (i = 0; i < r->id_len; i++)
-		if (r->id[i] < '0' || r->id[i] > '9')
-			return (0);
+	/* Digits only: la_str_to_i64 refuses anything else but a sign. */
+	if (r->id_len == 0 || r->id[0] == '-' || r->id[0] == '+')
+		return (0);
 	return (la_str_to_i64(r->id, r->id_len, &r->id_int) == 0);
 }
 

@@ -137,8 +137,10 @@ resp_find(const struct la_resp *p, const char *name)
 {
 	size_t i;
 
+	/* The first letter before the library call: most names differ. */
 	for (i = 0; i < p->nh; i++)
-		if (strcasecmp(p->h[i].name, name) == 0)
+		if ((p->h[i].name[0] | 0x20) == (name[0] | 0x20) &&
+		    strcasecmp(p->h[i].name, name) == 0)
 			return ((struct la_header *)&p->h[i]);
 	return (NULL);
 }
@@ -169,7 +171,8 @@ la_resp_header(struct la_resp *p, const char *name, const char *value)
 	char *v;
 	size_t n;
 
-	if (strcasecmp(name, "Vary") == 0 && (h = resp_find(p, name)) != NULL) {
+	if ((name[0] | 0x20) == 'v' && strcasecmp(name, "Vary") == 0 &&
+	    (h = resp_find(p, name)) != NULL) {
 		if (resp_has_item(h->value, value))
 			return;
 		n = strlen(h->value) + strlen(value) + 3;
