@@ -4,6 +4,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "la.h"
@@ -169,11 +170,134 @@ la_crud_shaped_end(struct la_crud *x, const struct la_sqlb *q,
 		x->sql = la_sqlshape_put(crud_memo, k, q->b->data, q->b->len);
 }
 
+/* How a column's values are written, from its catalog type. */
+enum crud_op {
+	CRUD_OP_PLAIN,    /* as the value comes */
+	CRUD_OP_BOOL,     /* an integer as true/false */
+	CRUD_OP_JSON,     /* text that is JSON already */
+	CRUD_OP_DECIMAL,  /* a number as a string of its digits */
+	CRUD_OP_DATETIME, /* text, with ISO 8601's 'T' */
+	CRUD_OP_FLOAT     /* an integer as a float */
+};
+
+/* One shown column: its key with the separator before it ('{' for the
+ * first, ',' after), and how its values are written. */
+struct crud_pcol {
+	uint32_t col;      /* index in the row */
+	uint32_t off, len; /* the key in the plan's keys */
+	const struct la_cat_col *c;
+	enum crud_op op;
+};
+
+/*
+ * A table's rows as JSON, planned once per catalog, table and serializer
+ * (read or write): what each value would otherwise decide per row from
+ * the catalog. A worker keeps its catalog for its life, as la_crud_sql's
+ * entries assume, so a plan never goes stale.
+ */
+struct la_crud_plan {
+	const struct la_catalog *cat;
+	const struct la_cat_table *t;
+	int write;
+	uint32_t n;
+	struct crud_pcol *cols;
+	char *keys;
+};
+
+static struct la_crud_plan **crud_plans;
+static size_t crud_nplans, crud_capplans;
+
+static enum crud_op
+crud_op_of(enum la_type ty)
+{
+	switch (ty) {
+	case LA_T_BOOL:
+		return (CRUD_OP_BOOL);
+	case LA_T_JSON:
+		return (CRUD_OP_JSON);
+	case LA_T_DECIMAL:
+		return (CRUD_OP_DECIMAL);
+	case LA_T_DATETIME:
+		return (CRUD_OP_DATETIME);
+	case LA_T_FLOAT:
+		return (CRUD_OP_FLOAT);
+	default:
+		return (CRUD_OP_PLAIN);
+	}
+}
+
+/* Adds column i to the plan, its key after its separator. */
 static void
-crud_text_out(struct la_buf *b, const struct la_value *v, enum la_type ty)
+crud_plan_col(struct la_crud_plan *p, struct la_buf *keys,
+    const struct la_cat_col *cols, uint32_t i)
+{
+	struct crud_pcol *pc = &p->cols[p->n];
+
+	pc->col = i;
+	pc->off = (uint32_t)keys->len;
+	la_buf_putc(keys, p->n == 0 ? '{' : ',');
+	la_buf_append(keys, la_catalog_str(p->cat, cols[i].jkey),
+	    cols[i].jkey_len);
+	pc->len = (uint32_t)keys->len - pc->off;
+	pc->c = &cols[i];
+	pc->op = crud_op_of((enum la_type)cols[i].type);
+	p->n++;
+}
+
+static struct la_crud_plan *
+crud_plan_new(struct la_crud *x, int write)
+{
+	struct la_cat_list l = write ? x->t->ser_write : x->t->ser_read;
+	const uint16_t *idx = la_catalog_list(x->cat, l);
+	struct la_crud_plan *p = la_xcalloc(1, sizeof(*p));
+	unsigned char *show = NULL;
+	struct la_buf keys;
+	uint32_t i;
+
+	p->cat = x->cat;
+	p->t = x->t;
+	p->write = write;
+	p->cols = la_xcalloc(x->t->ncols + 1, sizeof(*p->cols));
+	/* The serializer's columns, in schema order. */
+	if (l.n > 0) {
+		show = la_xcalloc(x->t->ncols, 1);
+		for (i = 0; i < l.n; i++)
+			show[idx[i]] = 1;
+	}
+	la_buf_init(&keys);
+	for (i = 0; i < x->t->ncols; i++)
+		if (show == NULL || show[i])
+			crud_plan_col(p, &keys, x->cols, i);
+	free(show);
+	p->keys = keys.data; /* owned by the plan from now on */
+	return (p);
+}
+
+const struct la_crud_plan *
+la_crud_projection(struct la_crud *x, int write)
+{
+	struct la_crud_plan *p;
+	size_t i;
+
+	for (i = 0; i < crud_nplans; i++) {
+		p = crud_plans[i];
+		if (p->t == x->t && p->cat == x->cat && p->write == write)
+			return (p);
+	}
+	if (crud_nplans == crud_capplans) {
+		crud_capplans = crud_capplans ? 2 * crud_capplans : 8;
+		crud_plans = la_xrealloc(crud_plans,
+		    crud_capplans * sizeof(*crud_plans));
+	}
+	crud_plans[crud_nplans] = crud_plan_new(x, write);
+	return (crud_plans[crud_nplans++]);
+}
+
+static void
+crud_datetime_out(struct la_buf *b, const struct la_value *v)
 {
 	/* Reflected timestamps may use a space; clients get ISO 8601. */
-	if ((ty == LA_T_DATETIME) && v->len > 10 && v->s[10] == ' ') {
+	if (v->len > 10 && v->s[10] == ' ') {
 		la_buf_putc(b, '"');
 		la_buf_append(b, v->s, 10);
 		la_buf_putc(b, 'T');
@@ -212,61 +336,56 @@ crud_number_as_decimal(struct la_buf *b, const struct la_value *v,
 	}
 }
 
+/* By the value's kind first, then by what the column's type adds. */
 static void
 crud_value_out(struct la_crud *x, struct la_buf *b, const struct la_value *v,
-    const struct la_cat_col *col)
+    const struct crud_pcol *pc)
 {
-	enum la_type ty = (enum la_type)col->type;
-
-	if (v->kind == LA_V_NULL)
+	switch (v->kind) {
+	case LA_V_TEXT:
+		if (pc->op == CRUD_OP_JSON)
+			crud_json_out(x, b, v);
+		else if (pc->op == CRUD_OP_DATETIME)
+			crud_datetime_out(b, v);
+		else
+			la_json_str(b, v->s, v->len);
+		return;
+	case LA_V_INT:
+		if (pc->op == CRUD_OP_BOOL)
+			la_buf_append(b, v->i ? "true" : "false", v->i ? 4 : 5);
+		else if (pc->op == CRUD_OP_DECIMAL)
+			crud_number_as_decimal(b, v, pc->c);
+		else if (pc->op == CRUD_OP_FLOAT)
+			la_json_double(b, (double)v->i);
+		else
+			la_json_int(b, v->i);
+		return;
+	case LA_V_FLOAT:
+		if (pc->op == CRUD_OP_DECIMAL)
+			crud_number_as_decimal(b, v, pc->c);
+		else
+			la_json_double(b, v->f);
+		return;
+	default:
 		la_buf_append(b, "null", 4);
-	else if (ty == LA_T_BOOL && v->kind == LA_V_INT)
-		la_buf_append(b, v->i ? "true" : "false", v->i ? 4 : 5);
-	else if (ty == LA_T_JSON && v->kind == LA_V_TEXT)
-		crud_json_out(x, b, v);
-	else if (ty == LA_T_DECIMAL && v->kind != LA_V_TEXT)
-		crud_number_as_decimal(b, v, col);
-	else if (v->kind == LA_V_TEXT)
-		crud_text_out(b, v, ty);
-	else if (v->kind == LA_V_FLOAT || ty == LA_T_FLOAT)
-		la_json_double(b, v->kind == LA_V_FLOAT ? v->f : (double)v->i);
-	else
-		la_json_int(b, v->i);
-}
-
-/* Which columns a response shows: the serializer's, in schema order. */
-const unsigned char *
-la_crud_projection(struct la_crud *x, int write)
-{
-	struct la_cat_list l = write ? x->t->ser_write : x->t->ser_read;
-	const uint16_t *idx = la_catalog_list(x->cat, l);
-	unsigned char *show;
-	uint32_t i;
-
-	if (l.n == 0)
-		return (NULL);
-	show = la_arena_calloc(x->r->a, x->t->ncols, 1);
-	for (i = 0; i < l.n; i++)
-		show[idx[i]] = 1;
-	return (show);
+	}
 }
 
 /*
- * A key with the separator before it, in one step: short keys (4 to 16
- * bytes, most of them) as two overlapping word copies rather than a
- * library call, since a page writes one per value.
+ * A key with its separator, in one step: short ones (4 to 16 bytes, most
+ * of them) as two overlapping word copies rather than a library call,
+ * since a page writes one per value.
  */
 static inline void
-crud_key_out(struct la_buf *b, char sep, const char *key, size_t len)
+crud_key_out(struct la_buf *b, const char *key, size_t len)
 {
 	uint64_t head, tail;
 	uint32_t head4, tail4;
 	char *d;
 
-	if (b->data == NULL || b->cap - b->len <= len + 1)
-		la_buf_reserve(b, len + 1);
+	if (b->data == NULL || b->cap - b->len <= len)
+		la_buf_reserve(b, len);
 	d = b->data + b->len;
-	*d++ = sep;
 	if (len >= 8 && len <= 16) {
 		memcpy(&head, key, 8);
 		memcpy(&tail, key + len - 8, 8);
@@ -279,7 +398,7 @@ crud_key_out(struct la_buf *b, char sep, const char *key, size_t len)
 		memcpy(d + len - 4, &tail4, 4);
 	} else
 		memcpy(d, key, len);
-	b->len += len + 1;
+	b->len += len;
 	b->data[b->len] = '\0';
 }
 
@@ -288,26 +407,22 @@ crud_key_out(struct la_buf *b, char sep, const char *key, size_t len)
 
 void
 la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
-    const unsigned char *show)
+    const struct la_crud_plan *p)
 {
 	struct la_buf *b = x->r->resp.body;
 	struct la_value stack[CRUD_ROW_STACK], *v = stack;
-	uint32_t i, n = x->t->ncols;
-	char sep = '{';
+	const struct crud_pcol *pc, *end = p->cols + p->n;
+	uint32_t n = x->t->ncols;
 
 	if (n > CRUD_ROW_STACK)
 		v = la_arena_alloc(x->r->a, n * sizeof(*v));
 	la_db_row(st, (int)n, v);
-	for (i = 0; i < n; i++) {
-		if (show != NULL && !show[i])
-			continue;
-		crud_key_out(b, sep, la_catalog_str(x->cat, x->cols[i].jkey),
-		    x->cols[i].jkey_len);
-		sep = ',';
-		crud_value_out(x, b, &v[i], &x->cols[i]);
-	}
-	if (sep == '{')
+	if (p->n == 0)
 		la_buf_putc(b, '{');
+	for (pc = p->cols; pc < end; pc++) {
+		crud_key_out(b, p->keys + pc->off, pc->len);
+		crud_value_out(x, b, &v[pc->col], pc);
+	}
 	la_buf_putc(b, '}');
 }
 

@@ -61,11 +61,13 @@ void la_crud_shaped_end(struct la_crud *x, const struct la_sqlb *q,
  * _DELETE) scoped, through the memo: its values, *n of them. */
 struct la_value *la_crud_key_stmt(struct la_crud *x, enum la_sqlshape_kind kind,
     size_t *n);
-/* The serializer's projection for reads or writes; NULL: every column. */
-const unsigned char *la_crud_projection(struct la_crud *x, int write);
+/* How rows are written for reads or writes: the serializer's columns in
+ * schema order, planned once per table (see crud.c). */
+struct la_crud_plan;
+const struct la_crud_plan *la_crud_projection(struct la_crud *x, int write);
 /* The current row of st as a JSON object appended to the body. */
 void la_crud_row_out(struct la_crud *x, struct la_db_stmt *st,
-    const unsigned char *show);
+    const struct la_crud_plan *plan);
 /* Answers status with the row st is on (rc LA_DB_ROW), 404 (rc
  * LA_DB_DONE) or the error rc, and finishes st. */
 void la_crud_answer_row(struct la_crud *x, int status, int write, int rc,

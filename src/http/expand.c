@@ -359,7 +359,7 @@ expand_view(const struct la_expand *e, const struct expand_rel *rel)
  * endpoint's serializer). */
 static void
 expand_take(struct la_expand *e, struct expand_rel *rel, struct la_crud *y,
-    struct la_db_stmt *st, const unsigned char *show)
+    struct la_db_stmt *st, const struct la_crud_plan *show)
 {
 	struct la_buf *body = y->r->resp.body, *dst;
 	struct la_value v;
@@ -384,7 +384,7 @@ expand_chunk(struct la_expand *e, struct expand_rel *rel, size_t from, size_t n)
 {
 	struct la_crud y = expand_view(e, rel);
 	struct la_sqlb s = la_crud_sql(&y);
-	const unsigned char *show = la_crud_projection(&y, 0);
+	const struct la_crud_plan *show = la_crud_projection(&y, 0);
 	struct la_value *p;
 	struct la_db_stmt *st;
 	int rc;

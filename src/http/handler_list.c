@@ -69,7 +69,7 @@ static int
 list_stream(struct la_crud *x, const struct la_value *params, size_t n,
     struct list_out *o)
 {
-	const unsigned char *show = la_crud_projection(x, 0);
+	const struct la_crud_plan *show = la_crud_projection(x, 0);
 	struct la_buf *b = x->r->resp.body;
 	struct la_db_stmt *st;
 	int rc, rows = 0;
@@ -441,7 +441,7 @@ static int
 list_fetch(struct la_crud *x, const struct la_query *q,
     const struct la_value *keys, int reverse, struct list_page *pg)
 {
-	const unsigned char *show = la_crud_projection(x, 0);
+	const struct la_crud_plan *show = la_crud_projection(x, 0);
 	struct la_buf *out = x->r->resp.body;
 	struct la_value *p;
 	struct la_db_stmt *st;
