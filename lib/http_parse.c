@@ -325,7 +325,8 @@ http_parse_field(struct http_parse_ctx *c, const struct la_http_header *h)
 
 	switch (h->name.len) {
 	case 4:
-		if (strncasecmp(n, "host", 4) == 0) {
+		if ((n[0] | 0x20) == 'h' && (n[1] | 0x20) == 'o' &&
+		    (n[2] | 0x20) == 's' && (n[3] | 0x20) == 't') {
 			c->hosts++;
 			c->req->host = h->value;
 			if (!http_parse_host_ok(h->value))
@@ -363,7 +364,7 @@ http_parse_header(struct http_parse_ctx *c, int *done)
 {
 	struct la_http_req *req = c->req;
 	struct la_http_header *h;
-	const char *s = c->p, *v;
+	const char *s = c->p, *v, *e;
 	int rc;
 
 	if (c->p == c->end)
@@ -387,9 +388,11 @@ http_parse_header(struct http_parse_ctx *c, int *done)
 		c->p++;
 	v = c->p;
 	c->p = http_span16(c->p, c->end, 1);
+	/* Leading whitespace was skipped above: only trailing is left. */
+	for (e = c->p; e > v && (e[-1] == ' ' || e[-1] == '\t');)
+		e--;
 	h->value.p = v;
-	h->value.len = (size_t)(c->p - v);
-	h->value = la_str_trim(h->value);
+	h->value.len = (size_t)(e - v);
 	if ((rc = http_parse_eol(c)) != 0)
 		return (rc);
 	req->nheaders++;
