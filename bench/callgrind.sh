@@ -5,45 +5,23 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-LIGHTAPID=${LIGHTAPID:-}
-# As root, the worker stays root only when told to (lightapid(8), -u).
-root_user=
-[ "$(id -u)" -ne 0 ] || root_user=1
-if [ -z "$LIGHTAPID" ]; then
-	for cand in "$repo/src/lightapid" "$repo/build/src/lightapid"; do
-		if [ -x "$cand" ]; then LIGHTAPID=$cand; break; fi
-	done
-fi
-[ -n "$LIGHTAPID" ] && [ -x "$LIGHTAPID" ] || {
-	echo "callgrind.sh: lightapid binary not found; set LIGHTAPID" >&2; exit 1; }
+prog=callgrind.sh
+. "$here/common.sh"
+common_lightapid
 
 ROWS=${BENCH_ROWS:-10000}
 N=${BENCH_REQUESTS:-200}
 WARMUP=${BENCH_WARMUP:-50}
 TOP=${BENCH_TOP:-0}
 REPEAT=${BENCH_REPEAT:-3}
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 command -v valgrind >/dev/null 2>&1 || {
 	echo "callgrind.sh: valgrind is needed" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lightapid-cg.XXXXXX")
 la_pid=
 
-stop_pid() { # pid signal
-	[ -n "$1" ] || return 0
-	kill -"$2" "$1" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
-
 cleanup() {
-	stop_pid "$la_pid" TERM
+	common_stop_pid "$la_pid" TERM
 	la_pid=
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		echo "scratch directory kept: $tmp" >&2
@@ -54,75 +32,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-wait_http() { # url, seconds
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		"$PY" -c 'import sys, urllib.request
-urllib.request.urlopen(sys.argv[1], timeout=5).read()' "$1" >/dev/null 2>&1 && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	echo "callgrind.sh: $1 did not answer within $2 s" >&2
-	return 1
-}
+port=$(common_free_port)
 
 # The configuration of run.sh: /items (page-number pages of 20, filtered on
 # category), and /feed (cursor pages of 20) reflecting the same table once
 # it exists.
-cat >"$tmp/lightapi.yaml" <<YAML
-database:
-  url: "sqlite:///$tmp/bench.db"
-enable_swagger: false
-endpoints:
-  - route: /items
-    fields:
-      name: {type: str, max_length: 100}
-      category: {type: str, index: true}
-      price: {type: float, ge: 0}
-      in_stock: {type: bool, default: true}
-    meta:
-      filtering: {fields: [category]}
-      pagination: {style: page_number, page_size: 20}
-YAML
+common_items_yaml "$tmp/lightapi.yaml" "sqlite:///$tmp/bench.db"
 
 # First start (not under valgrind) creates the table.
 "$LIGHTAPID" ${root_user:+-u root} -f -c "$tmp/lightapi.yaml" -w 1 -l "127.0.0.1:$port" \
 	>>"$tmp/lightapid.log" 2>&1 &
 la_pid=$!
-wait_http "http://127.0.0.1:$port/healthz" 10 || {
+common_wait_http "http://127.0.0.1:$port/healthz" 10 || {
 	tail -n 20 "$tmp/lightapid.log" >&2; exit 1; }
-stop_pid "$la_pid" TERM
+common_stop_pid "$la_pid" TERM
 la_pid=
 
-"$PY" - "$tmp/bench.db" "$ROWS" <<'PYEOF'
-import sqlite3, sys, datetime
-db, rows = sys.argv[1], int(sys.argv[2])
-con = sqlite3.connect(db)
-now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-stamp = now.isoformat(timespec="microseconds")
-cols = [r[1] for r in con.execute('PRAGMA table_info("items")')]
-names = [c for c in cols if c != "id"]
-sql = (f'INSERT INTO "items" ({", ".join(names)}) '
-       f'VALUES ({", ".join("?" * len(names))})')
-def row(i):
-    data = dict(created_at=stamp, updated_at=stamp, version=1,
-                name=f"item {i}", category=f"cat-{i % 500}",
-                price=round(1 + (i % 1000) * 0.25, 2), in_stock=i % 3 != 0)
-    return [data[c] for c in names]
-con.executemany(sql, (row(i) for i in range(1, rows + 1)))
-con.commit()
-con.close()
-PYEOF
+common_fill_sqlite "$tmp/bench.db" "$ROWS"
 
-cat >>"$tmp/lightapi.yaml" <<YAML
-  - route: /feed
-    reflect: true
-    meta:
-      table: items
-      methods: [GET]
-      pagination: {style: cursor, page_size: 20}
-YAML
+common_feed_yaml "$tmp/lightapi.yaml"
 
 # Each measurement starts lightapid under callgrind, sends WARMUP + K
 # requests on one keep-alive connection and stops it; valgrind follows
@@ -134,7 +62,7 @@ cg_start() {
 		"$LIGHTAPID" ${root_user:+-u root} -f -c "$tmp/lightapi.yaml" -w 1 -l "127.0.0.1:$port" \
 		>>"$tmp/lightapid.log" 2>&1 &
 	la_pid=$!
-	wait_http "http://127.0.0.1:$port/healthz" 120 || {
+	common_wait_http "http://127.0.0.1:$port/healthz" 120 || {
 		tail -n 20 "$tmp/lightapid.log" >&2; exit 1; }
 	worker=
 	for task in /proc/"$la_pid"/task/*; do
@@ -169,7 +97,7 @@ cg_run() { # name count path rows -> the worker's callgrind file
 	cg_start
 	client "$WARMUP" "$3" "$4"
 	client "$2" "$3" "$4"
-	stop_pid "$la_pid" TERM
+	common_stop_pid "$la_pid" TERM
 	la_pid=
 	[ -s "$tmp/cg.$worker" ] || { echo "callgrind.sh: no callgrind output for $1" >&2; exit 1; }
 	mv "$tmp/cg.$worker" "$tmp/$1.$2.cg"

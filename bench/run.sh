@@ -4,15 +4,9 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(dirname "$here")
-LIGHTAPID=${LIGHTAPID:-}
-if [ -z "$LIGHTAPID" ]; then
-	for cand in "$repo/src/lightapid" "$repo/build/src/lightapid"; do
-		if [ -x "$cand" ]; then LIGHTAPID=$cand; break; fi
-	done
-fi
-[ -n "$LIGHTAPID" ] && [ -x "$LIGHTAPID" ] || {
-	echo "run.sh: lightapid binary not found; set LIGHTAPID" >&2; exit 1; }
+prog=run.sh
+. "$here/common.sh"
+common_lightapid
 
 ROWS=${BENCH_ROWS:-10000}
 DURATION=${BENCH_DURATION:-10s}
@@ -26,9 +20,6 @@ case $ENGINE in
 sqlite|postgresql|mysql) ;;
 *) echo "run.sh: BENCH_ENGINE must be sqlite, postgresql or mysql" >&2; exit 1 ;;
 esac
-
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
 
 # ---- tools ---------------------------------------------------------------
 
@@ -55,24 +46,13 @@ la_pid=
 nginx_pid=
 engine_pid=
 
-stop_pid() { # pid signal
-	[ -n "$1" ] || return 0
-	kill -"$2" "$1" 2>/dev/null || return 0
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
-
 cleanup() {
-	stop_pid "$la_pid" TERM
-	stop_pid "$nginx_pid" QUIT
+	common_stop_pid "$la_pid" TERM
+	common_stop_pid "$nginx_pid" QUIT
 	# The helper removes its database server on TERM; should it be killed
 	# instead, engines.py's watchdog removes the server once the helper is
 	# gone.
-	stop_pid "$engine_pid" TERM
+	common_stop_pid "$engine_pid" TERM
 	la_pid= nginx_pid= engine_pid=
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		echo "scratch directory kept: $tmp" >&2
@@ -83,28 +63,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-http_get() { # url -> body on stdout, fails on non-2xx
-	"$PY" -c 'import sys, urllib.request
-sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())' "$1"
-}
-
-wait_http() { # url
-	i=0
-	while [ $i -lt 100 ]; do
-		http_get "$1" >/dev/null 2>&1 && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	echo "run.sh: $1 did not answer within 10 s" >&2
-	return 1
-}
-
 # ---- lightapid -----------------------------------------------------------
 
-la_port=$(free_port)
+la_port=$(common_free_port)
 
 # PostgreSQL and MariaDB: a throw-away server (tests/func/engines.py) run by
 # bench/engine.py, which writes the database URL to engine.json once the
@@ -125,91 +86,41 @@ else
 	db_url=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$tmp/engine.json")
 fi
 echo "engine: $ENGINE ($db_url)"
-# /items: the 10,000-row table, filtered on category (500 values, so 20 rows
-# each) and paginated by page number (20 a page).  /feed (added after the
-# first start, once the table exists) reflects the same table with cursor
-# pagination.
-cat >"$tmp/lightapi.yaml" <<YAML
-database:
-  url: "$db_url"
-enable_swagger: false
-# Neither server writes an access log, so the comparison is like for like.
-endpoints:
-  - route: /items
-    fields:
-      name: {type: str, max_length: 100}
-      category: {type: str, index: true}
-      price: {type: float, ge: 0}
-      in_stock: {type: bool, default: true}
-    meta:
-      filtering: {fields: [category]}
-      pagination: {style: page_number, page_size: 20}
-YAML
+common_items_yaml "$tmp/lightapi.yaml" "$db_url"
 # BENCH_CACHE=1: /items answers from the shared-memory response cache.
 [ -z "$CACHE" ] || echo "      cache: {ttl: 60}" >>"$tmp/lightapi.yaml"
 
-root_user=
-[ "$(id -u)" -ne 0 ] || root_user=1
 start_lightapid() {
 	# As root (the script installs packages), the workers stay root:
 	# lightapid refuses that unless told to with -u root.
 	"$LIGHTAPID" ${root_user:+-u root} -f -c "$tmp/lightapi.yaml" -w "$WORKERS" \
 		-l "127.0.0.1:$la_port" >>"$tmp/lightapid.log" 2>&1 &
 	la_pid=$!
-	wait_http "http://127.0.0.1:$la_port/healthz" || {
+	common_wait_http "http://127.0.0.1:$la_port/healthz" 10 || {
 		tail -n 20 "$tmp/lightapid.log" >&2; exit 1; }
 }
 
 echo "lightapid: $LIGHTAPID ($("$LIGHTAPID" -V 2>&1 | head -n 1))"
 # First start creates the tables; rows are then bulk-inserted directly.
 start_lightapid
-stop_pid "$la_pid" TERM
+common_stop_pid "$la_pid" TERM
 la_pid=
 
 if [ "$ENGINE" != sqlite ]; then
 	"$PY" "$here/engine.py" fill "$ENGINE" "$tmp" "$ROWS" || {
 		echo "run.sh: bulk insert into $ENGINE failed" >&2; exit 1; }
 else
-"$PY" - "$tmp/bench.db" "$ROWS" <<'PYEOF'
-import sqlite3, sys, datetime
-db, rows = sys.argv[1], int(sys.argv[2])
-con = sqlite3.connect(db)
-now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-stamp = now.isoformat(timespec="microseconds")
-
-def fill(table, n):
-    cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
-    values = {"created_at": stamp, "updated_at": stamp, "version": 1}
-    names = [c for c in cols if c != "id"]
-    sql = (f'INSERT INTO "{table}" ({", ".join(names)}) '
-           f'VALUES ({", ".join("?" * len(names))})')
-    def row(i):
-        data = dict(values, name=f"item {i}", category=f"cat-{i % 500}",
-                    price=round(1 + (i % 1000) * 0.25, 2), in_stock=i % 3 != 0)
-        return [data[c] for c in names]
-    con.executemany(sql, (row(i) for i in range(1, n + 1)))
-
-fill("items", rows)
-con.commit()
-con.close()
-PYEOF
+	common_fill_sqlite "$tmp/bench.db" "$ROWS"
 fi
 
-cat >>"$tmp/lightapi.yaml" <<YAML
-  - route: /feed
-    reflect: true
-    meta:
-      table: items
-      methods: [GET]
-      pagination: {style: cursor, page_size: 20}
-YAML
+common_feed_yaml "$tmp/lightapi.yaml"
 start_lightapid
 
 rows_of() { # file -> number of rows in a list body ("results"), or 0
 	"$PY" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$1" 2>/dev/null || echo 0
 }
 check_rows() { # path expected-rows
-	http_get "http://127.0.0.1:$la_port$1" >"$tmp/check.json" || {
+	common_http_get "http://127.0.0.1:$la_port$1" >"$tmp/check.json" || {
 		echo "run.sh: GET $1 failed" >&2; exit 1; }
 	n=$(rows_of "$tmp/check.json")
 	if [ "$n" != "$2" ]; then
@@ -264,7 +175,7 @@ echo "cursor page after $depth rows starts at id $first_deep_id"
 
 # ---- nginx ---------------------------------------------------------------
 
-ng_port=$(free_port)
+ng_port=$(common_free_port)
 mkdir -p "$tmp/static" "$tmp/nginx"
 cp "$tmp/page.json" "$tmp/static/page.json"
 chmod -R a+rX "$tmp/static"
@@ -292,7 +203,7 @@ NGX
 "$NGINX" -e "$tmp/nginx/error.log" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
 	>"$tmp/nginx/stdout.log" 2>&1 &
 nginx_pid=$!
-wait_http "http://127.0.0.1:$ng_port/page.json" || {
+common_wait_http "http://127.0.0.1:$ng_port/page.json" 10 || {
 	cat "$tmp/nginx/error.log" >&2; exit 1; }
 
 # ---- wrk -----------------------------------------------------------------

@@ -37,6 +37,7 @@ struct la_req {
 	const char *id;               /* detail route: the id, else NULL */
 	size_t id_len;
 	int64_t id_int;       /* the id as a number, for an integer key */
+	const char *id_uuid;  /* the id canonical, for a UUID key */
 	unsigned allowed;     /* verbs of the matched route */
 	const char *endpoint; /* route for logs and metrics, or NULL */
 	const char *peer;     /* the client's (clientaddr.h) */

@@ -386,18 +386,13 @@ crud_destroy(struct la_crud *x)
 static void
 crud_key(struct la_crud *x, const char *id, size_t len)
 {
-	char *uuid;
-
-	/* The route checked an integer id and kept its value. */
-	if (x->cols[x->t->pk].type == LA_T_INT) {
+	/* The route checked an integer or UUID id and kept its value, a
+	 * UUID in the canonical spelling it is stored in. */
+	if (x->cols[x->t->pk].type == LA_T_INT)
 		x->key = la_value_int(x->r->id_int);
-	} else if (x->cols[x->t->pk].type == LA_T_UUID) {
-		/* Stored canonical: any spelling the route accepted finds it.
-		 */
-		uuid = la_arena_alloc(x->r->a, LA_UUID_LEN + 1);
-		(void)la_uuid_parse(id, len, uuid);
-		x->key = la_value_text(uuid, LA_UUID_LEN);
-	} else
+	else if (x->cols[x->t->pk].type == LA_T_UUID)
+		x->key = la_value_text(x->r->id_uuid, LA_UUID_LEN);
+	else
 		x->key = la_value_text(id, len);
 }
 

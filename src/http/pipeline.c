@@ -151,15 +151,18 @@ pipeline_id_ok(struct la_req *r)
 {
 	const struct la_cat_table *t = r->route->t;
 	const struct la_cat_col *pk;
-	char uuid[LA_UUID_LEN + 1];
+	char *uuid;
 
 	if (t->pk < 0)
 		return (0);
 	pk = &la_catalog_cols(r->ctx->cat, t)[t->pk];
 	/* A UUID key must be a UUID: an engine with a uuid type would
 	 * refuse the comparison itself (500) rather than find no row. */
-	if (pk->type == LA_T_UUID)
+	if (pk->type == LA_T_UUID) {
+		uuid = la_arena_alloc(r->a, LA_UUID_LEN + 1);
+		r->id_uuid = uuid;
 		return (la_uuid_parse(r->id, r->id_len, uuid) == 0);
+	}
 	if (pk->type != LA_T_INT)
 		return (1);
 	/* Digits only: la_str_to_i64 refuses anything else but a sign. */
