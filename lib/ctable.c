@@ -25,7 +25,7 @@
 #include "ctable.h"
 
 #define CT_MAGIC       0x6c616374u /* "lact" */
-#define CT_VERSION     1u
+#define CT_VERSION     2u
 #define CT_ALIGN       64u
 #define CT_MAX_STRIPES 64u
 #define CT_MIN_CHUNKS  128u /* per stripe, before adding stripes */
@@ -51,6 +51,8 @@ struct ct_head {
 	_Atomic uint64_t hits, misses, stores, evictions, invalidations,
 	    recoveries;
 	_Atomic uint64_t gen[LA_CTABLE_GENS];
+	/* Slots written while the second tier was away, one bit each. */
+	_Atomic uint64_t pending[LA_CTABLE_GENS / 64];
 };
 
 struct ct_stripe {
@@ -197,6 +199,38 @@ la_ctable_bump(void *mem, unsigned slot)
 
 	atomic_fetch_add(&h->invalidations, 1);
 	return (atomic_fetch_add(&h->gen[slot % LA_CTABLE_GENS], 1) + 1);
+}
+
+void
+la_ctable_pending_set(void *mem, unsigned slot)
+{
+	struct ct_head *h = mem;
+
+	slot %= LA_CTABLE_GENS;
+	atomic_fetch_or(&h->pending[slot / 64], (uint64_t)1 << (slot % 64));
+}
+
+int
+la_ctable_pending_take(void *mem, unsigned slot)
+{
+	struct ct_head *h = mem;
+	uint64_t bit;
+
+	slot %= LA_CTABLE_GENS;
+	bit = (uint64_t)1 << (slot % 64);
+	return ((atomic_fetch_and(&h->pending[slot / 64], ~bit) & bit) != 0);
+}
+
+int
+la_ctable_pending_any(void *mem)
+{
+	struct ct_head *h = mem;
+	size_t i;
+
+	for (i = 0; i < LA_CTABLE_GENS / 64; i++)
+		if (atomic_load_explicit(&h->pending[i], memory_order_relaxed))
+			return (1);
+	return (0);
 }
 
 void

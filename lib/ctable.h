@@ -54,6 +54,15 @@ unsigned la_ctable_gen_slot(const char *table);
 uint64_t la_ctable_gen(void *mem, unsigned slot);
 /* Invalidates every entry stored under slot; returns the new generation. */
 uint64_t la_ctable_bump(void *mem, unsigned slot);
+/*
+ * Marks for the second tier (Redis): a slot written while that tier was
+ * away, so that whichever process reaches it first carries the write
+ * there, even when the process that made it is gone. take unmarks the
+ * slot and says whether it was marked; any says whether some slot is.
+ */
+void la_ctable_pending_set(void *mem, unsigned slot);
+int la_ctable_pending_take(void *mem, unsigned slot);
+int la_ctable_pending_any(void *mem);
 
 /*
  * Looks key (hashed to hash) up: LA_CTABLE_HIT with its value appended to

@@ -20,6 +20,7 @@
 #include "la.h"
 #include "arena.h"
 #include "balance.h"
+#include "cache.h"
 #include "conn.h"
 #include "log.h"
 #include "worker.h"
@@ -325,6 +326,7 @@ la_worker_run(int slot, const struct la_gen *g, const struct la_catalog *cat,
 		ready = la_conn_run_ready(&w.cs);
 		if (w.cs.now_ms - last_expire >= 250) {
 			la_conn_expire(&w.cs);
+			la_cache_idle(w.cs.ctx);
 			last_expire = w.cs.now_ms;
 		}
 		worker_listen_if_room(&w);

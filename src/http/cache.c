@@ -62,6 +62,15 @@ static void *cache_mem;
 #define CACHE_REDIS_SLOT " redis"
 #ifdef HAVE_REDIS
 static uint64_t cache_redis_seen;
+/*
+ * After this worker lost Redis, it reads no entry from there for this
+ * long: another host that wrote while Redis was away bumps the table
+ * there within about a second of reaching it again (its retry and its
+ * idle tick, la_cache_idle), and until then Redis still holds entries
+ * that write made stale. Answers come from the database meanwhile.
+ */
+#define CACHE_REDIS_QUIET_MS 2000
+static int64_t cache_redis_quiet_until;
 #endif
 /* The configuration stamp the master hands the workers (see above). */
 static uint64_t cache_stamp;
@@ -314,6 +323,7 @@ cache_redis_check(void)
 	if (f != cache_redis_seen) {
 		cache_redis_seen = f;
 		la_ctable_bump(cache_mem, la_ctable_gen_slot(CACHE_REDIS_SLOT));
+		cache_redis_quiet_until = cache_now() + CACHE_REDIS_QUIET_MS;
 	}
 }
 #endif
@@ -329,6 +339,86 @@ cache_redis_url(const struct la_req *r)
 }
 #endif
 
+#ifdef HAVE_REDIS
+/* The tables a write can name: the endpoints' and those canned queries
+ * list under invalidates; the i-th, or NULL past the last. */
+static const char *
+cache_table_at(const struct la_ctx *ctx, size_t i)
+{
+	const struct la_conf *c = ctx->conf;
+	const struct la_cat_table *t;
+	size_t q;
+
+	if ((t = la_catalog_table(ctx->cat, i)) != NULL)
+		return (la_catalog_str(ctx->cat, t->name));
+	i -= ctx->cat->ntables;
+	for (q = 0; q < c->nqueries; q++) {
+		if (i < c->queries[q].invalidates.n)
+			return (c->queries[q].invalidates.v[i]);
+		i -= c->queries[q].invalidates.n;
+	}
+	return (NULL);
+}
+
+/* Bumps in Redis every table whose name falls on slot; -1 when it fails
+ * (the slot is marked again). */
+static int
+cache_redis_bump_slot(const struct la_ctx *ctx, const char *url, unsigned slot)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; (name = cache_table_at(ctx, i)) != NULL; i++)
+		if (la_ctable_gen_slot(name) == slot &&
+		    la_credis_bump(url, name) != 0) {
+			la_ctable_pending_set(cache_mem, slot);
+			return (-1);
+		}
+	return (0);
+}
+
+/*
+ * Tables written while Redis was away (marked in shared memory, so by
+ * any worker, even one gone since), bumped there once it is back and
+ * before an entry is read from it: 0 when none is left, -1 while Redis is
+ * away. A mark is taken before its bump, so one set meanwhile stays.
+ */
+static int
+cache_redis_flush(const struct la_ctx *ctx, const char *url)
+{
+	const char *name;
+	unsigned slot;
+	size_t i;
+
+	if (!la_ctable_pending_any(cache_mem))
+		return (0);
+	if (la_credis_up(url) != 0)
+		return (-1);
+	for (i = 0; (name = cache_table_at(ctx, i)) != NULL; i++) {
+		slot = la_ctable_gen_slot(name);
+		if (la_ctable_pending_take(cache_mem, slot) &&
+		    cache_redis_bump_slot(ctx, url, slot) != 0)
+			return (-1);
+	}
+	return (0);
+}
+#endif
+
+void
+la_cache_idle(const struct la_ctx *ctx)
+{
+#ifdef HAVE_REDIS
+	const char *url = ctx->conf->cache.redis_url;
+
+	/* Without traffic too: a host that wrote during an outage must not
+	 * leave the others serving stale entries until it gets a request. */
+	if (cache_mem != NULL && url != NULL && url[0] != '\0')
+		(void)cache_redis_flush(ctx, url);
+#else
+	(void)ctx;
+#endif
+}
+
 /*
  * After a shared-memory miss: LA_CTABLE_HIT when Redis had the entry (it
  * is in r->resp.body and copied into shared memory for no longer than
@@ -342,6 +432,8 @@ cache_redis_get(struct la_req *r)
 	int64_t now;
 	int rc, left = 0;
 
+	if (cache_now() < cache_redis_quiet_until)
+		return (LA_CTABLE_MISS);
 	rc = la_credis_get(cache_redis_url(r), cache_table(r), r->cache.rgen,
 	    r->cache.rhash, r->cache.key + r->cache.kskip,
 	    r->cache.klen - r->cache.kskip, b, &left);
@@ -376,7 +468,8 @@ la_cache_lookup(struct la_req *r)
 		r->cache.redis = 1;
 		/* Without the generation other hosts see, no entry can be
 		 * known fresh: go to the database. */
-		if (la_credis_gen(cache_redis_url(r),
+		if (cache_redis_flush(r->ctx, cache_redis_url(r)) != 0 ||
+		    la_credis_gen(cache_redis_url(r),
 		        la_catalog_str(r->ctx->cat, t->name),
 		        &r->cache.rgen) != 0) {
 			cache_redis_check();
@@ -438,7 +531,11 @@ la_cache_invalidate_table(struct la_req *r, const char *table)
 	la_ctable_bump(cache_mem, la_ctable_gen_slot(table));
 #ifdef HAVE_REDIS
 	if (cache_redis_url(r) != NULL) {
-		la_credis_bump(cache_redis_url(r), table);
+		if (la_credis_bump(cache_redis_url(r), table) != 0)
+			la_ctable_pending_set(cache_mem,
+			    la_ctable_gen_slot(table));
+		else
+			(void)cache_redis_flush(r->ctx, cache_redis_url(r));
 		cache_redis_check();
 	}
 #else

@@ -41,6 +41,9 @@ int la_cache_lookup(struct la_req *r);
 int la_cache_invalidate(struct la_req *r);
 /* Ends what is cached of table (a canned query's invalidates:). */
 void la_cache_invalidate_table(struct la_req *r, const char *table);
+/* Between requests, a few times a second: carries to Redis the writes
+ * this host made while it was away (see cache_redis.h). */
+void la_cache_idle(const struct la_ctx *ctx);
 int la_cache_etag(struct la_req *r);
 int la_cache_store(struct la_req *r);
 int la_cache_conditional(struct la_req *r);

@@ -21,14 +21,10 @@
 
 #define CREDIS_TIMEOUT_MS 100  /* connect and each command */
 #define CREDIS_RETRY_MS   1000 /* after a failure, before trying again */
-#define CREDIS_PENDING    64   /* tables written while Redis was away */
 
 static redisContext *credis_c;
 static int64_t credis_retry_at;
 static int credis_down; /* warned, not yet back */
-static char *credis_pending[CREDIS_PENDING];
-static size_t credis_npending;
-static int credis_lost_bumps; /* more tables than CREDIS_PENDING */
 static uint64_t credis_failures;
 
 uint64_t
@@ -81,8 +77,6 @@ credis_cmd(int argc, const char **argv, const size_t *len)
 	}
 	return (rep);
 }
-
-static void credis_flush_pending(void);
 
 /*
  * redis://[:password@]host[:port][/db] or unix:///path[?db=N]; 0 when
@@ -155,7 +149,6 @@ credis_connect(const char *url)
 	if (credis_down) {
 		la_log(LA_LOG_NOTICE, "redis cache is back");
 		credis_down = 0;
-		credis_flush_pending();
 	}
 	return (0);
 }
@@ -194,48 +187,18 @@ credis_incr(const char *table)
 	return (0);
 }
 
-static void
-credis_flush_pending(void)
+int
+la_credis_up(const char *url)
 {
-	size_t i;
-
-	/* A write made while Redis was away may have left other hosts'
-	 * entries stale: bump what was written (everything we know of). */
-	for (i = 0; i < credis_npending && credis_c != NULL; i++)
-		(void)credis_incr(credis_pending[i]);
-	for (i = 0; i < credis_npending; i++)
-		free(credis_pending[i]);
-	credis_npending = 0;
-	if (credis_lost_bumps)
-		la_log(LA_LOG_WARN,
-		    "redis cache: more than %d tables were written while it "
-		    "was away; other hosts may serve their entries until "
-		    "they expire",
-		    CREDIS_PENDING);
-	credis_lost_bumps = 0;
+	return (credis_ready(url));
 }
 
-static void
-credis_remember(const char *table)
-{
-	size_t i;
-
-	for (i = 0; i < credis_npending; i++)
-		if (strcmp(credis_pending[i], table) == 0)
-			return;
-	if (credis_npending == CREDIS_PENDING) {
-		credis_lost_bumps = 1;
-		return;
-	}
-	if ((credis_pending[credis_npending] = strdup(table)) != NULL)
-		credis_npending++;
-}
-
-void
+int
 la_credis_bump(const char *url, const char *table)
 {
 	if (credis_ready(url) != 0 || credis_incr(table) != 0)
-		credis_remember(table);
+		return (-1);
+	return (0);
 }
 
 int

@@ -11,7 +11,10 @@
  * again for a second. Meanwhile the cache is bypassed (a shared-memory
  * entry cannot be known fresh when another host may have written), no
  * request fails, and a table written meanwhile is bumped once Redis is
- * back, so no host serves what that write made stale.
+ * back, so no host serves what that write made stale: the table is
+ * marked in the shared-memory cache table (la_ctable_pending_set), so
+ * the bump is made by whichever worker reaches Redis first, even when the
+ * worker that wrote has died since.
  */
 #ifndef LA_CACHE_REDIS_H
 #define LA_CACHE_REDIS_H
@@ -33,8 +36,11 @@ void la_credis_put(const char *url, const char *table, uint64_t gen,
     int ttl);
 /* How many times this process lost Redis so far. */
 uint64_t la_credis_failures(void);
-/* After a committed write: INCR, or remembered until Redis is back. */
-void la_credis_bump(const char *url, const char *table);
+/* After a committed write: INCR; -1 when Redis is away (the caller keeps
+ * the table marked until it is back, see cache.c). */
+int la_credis_bump(const char *url, const char *table);
+/* 0 when Redis is reachable (connecting if its retry time has come). */
+int la_credis_up(const char *url);
 
 /*
  * Rate limiting across hosts (ratelimit.c): lightapi:rl:<per>:<window>:

@@ -520,3 +520,60 @@ def test_redis_outage_fails_nothing_and_serves_nothing_stale(server,
     # A worker that served nothing during the outage finds its broken
     # connection only now, and says so once too: still once per worker.
     assert warnings <= a.log().count("redis cache unreachable") <= 2
+
+
+def redis_command(sock_path, *args):
+    """One command over Redis's socket, its reply's first line."""
+    import socket
+    msg = b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a.encode()) for a in args)
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(sock_path)
+        s.sendall(msg)
+        return s.recv(4096).split(b"\r\n")[0].decode()
+
+
+def test_redis_bump_outlives_the_worker_that_wrote(server, tmp_path, redis):
+    """A table written while Redis cannot be reached is bumped there once
+    it can, by whichever worker of that host gets there first, even when
+    the worker that wrote has died meanwhile: the mark is in shared
+    memory. Redis keeps running (its socket moved away, its clients cut
+    off), so the entry stored before the outage is still there to be
+    served stale."""
+    a, b = two_hosts(server, tmp_path)
+    assert a.post("/items", {"name": "one"})[0] == 201
+    redis_body(a, "/items/1")
+    xc, data = redis_body(b, "/items/1")
+    assert xc == "HIT" and data["name"] == "one"  # the entry is in Redis
+    hidden = redis.sock + ".away"
+    os.rename(redis.sock, hidden)
+    try:
+        assert redis_command(hidden, "CLIENT", "KILL", "TYPE",
+                             "normal").startswith(":")
+        # b's worker loses its connection and cannot make a new one.
+        assert b.patch("/items/1", {"name": "two", "version": 1})[0] == 200
+        old = set(b.worker_pids())
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        assert wait_until(lambda: (lambda p: len(p) == 2 and not p & old)(
+            set(b.worker_pids())), timeout=5), b.worker_pids()
+    finally:
+        os.rename(hidden, redis.sock)
+    # b gets no request: a new worker of b finds the mark between
+    # requests, once its second of waiting for Redis is over, and bumps
+    # the table there. Meanwhile a, which lost Redis too, reads nothing
+    # from there: never the entry that write made stale.
+    seen = []
+
+    def a_fresh_hit():
+        xc, data = redis_body(a, "/items/1")
+        seen.append(data["name"])
+        return xc == "HIT"
+    assert wait_until(a_fresh_hit, 6), seen
+    assert set(seen) == {"two"}, seen
+    for _ in range(4):
+        xc, data = redis_body(a, "/items/1")
+        assert data["name"] == "two", xc
+        xc, data = redis_body(b, "/items/1")
+        assert data["name"] == "two", xc

@@ -104,6 +104,25 @@ test_generations(void)
 	free(t);
 }
 
+/* Second-tier marks: set, taken once, per slot, the last of a word. */
+static void
+test_pending(void)
+{
+	void *t = table(1 << 20);
+
+	ok(!la_ctable_pending_any(t), "no slot marked at first");
+	la_ctable_pending_set(t, 5);
+	la_ctable_pending_set(t, LA_CTABLE_GENS - 1);
+	ok(la_ctable_pending_any(t), "a mark is seen");
+	ok(!la_ctable_pending_take(t, 6), "an unmarked slot is not taken");
+	ok(la_ctable_pending_take(t, 5), "a marked slot is taken");
+	ok(!la_ctable_pending_take(t, 5), "once");
+	ok(la_ctable_pending_any(t), "the other mark stays");
+	ok(la_ctable_pending_take(t, LA_CTABLE_GENS - 1), "the last slot");
+	ok(!la_ctable_pending_any(t), "none left");
+	free(t);
+}
+
 static void
 test_eviction(void)
 {
@@ -290,6 +309,7 @@ main(void)
 	    "too small a block refused");
 	test_hit_miss_ttl();
 	test_generations();
+	test_pending();
 	test_eviction();
 	test_collisions();
 	test_dead_owner();
