@@ -10,10 +10,38 @@
 #include "la.h"
 #include "arena.h"
 #include "crud.h"
+#include "fkdetail.h"
 #include "json.h"
 #include "log.h"
 #include "response.h"
 #include "xalloc.h"
+
+/*
+ * A foreign key error as the engine words it, with the key it broke when
+ * the engine does not name it (SQLite): asked of the database for the
+ * write's values, or for the row a delete left referenced.
+ */
+static const char *
+crud_fk_msg(struct la_crud *x)
+{
+	struct la_db_conn *db = &x->ctx->db;
+	const char *msg = la_db_errmsg(db);
+	char key[256];
+	int rc = -1;
+
+	if (strchr(msg, ':') != NULL)
+		return (msg);
+	msg = la_arena_strdup(x->r->a, msg);
+	if (x->vals != NULL && x->set != NULL)
+		rc = la_fkdetail_write(db, x->r->a, x->cat, x->t, x->vals,
+		    x->set, key, sizeof(key));
+	else if (x->r->verb == LA_M_DELETE && x->key.kind != LA_V_NULL)
+		rc = la_fkdetail_delete(db, x->r->a, x->cat, x->t, x->key, key,
+		    sizeof(key));
+	if (rc != 0)
+		return (msg);
+	return (la_arena_printf(x->r->a, "%s: %s", msg, key));
+}
 
 void
 la_crud_db_error(struct la_crud *x, int rc)
@@ -21,8 +49,10 @@ la_crud_db_error(struct la_crud *x, int rc)
 	struct la_db_conn *db = &x->ctx->db;
 
 	switch (rc) {
-	case LA_DB_EUNIQUE:
 	case LA_DB_EFK:
+		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, crud_fk_msg(x));
+		return;
+	case LA_DB_EUNIQUE:
 	case LA_DB_ENOTNULL:
 	case LA_DB_ECHECK:
 		la_resp_fail(&x->r->resp, LA_ERR_CONFLICT, la_db_errmsg(db));

@@ -25,7 +25,11 @@ struct la_crud {
 	const struct la_cat_table *t;
 	const struct la_cat_col *cols;
 	struct la_value key;
-	struct la_scope scope;    /* the verb's row scope (scope.h) */
+	struct la_scope scope; /* the verb's row scope (scope.h) */
+	/* A write's values and which it sets, to name a broken foreign key
+	 * (fkdetail.h); NULL for other statements. */
+	const struct la_value *vals;
+	const unsigned char *set;
 	struct la_expand *expand; /* ?expand='s relations (expand.h) */
 	/* The statement la_crud_run runs: a memo's text (la_crud_shaped),
 	 * or NULL for the one in the worker's SQL buffer. */

@@ -150,6 +150,8 @@ crud_create(struct la_crud *x)
 	    crud_validate(x, body, LA_VALIDATE_CREATE, &vals, &set) != 0)
 		return;
 	crud_stamp(x, vals, set, 1);
+	x->vals = vals;
+	x->set = set;
 	params = la_arena_calloc(x->r->a, x->t->ncols + 2, sizeof(*params));
 	n = crud_params(x, vals, set, 0, params);
 	returning = la_db_returning(&x->ctx->db, LA_DIALECT_INSERT);
@@ -327,6 +329,8 @@ crud_update(struct la_crud *x, enum la_validate_mode mode)
 	if (crud_validate(x, body, mode, &vals, &set) != 0)
 		return;
 	crud_stamp(x, vals, set, 0);
+	x->vals = vals;
+	x->set = set;
 	params = la_arena_calloc(x->r->a, x->t->ncols + 2 + x->scope.nwhere,
 	    sizeof(*params));
 	n = crud_params(x, vals, set, 1, params);
