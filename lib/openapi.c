@@ -148,16 +148,42 @@ oa_security(struct oa *x, const struct la_cat_table *t, unsigned verb)
 	oa_end(b, ']');
 }
 
+/* Whether some relation ?expand= may name leads to an endpoint whose
+ * GET wants credentials: expanding it without them is a 403. */
+static int
+oa_expand_forbids(struct oa *x, const struct la_cat_table *t)
+{
+	const char *s = la_catalog_str(x->c, t->expand), *c;
+	const struct la_cat_auth *au;
+	int vi = la_verb_index(LA_M_GET);
+	struct la_cat_rel rel;
+	size_t n;
+
+	for (; s != NULL && *s != '\0'; s = *c ? c + 1 : c) {
+		c = strchr(s, ',');
+		if (c == NULL)
+			c = s + strlen(s);
+		n = (size_t)(c - s);
+		if (la_catalog_relation(x->c, t, s, n, &rel) == 0 &&
+		    (au = la_catalog_auth(x->c, rel.tt)) != NULL &&
+		    au->backend[vi] != LA_AUTH_NONE)
+			return (1);
+	}
+	return (0);
+}
+
 static void
 oa_auth_errors(struct oa *x, const struct la_cat_table *t, unsigned verb)
 {
 	const struct la_cat_auth *au = la_catalog_auth(x->c, t);
 	int vi = la_verb_index(verb);
+	int own = au != NULL && vi >= 0 && au->backend[vi] != LA_AUTH_NONE;
 
-	if (au == NULL || vi < 0 || au->backend[vi] == LA_AUTH_NONE)
-		return;
-	la_openapi_error(x, "401");
-	if (au->permission[vi] == LA_PERM_ADMIN || oa_scope_claims(x, t, verb))
+	if (own)
+		la_openapi_error(x, "401");
+	if ((own && (au->permission[vi] == LA_PERM_ADMIN ||
+	                oa_scope_claims(x, t, verb))) ||
+	    (verb == LA_M_GET && oa_expand_forbids(x, t)))
 		la_openapi_error(x, "403");
 }
 

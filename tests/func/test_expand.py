@@ -291,3 +291,18 @@ def test_many_keys_on_a_plain_list(server):
     assert rows == [dict(a, books=[b for b in books
                                    if b["author_id"] == a["id"]])
                     for a in authors]
+
+
+def test_openapi_lists_the_403_of_a_protected_expansion(srv):
+    # /authors may expand /secrets, whose GET wants a token: without one
+    # the expansion is a 403, which its GET operations must list.
+    # /books expands only /authors, which is open: no 403 there.
+    status, _, doc, raw = srv.get("/openapi.json")
+    assert status == 200, raw
+    paths = doc["paths"]
+    assert "403" in paths["/authors"]["get"]["responses"]
+    assert "403" in paths["/authors/{id}"]["get"]["responses"]
+    assert "401" not in paths["/authors"]["get"]["responses"]
+    assert "403" not in paths["/books"]["get"]["responses"]
+    assert "403" not in paths["/books/{id}"]["get"]["responses"]
+    assert "403" not in paths["/authors"]["post"]["responses"]
