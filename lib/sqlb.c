@@ -181,13 +181,13 @@ la_sqlb_select_by(struct la_sqlb *q, const struct la_catalog *c,
 		sqlb_puts(q, la_dialect(q->dialect)->text_eq);
 }
 
-void
-la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
+/* The IN list of select_in: n placeholders for the caller's values. */
+static void
+sqlb_in_list(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col, size_t n)
 {
 	size_t i;
 
-	la_sqlb_select(q, c, t);
 	sqlb_puts(q, " WHERE ");
 	sqlb_col(q, c, t, col);
 	sqlb_puts(q, " IN (");
@@ -199,7 +199,43 @@ la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
 	sqlb_puts(q, ")");
 }
 
+void
+la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, size_t n)
+{
+	la_sqlb_select(q, c, t);
+	sqlb_in_list(q, c, t, col, n);
+}
+
 /* The ORDER BY of la_sqlb_select_in, after any scope conditions. */
+void
+la_sqlb_select_in_ranked(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, size_t n)
+{
+	sqlb_puts(q, "SELECT ");
+	sqlb_all_cols(q, c, t);
+	sqlb_puts(q, " FROM (SELECT ");
+	sqlb_all_cols(q, c, t);
+	sqlb_puts(q, ", ROW_NUMBER() OVER (PARTITION BY ");
+	sqlb_col(q, c, t, col);
+	if (t->pk >= 0 && t->pk != col) {
+		sqlb_puts(q, " ORDER BY ");
+		sqlb_col(q, c, t, t->pk);
+	}
+	sqlb_puts(q, ") AS lightapid_rn FROM ");
+	sqlb_ident(q, c, t->name);
+	sqlb_in_list(q, c, t, col, n);
+}
+
+void
+la_sqlb_limit_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, int64_t limit)
+{
+	sqlb_puts(q, ") AS lightapid_ranked WHERE lightapid_rn <= ");
+	la_sqlb_bind(q, la_value_int(limit));
+	la_sqlb_order_in(q, c, t, col);
+}
+
 void
 la_sqlb_order_in(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col)

@@ -78,6 +78,19 @@ void la_sqlb_select_in(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col, size_t n);
 void la_sqlb_order_in(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t, int col);
+/*
+ * The same with at most limit rows per value of col, so that a value
+ * with a million related rows costs no more than limit of them: "SELECT
+ * <cols> FROM (SELECT <cols>, ROW_NUMBER() OVER (PARTITION BY col ORDER
+ * BY <pk>) AS lightapid_rn FROM t WHERE col IN (?, ...)", then the
+ * caller's scope conditions, then la_sqlb_limit_in's ") AS
+ * lightapid_ranked WHERE lightapid_rn <= ? ORDER BY col, <pk>", which
+ * binds limit.
+ */
+void la_sqlb_select_in_ranked(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, size_t n);
+void la_sqlb_limit_in(struct la_sqlb *q, const struct la_catalog *c,
+    const struct la_cat_table *t, int col, int64_t limit);
 /* "SELECT 1 FROM <table> WHERE <pk> = ?": the key. */
 void la_sqlb_exists(struct la_sqlb *q, const struct la_catalog *c,
     const struct la_cat_table *t);

@@ -389,12 +389,20 @@ expand_chunk(struct la_expand *e, struct expand_rel *rel, size_t from, size_t n)
 	struct la_db_stmt *st;
 	int rc;
 
-	p = la_arena_calloc(y.r->a, n + rel->scope.nwhere, sizeof(*p));
+	p = la_arena_calloc(y.r->a, n + rel->scope.nwhere + 1, sizeof(*p));
 	memcpy(p, rel->keys + from, n * sizeof(*p));
-	la_sqlb_select_in(&s, y.cat, y.t, rel->tcol, n);
-	la_sqlb_params(&s, p, n + rel->scope.nwhere);
+	/* A reverse relation takes at most the limit per key from the
+	 * database, not every related row to cut them here. */
+	if (rel->reverse)
+		la_sqlb_select_in_ranked(&s, y.cat, y.t, rel->tcol, n);
+	else
+		la_sqlb_select_in(&s, y.cat, y.t, rel->tcol, n);
+	la_sqlb_params(&s, p, n + rel->scope.nwhere + 1);
 	la_sqlb_scope(&s, y.cat, y.t, rel->scope.where, rel->scope.nwhere);
-	la_sqlb_order_in(&s, y.cat, y.t, rel->tcol);
+	if (rel->reverse)
+		la_sqlb_limit_in(&s, y.cat, y.t, rel->tcol, e->limit);
+	else
+		la_sqlb_order_in(&s, y.cat, y.t, rel->tcol);
 	for (rc = la_crud_run(&y, p, (size_t)s.nparams, &st); rc == LA_DB_ROW;
 	     rc = la_db_next(st))
 		expand_take(e, rel, &y, st, show);

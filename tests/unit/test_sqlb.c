@@ -232,6 +232,25 @@ main(void)
 	    "\"updated_at\", \"version\" FROM \"items\" WHERE \"id\" IN "
 	    "(?) ORDER BY \"id\"",
 	    "IN list on the key: ordered by it once");
+	{
+		struct la_value p[3];
+
+		la_sqlb_init(&q, &b, LA_DIALECT_PGSQL);
+		la_sqlb_select_in_ranked(&q, c, t, 1, 2);
+		la_sqlb_params(&q, p, 3);
+		la_sqlb_limit_in(&q, c, t, 1, 5);
+		is_str(b.data,
+		    "SELECT \"name\", \"qty\", \"id\", \"created_at\", "
+		    "\"updated_at\", \"version\" FROM (SELECT \"name\", "
+		    "\"qty\", \"id\", \"created_at\", \"updated_at\", "
+		    "\"version\", ROW_NUMBER() OVER (PARTITION BY \"qty\" "
+		    "ORDER BY \"id\") AS lightapid_rn FROM \"items\" WHERE "
+		    "\"qty\" IN ($1, $2)) AS lightapid_ranked WHERE "
+		    "lightapid_rn <= $3 ORDER BY \"qty\", \"id\"",
+		    "IN list ranked: at most the limit per key");
+		is_int(q.nparams, 3, "ranked: the keys, then the limit");
+		ok(p[2].kind == LA_V_INT && p[2].i == 5, "the limit bound");
+	}
 	test_queries(c, t, &b);
 	la_buf_free(&b);
 	free(c);
