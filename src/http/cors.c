@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "la.h"
-#include "arena.h"
 #include "cors.h"
 #include "response.h"
 #include "pipeline.h"
@@ -48,8 +47,7 @@ la_cors_filter(struct la_req *r)
 
 	if (o == NULL)
 		return (LA_PHASE_NEXT);
-	la_resp_header(&r->resp, "Access-Control-Allow-Origin",
-	    la_arena_strndup(r->a, o->p, o->len));
+	la_resp_header_n(&r->resp, "Access-Control-Allow-Origin", o->p, o->len);
 	la_resp_header(&r->resp, "Access-Control-Allow-Credentials", "true");
 	la_resp_header(&r->resp, "Vary", "Origin");
 	return (LA_PHASE_NEXT);
@@ -70,8 +68,8 @@ la_cors_phase(struct la_req *r)
 	la_buf_free(&b);
 	h = la_http_header(r->http, "Access-Control-Request-Headers");
 	if (h != NULL && h->len > 0)
-		la_resp_header(&r->resp, "Access-Control-Allow-Headers",
-		    la_arena_strndup(r->a, h->p, h->len));
+		la_resp_header_n(&r->resp, "Access-Control-Allow-Headers", h->p,
+		    h->len);
 	la_resp_header(&r->resp, "Access-Control-Max-Age", "600");
 	la_resp_empty(&r->resp, 204);
 	return (LA_PHASE_DONE);

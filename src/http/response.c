@@ -189,6 +189,19 @@ la_resp_header(struct la_resp *p, const char *name, const char *value)
 }
 
 void
+la_resp_header_n(struct la_resp *p, const char *name, const char *value,
+    size_t len)
+{
+	if ((name[0] | 0x20) == 'v' || p->nh == LA_RESP_MAX_HEADERS) {
+		la_resp_header(p, name, la_arena_strndup(p->a, value, len));
+		return;
+	}
+	p->h[p->nh].name = name;
+	p->h[p->nh].value = la_arena_strndup(p->a, value, len);
+	p->nh++;
+}
+
+void
 la_resp_header_set(struct la_resp *p, const char *name, const char *value)
 {
 	size_t i, j = 0;

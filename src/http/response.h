@@ -77,6 +77,9 @@ void la_resp_empty(struct la_resp *p, int status);
  * value is copied. Beyond LA_RESP_MAX_HEADERS headers are dropped.
  */
 void la_resp_header(struct la_resp *p, const char *name, const char *value);
+/* The same for value[0..len), which needs no NUL (one copy, not two). */
+void la_resp_header_n(struct la_resp *p, const char *name, const char *value,
+    size_t len);
 /* Replaces every header of that name by one with this value. */
 void la_resp_header_set(struct la_resp *p, const char *name, const char *value);
 /* The value of a header, or NULL. */
