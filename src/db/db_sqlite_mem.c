@@ -53,7 +53,8 @@ mem_carve(int c)
 	char *p;
 
 	if (mem_slab_left < need) {
-		/* The rest of the old slab is given to the lists it fits. */
+		/* What is left of the old slab, smaller than this block,
+		 * stays unused. */
 		if ((mem_slab = malloc(MEM_SLAB)) == NULL)
 			return (NULL);
 		mem_slab_left = MEM_SLAB;

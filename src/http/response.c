@@ -192,6 +192,7 @@ void
 la_resp_header_n(struct la_resp *p, const char *name, const char *value,
     size_t len)
 {
+	/* Vary merges, and a full list drops: la_resp_header decides. */
 	if ((name[0] | 0x20) == 'v' || p->nh == LA_RESP_MAX_HEADERS) {
 		la_resp_header(p, name, la_arena_strndup(p->a, value, len));
 		return;
